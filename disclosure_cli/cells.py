@@ -1,0 +1,170 @@
+"""Cells: the common currency between the shape-specific readers and the template mapper.
+
+Every reader (HTML grid, Markdown, plain text) turns a page into a flat list of :class:`Cell` in
+reading order. A cell is a label, a value or a null (blank, 「/」, 「—」, 「无」 ...), and it keeps the
+raw text and the place it came from so a person can find it on the page.
+
+Free text is cut into cells by :func:`tokenize_text`: numbers become value cells, the text between
+them label cells. Numbers that read as prose (「2020年」, 「198条」, 「第711号」) stay inside the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .textnorm import nfkc
+
+NULL_MARKERS = frozenset(
+    {"", "/", "／", "\\", "-", "－", "—", "–", "--", "——", "－－", "---", "无", "無", "空", "—/—", "─", "一一"}
+)
+# Units that may follow a number inside a table cell. Money units are normalised to 万元 later.
+CELL_UNITS = ("万元", "萬元", "亿元", "億元", "元", "万宗", "萬宗", "宗", "笔", "筆", "项", "項", "个", "個")
+_UNIT_CANON = {"萬元": "万元", "億元": "亿元", "萬宗": "万宗", "筆": "笔", "項": "项", "個": "个"}
+# A number followed by one of these is prose (「2020年」「共198条」「34 件」), not a cell.
+_PROSE_SUFFIX = set("年月日号號条條次家人期篇场場天多余餘倍位名届屆批类類户戶份页頁周週岁歲件%％万萬亿億时時分秒级級")
+_PROSE_PREFIX = set("第约約共近超达達")
+
+_NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+NUMBER_RE = re.compile(_NUMBER)
+_CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(CELL_UNITS)})?")
+_INDEX_PUNCT = set(".、")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a cell sits: a line (text, Markdown) or a table/row/column of an HTML page."""
+
+    line: int | None = None
+    column: int | None = None  # character column in a line, or cell column in a table
+    table: int | None = None
+    row: int | None = None
+
+    def describe(self) -> str:
+        if self.table is not None:
+            return f"table {self.table}, row {self.row}, column {self.column}"
+        if self.column is not None:
+            return f"line {self.line}, column {self.column}"
+        return f"line {self.line}"
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in (("line", self.line), ("table", self.table), ("row", self.row),
+                                  ("column", self.column)) if v is not None}
+
+
+@dataclass(slots=True)
+class Cell:
+    raw: str
+    kind: str  # "label" | "value" | "null"
+    loc: Location
+    row_id: object = None  # the physical row (HTML <tr>, Markdown row); None in free text
+    number: float | int | None = None
+    unit: str | None = None
+    copy: bool = False  # a span copy: context for labels, never read as a value
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind != "label"
+
+
+def _to_number(text: str) -> float | int:
+    text = text.replace(",", "")
+    return float(text) if "." in text else int(text)
+
+
+def classify(raw: str, loc: Location, row_id: object = None, copy: bool = False) -> Cell:
+    """Classify the whole text of a structured cell (HTML <td>, Markdown cell)."""
+    text = nfkc(raw).strip()
+    compact = re.sub(r"\s+", "", text)
+    if compact in NULL_MARKERS:
+        return Cell(raw.strip(), "null", loc, row_id, copy=copy)
+    m = _CELL_RE.fullmatch(compact)
+    if m:
+        unit = _UNIT_CANON.get(m.group(2), m.group(2))
+        return Cell(raw.strip(), "value", loc, row_id, _to_number(m.group(1)), unit, copy)
+    return Cell(raw.strip(), "label", loc, row_id, copy=copy)
+
+
+def _prev_nonspace(s: str, i: int) -> str:
+    while i > 0 and s[i - 1].isspace():
+        i -= 1
+    return s[i - 1] if i > 0 else ""
+
+
+def _next_nonspace(s: str, i: int) -> str:
+    while i < len(s) and s[i].isspace():
+        i += 1
+    return s[i] if i < len(s) else ""
+
+
+def _number_spans(norm: str):
+    """(start, end, number text, unit) of every number in a line that reads as a table cell."""
+    for m in NUMBER_RE.finditer(norm):
+        start, end = m.span()
+        text = m.group(0)
+        before = norm[start - 1] if start else ""
+        if before.isascii() and (before.isalnum() or before == "."):
+            continue  # part of an identifier or version string
+        after = norm[end] if end < len(norm) else ""
+        if after in _INDEX_PUNCT and not norm[end + 1 : end + 2].isdigit():
+            # 「2.其他法律…」: the digit before 「.」 numbers the next label
+            if len(text) > 1 and text.isdigit():
+                end -= 1
+                text = text[:-1]
+            else:
+                continue
+        elif after.isascii() and after.isalpha():
+            continue
+        else:
+            unit_m = re.match(r"\s*(" + "|".join(CELL_UNITS) + ")", norm[end:])
+            if unit_m:
+                yield start, end + unit_m.end(), text, _UNIT_CANON.get(unit_m.group(1), unit_m.group(1))
+                continue
+            if _next_nonspace(norm, end) in _PROSE_SUFFIX or _prev_nonspace(norm, start) in _PROSE_PREFIX:
+                continue
+        yield start, end, text, None
+
+
+def tokenize_text(line: str, lineno: int) -> list[Cell]:
+    """Cut one line of free text into label, value and null cells."""
+    norm = nfkc(line)
+    same = len(norm) == len(line)  # then offsets in `norm` are offsets in the raw line
+    cells: list[Cell] = []
+
+    def add_label_text(a: int, b: int) -> None:
+        # standalone null markers (「/」「—」「无」 between spaces) are blank cells, not text
+        for m in re.finditer(r"\S+(?:\s+\S+)*", norm[a:b]):
+            chunk_start = a + m.start()
+            pieces = re.finditer(r"\S+", m.group(0))
+            label_from = None
+            for p in pieces:
+                ps = chunk_start + p.start()
+                pe = chunk_start + p.end()
+                if p.group(0) in NULL_MARKERS and p.group(0) not in ("无", "無"):
+                    if label_from is not None:
+                        _emit_label(label_from, ps)
+                        label_from = None
+                    cells.append(Cell(raw(ps, pe), "null", Location(lineno, ps + 1)))
+                elif label_from is None:
+                    label_from = ps
+            if label_from is not None:
+                _emit_label(label_from, chunk_start + len(m.group(0)))
+
+    def _emit_label(a: int, b: int) -> None:
+        text = raw(a, b).strip()
+        if text:
+            cells.append(Cell(text, "label", Location(lineno, a + 1)))
+
+    def raw(a: int, b: int) -> str:
+        return line[a:b] if same else norm[a:b]
+
+    pos = 0
+    for start, end, text, unit in _number_spans(norm):
+        add_label_text(pos, start)
+        cells.append(Cell(raw(start, end).strip(), "value", Location(lineno, start + 1),
+                          number=_to_number(text), unit=unit))
+        pos = end
+    add_label_text(pos, len(norm))
+    if len(cells) == 1 and cells[0].kind == "label" and cells[0].raw in ("无", "無"):
+        cells[0] = Cell(cells[0].raw, "null", cells[0].loc)
+    return cells

@@ -1,0 +1,276 @@
+"""The two national report formats, declared once as data.
+
+Everything that knows about rows, columns, labels or identities reads these declarations: the
+mapper that turns cells into a record, the synthetic-report renderer used by the tests, the output
+schema, and (later) the auditor. Adding a local variant or a new national format is an edit here.
+
+Row ``match`` entries are regular expressions searched in a *normalised* label (see
+:func:`disclosure_cli.textnorm.normalize_label`: Simplified script, aliases applied, punctuation and
+white space removed). When several rows match one label, the match that ends furthest right wins,
+because publishers put the group label first and the specific label last
+(「（三）不予公开 1.属于国家秘密」).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "count"  # count: integer >= 0; signed: integer, may be negative; money: 万元
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    match: tuple[str, ...]
+    columns: tuple[Column, ...]
+    block: str = ""  # table 2: the 第二十条 item (一 五 六 八 九); table 3: the outcome group
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    number: int
+    label: str
+    anchors: tuple[str, ...]  # normalised-label regexes that open the table on a page
+    rows: tuple[Row, ...]
+    layout: str = "rows"  # rows: each row has its label; sequence: all numbers in row-major order
+
+    @cached_property
+    def width(self) -> int:
+        return max(len(r.columns) for r in self.rows)
+
+    def row(self, key: str) -> Row:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An arithmetic identity the published numbers must satisfy.
+
+    ``per="column"``: for every column of ``table``, sum(lhs rows) == sum(rhs rows).
+    ``per="row"``: for every row of ``table``, sum(lhs columns) == sum(rhs columns).
+    """
+
+    code: str
+    table: str
+    per: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    notice: str
+    markers: tuple[str, ...]  # normalised labels that only this format prints
+    tables: tuple[Table, ...]
+    identities: tuple[Identity, ...] = field(default=())
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def keys(self):
+        """Every (table, row, column) the format defines, in publication order."""
+        for t in self.tables:
+            for r in t.rows:
+                for c in r.columns:
+                    yield t.key, r.key, c.key
+
+    @property
+    def value_count(self) -> int:
+        return sum(1 for _ in self.keys())
+
+
+# --- table 2: 主动公开政府信息情况 -------------------------------------------------------------
+
+_MADE_2019 = (
+    Column("new_made", "本年新制作数量"),
+    Column("new_published", "本年新公开数量"),
+    Column("total_published", "对外公开总数量"),
+)
+_ITEMS_2019 = (
+    Column("prior_items", "上一年项目数量"),
+    Column("change", "本年增/减", kind="signed"),
+    Column("decisions", "处理决定数量"),
+)
+_DOCS_2021 = (
+    Column("issued", "本年制发件数"),
+    Column("repealed", "本年废止件数"),
+    Column("in_force", "现行有效件数"),
+)
+_DECISIONS_2021 = (Column("decisions", "本年处理决定数量"),)
+
+_ACTIVE_ANCHORS = ("第二十条第", "主动公开政府信息情况")
+
+ACTIVE_2019 = Table(
+    "active", 2, "主动公开政府信息情况", _ACTIVE_ANCHORS,
+    (
+        Row("regulations", "规章", ("规章",), _MADE_2019, "一"),
+        Row("normative_documents", "规范性文件", ("规范性文件",), _MADE_2019, "一"),
+        Row("licensing", "行政许可", ("行政许可",), _ITEMS_2019, "五"),
+        Row("other_services", "其他对外管理服务事项", ("其他对外管理服务",), _ITEMS_2019, "五"),
+        Row("penalties", "行政处罚", ("行政处罚",), _ITEMS_2019, "六"),
+        Row("coercion", "行政强制", ("行政强制",), _ITEMS_2019, "六"),
+        Row("fees", "行政事业性收费", ("行政事业性收费",), _ITEMS_2019[:2], "八"),
+        Row(
+            "procurement", "政府集中采购", ("政府集中采购",),
+            (Column("projects", "采购项目数量"), Column("amount", "采购总金额", kind="money")), "九",
+        ),
+    ),
+)
+
+ACTIVE_2021 = Table(
+    "active", 2, "主动公开政府信息情况", _ACTIVE_ANCHORS,
+    (
+        Row("regulations", "规章", ("规章",), _DOCS_2021, "一"),
+        Row("normative_documents", "行政规范性文件", ("规范性文件",), _DOCS_2021, "一"),
+        Row("licensing", "行政许可", ("行政许可",), _DECISIONS_2021, "五"),
+        Row("penalties", "行政处罚", ("行政处罚",), _DECISIONS_2021, "六"),
+        Row("coercion", "行政强制", ("行政强制",), _DECISIONS_2021, "六"),
+        Row(
+            "fees", "行政事业性收费", ("行政事业性收费",),
+            (Column("amount", "本年收费金额（单位：万元）", kind="money"),), "八",
+        ),
+    ),
+)
+
+# --- table 3: 收到和处理政府信息公开申请情况 ---------------------------------------------------
+
+APPLICANTS = (
+    Column("natural_person", "自然人"),
+    Column("commercial", "商业企业"),
+    Column("research", "科研机构"),
+    Column("nonprofit", "社会公益组织"),
+    Column("legal_services", "法律服务机构"),
+    Column("other_org", "其他"),
+    Column("total", "总计"),
+)
+
+
+def _r3(key: str, label: str, *match: str, block: str = "") -> Row:
+    return Row(key, label, match, APPLICANTS, block)
+
+
+_REQUESTS_HEAD = (
+    _r3("new", "一、本年新收政府信息公开申请数量", "本年新收"),
+    _r3("carried_over", "二、上年结转政府信息公开申请数量", "上年结转"),
+    _r3("granted", "（一）予以公开", "予以公开", block="三"),
+    _r3("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开", block="三"),
+    _r3("withheld.state_secret", "1.属于国家秘密", "国家秘密", block="三"),
+    _r3("withheld.prohibited_by_law", "2.其他法律行政法规禁止公开", "禁止公开", block="三"),
+    _r3("withheld.security_stability", "3.危及“三安全一稳定”", "三安全一稳定", block="三"),
+    _r3("withheld.third_party", "4.保护第三方合法权益", "第三方合法权益", block="三"),
+    _r3("withheld.internal_affairs", "5.属于三类内部事务信息", "内部事务", block="三"),
+    _r3("withheld.process_info", "6.属于四类过程性信息", "过程性信息", block="三"),
+    _r3("withheld.enforcement_file", "7.属于行政执法案卷", "执法案卷", block="三"),
+    _r3("withheld.inquiry", "8.属于行政查询事项", "查询事项", block="三"),
+    _r3("unavailable.not_held", "1.本机关不掌握相关政府信息", "不掌握", block="三"),
+    _r3("unavailable.needs_creation", "2.没有现成信息需要另行制作", "另行制作", block="三"),
+    _r3("unavailable.unclear", "3.补正后申请内容仍不明确", "仍不明确", block="三"),
+    _r3("not_processed.petition", "1.信访举报投诉类申请", "信访", "举报投诉", block="三"),
+    _r3("not_processed.duplicate", "2.重复申请", "重复申请", block="三"),
+    _r3("not_processed.publication", "3.要求提供公开出版物", "公开出版物", block="三"),
+    _r3("not_processed.excessive", "4.无正当理由大量反复申请", "大量反复", block="三"),
+    _r3("not_processed.confirmation", "5.要求行政机关确认或重新出具已获取信息", "重新出具", block="三"),
+)
+_REQUESTS_TAIL = (
+    _r3("total", "（七）总计", "七总计", "^总计$", block="三"),
+    _r3("carried_forward", "四、结转下年度继续办理", "结转下年度"),
+)
+
+REQUESTS_2019 = Table(
+    "requests", 3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请",),
+    (*_REQUESTS_HEAD, _r3("other", "（六）其他处理", "其他处理", block="三"), *_REQUESTS_TAIL),
+)
+REQUESTS_2021 = Table(
+    "requests", 3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请",),
+    (
+        *_REQUESTS_HEAD,
+        _r3(
+            "other.no_correction",
+            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "逾期不补正", block="三",
+        ),
+        _r3(
+            "other.no_fee",
+            "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            "收费通知", "缴纳费用", block="三",
+        ),
+        _r3("other.misc", "3.其他", "3其他$", block="三"),
+        *_REQUESTS_TAIL,
+    ),
+)
+
+# --- table 4: 政府信息公开行政复议、行政诉讼情况 ----------------------------------------------
+
+OUTCOMES = (
+    Column("upheld", "结果维持"),
+    Column("corrected", "结果纠正"),
+    Column("other", "其他结果"),
+    Column("pending", "尚未审结"),
+    Column("total", "总计"),
+)
+APPEALS = Table(
+    "appeals", 4, "政府信息公开行政复议、行政诉讼情况", ("行政复议",),
+    (
+        Row("review", "行政复议", ("行政复议",), OUTCOMES),
+        Row("litigation_direct", "行政诉讼／未经复议直接起诉", ("未经复议直接起诉",), OUTCOMES),
+        Row("litigation_after_review", "行政诉讼／复议后起诉", ("复议后起诉",), OUTCOMES),
+    ),
+    layout="sequence",
+)
+
+# --- identities ------------------------------------------------------------------------------
+
+_APPLICANT_KEYS = tuple(c.key for c in APPLICANTS[:-1])
+_OUTCOMES_HEAD = tuple(r.key for r in _REQUESTS_HEAD if r.block == "三")
+
+
+def _identities(outcome_rows: tuple[str, ...]) -> tuple[Identity, ...]:
+    return (
+        Identity(
+            "requests-balance", "requests", "column", ("new", "carried_over"), ("total", "carried_forward"),
+            "一+二 = 三(七)+四: requests received plus carried over equal requests handled plus carried forward.",
+        ),
+        Identity(
+            "requests-outcome-total", "requests", "column", outcome_rows, ("total",),
+            "（七）总计 equals the sum of every outcome row: each request is counted under exactly one result.",
+        ),
+        Identity(
+            "requests-row-total", "requests", "row", _APPLICANT_KEYS, ("total",),
+            "The 总计 column equals the six applicant columns for every row.",
+        ),
+        Identity(
+            "appeals-row-total", "appeals", "row", ("upheld", "corrected", "other", "pending"), ("total",),
+            "维持+纠正+其他+尚未审结 = 总计 for review and both kinds of litigation.",
+        ),
+    )
+
+
+FORMAT_2019 = Format(
+    "2019", "国办公开办函〔2019〕60号",
+    ("本年新制作数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "第二十条第九项", "政府集中采购"),
+    (ACTIVE_2019, REQUESTS_2019, APPEALS),
+    _identities((*_OUTCOMES_HEAD, "other")),
+)
+FORMAT_2021 = Format(
+    "2021", "国办公开办函〔2021〕30号",
+    ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期未按收费通知"),
+    (ACTIVE_2021, REQUESTS_2021, APPEALS),
+    _identities((*_OUTCOMES_HEAD, "other.no_correction", "other.no_fee", "other.misc")),
+)
+
+FORMATS = {f.name: f for f in (FORMAT_2019, FORMAT_2021)}

@@ -1,0 +1,326 @@
+"""Map a page's cells onto a format's tables: the only place that knows how rows are anchored.
+
+Steps, each a function a test can call alone:
+
+1. :func:`build_runs` groups cells into runs: the labels that precede some values plus those values.
+   In a structured row (HTML <tr>, Markdown row) values belong only to labels of the same row; in
+   free text they belong to the labels just before them.
+2. :func:`find_regions` finds where each table starts: table 3 at its first 本年新收 row, table 2 at
+   the first 第二十条 block before it, table 4 at the first 行政复议 after table 3.
+3. Rows are matched by label (:func:`match_row`), never filled by position across rows, with one
+   guarded exception: unlabelled full-width rows sitting between two anchored rows fill the missing
+   rows between those anchors when the counts agree exactly (PDF exports lose labels that way); such
+   values are marked ``inferred``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .cells import Cell
+from .errors import ReportError
+from .formats import Format, Row, Table
+from .record import Note, Value
+from .textnorm import normalize_label, simplify_prose
+
+
+@dataclass
+class Run:
+    labels: list[Cell] = field(default_factory=list)
+    values: list[Cell] = field(default_factory=list)
+    index: int = 0  # position in the run list
+    row_id: object = None  # physical row of the values, when structured
+
+    @property
+    def structured(self) -> bool:
+        return self.row_id is not None
+
+    def label_text(self) -> str:
+        return " ".join(c.raw for c in self.labels)
+
+    def trimmed_values(self, width: int) -> list[Cell]:
+        """Values with trailing empty cells of a structured row beyond ``width`` dropped."""
+        vals = self.values
+        while len(vals) > width and vals[-1].kind == "null" and not vals[-1].raw:
+            vals = vals[:-1]
+        return vals
+
+
+def build_runs(cells: list[Cell]) -> list[Run]:
+    runs: list[Run] = []
+    current = Run()
+
+    def close() -> None:
+        nonlocal current
+        if current.labels or current.values:
+            current.index = len(runs)
+            runs.append(current)
+        current = Run()
+
+    for cell in cells:
+        if cell.kind == "label":
+            if current.values:
+                close()
+            current.labels.append(cell)
+            continue
+        if cell.copy:
+            continue
+        if current.values:
+            if cell.row_id != current.row_id:
+                close()
+        elif cell.row_id is not None and not any(lab.row_id == cell.row_id for lab in current.labels):
+            # a structured row of values only: the labels before it belong to something else
+            close()
+        if not current.values:
+            current.row_id = cell.row_id
+        current.values.append(cell)
+    close()
+    return runs
+
+
+def match_row(table: Table, run: Run) -> Row | None:
+    """The row whose label the run carries: the last label decides, earlier ones may complete it."""
+    for n in range(1, min(3, len(run.labels)) + 1):
+        key = normalize_label("".join(c.raw for c in run.labels[-n:]))
+        row = _best_row(table, key)
+        if row is not None:
+            return row
+    return None
+
+
+def _best_row(table: Table, key: str) -> Row | None:
+    best, best_end, best_len = None, -1, 0
+    for row in table.rows:
+        for pattern in row.match:
+            for m in re.finditer(pattern, key):
+                if m.end() > best_end or (m.end() == best_end and len(m.group(0)) > best_len):
+                    best, best_end, best_len = row, m.end(), len(m.group(0))
+    return best
+
+
+def _has(run: Run, pattern: str) -> bool:
+    return any(re.search(pattern, normalize_label(c.raw)) for c in run.labels)
+
+
+@dataclass
+class Regions:
+    active: tuple[int, int] | None
+    requests: tuple[int, int] | None
+    appeals_start: int | None
+
+
+def find_regions(runs: list[Run], fmt: Format) -> Regions:
+    requests = fmt.table("requests")
+    new_row = requests.row("new")
+    start3 = next((r.index for r in runs if r.values and match_row(requests, r) is new_row), None)
+    if start3 is None:
+        return Regions(None, None, None)
+    head3 = start3
+    for r in reversed(runs[: start3 + 1]):
+        if _has(r, "收到和处理政府信息公开申请"):
+            head3 = r.index
+            break
+    active = None
+    for pattern in ("第二十条第", "主动公开政府信息情况"):
+        begin = next((r.index for r in runs[:head3] if _has(r, pattern)), None)
+        if begin is not None:
+            active = (begin, head3)
+            break
+    forward = requests.row("carried_forward")
+    after = next((r.index for r in runs[start3:] if r.values and match_row(requests, r) is forward), start3)
+    start4 = next((r.index for r in runs[after:] if _has(r, "行政复议")), None)
+    end3 = start4 if start4 is not None else len(runs)
+    return Regions(active, (start3, end3), start4)
+
+
+_NARRATIVE = re.compile(r"[。；;]")
+_HEADER_UNIT = re.compile(r"[(（]\s*(?:单位\s*[:：]\s*)?(万元|元|亿元|万宗|宗|万件|件|项|个|笔)\s*[)）]")
+_BLOCK = re.compile(r"第二十条第\s*[(（]?\s*([一二三四五六七八九十]+)\s*[)）]?\s*项")
+
+
+class Mapper:
+    """Fills a record's values for one format from the runs of one page."""
+
+    def __init__(self, runs: list[Run], fmt: Format):
+        self.runs = runs
+        # On a page with real table rows, numbers in the free text between them are not cells.
+        self.structured_page = any(run.structured for run in runs)
+        self.fmt = fmt
+        self.values: dict[str, Value] = {}
+        self.extra: list[dict] = []
+        self.notes: list[Note] = []
+        for t, r, c in fmt.keys():
+            row = fmt.table(t).row(r)
+            self.values[f"{t}.{r}.{c}"] = Value(t, r, c, row.label)
+
+    def run(self) -> None:
+        regions = find_regions(self.runs, self.fmt)
+        if regions.requests is None:
+            raise ReportError("no-table-text", "no table text found (the tables may be images or an attachment)")
+        if regions.active is None:
+            self.notes.append(Note("table-missing", "table 2 (主动公开政府信息情况) not found on the page"))
+        else:
+            self._rows(self.fmt.table("active"), *regions.active)
+        self._rows(self.fmt.table("requests"), *regions.requests)
+        if regions.appeals_start is None:
+            self.notes.append(Note("table-missing", "table 4 (行政复议、行政诉讼) not found on the page"))
+        else:
+            self._sequence(self.fmt.table("appeals"), regions.appeals_start)
+        for key, v in self.values.items():
+            if v.raw is None and v.column == self.fmt.table(v.table).row(v.row).columns[0].key:
+                self.notes.append(Note("row-missing", f"row not on the page: {v.label} ({key.rsplit('.', 1)[0]})"))
+
+    # -- rows anchored by label ----------------------------------------------------------------
+
+    def _rows(self, table: Table, begin: int, end: int) -> None:
+        matched: list[tuple[Run, Row]] = []
+        orphans: list[Run] = []
+        units = self._header_units(table, begin, end) if table.key == "active" else {}
+        seen: set[str] = set()
+        for run in self.runs[begin:end]:
+            if not run.values:
+                continue
+            row = match_row(table, run) if run.labels else None
+            if row is None:
+                self._unknown(table, run, orphans)
+                continue
+            if (not run.structured and self.structured_page
+                    and len(run.trimmed_values(len(row.columns))) != len(row.columns)):
+                self.notes.append(Note("stray-values", f"table {table.number}: text near row {row.label} "
+                                       f"ignored: {' '.join(c.raw for c in run.values)}", run.values[0].loc))
+                continue
+            if row.key in seen:
+                self.notes.append(Note("duplicate-row", f"table {table.number}: row {row.label} appears again; "
+                                       "the first one is used", run.values[0].loc))
+                continue
+            seen.add(row.key)
+            self._assign(table, row, run, units)
+            matched.append((run, row))
+        if orphans:
+            self._fill_gaps(table, matched, orphans, units)
+
+    def _assign(self, table: Table, row: Row, run: Run, units: dict, inferred: str | None = None) -> None:
+        width = len(row.columns)
+        cells = run.trimmed_values(width)
+        if len(cells) != width:
+            self._wrong_width(table, row, run, cells, width)
+        for col, cell in zip(row.columns, cells):
+            v = self.values[f"{table.key}.{row.key}.{col.key}"]
+            v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
+            v.value, v.unit = _normalise(cell, col.kind, units.get((row.block, col.key)), v, self.notes)
+
+    def _wrong_width(self, table: Table, row: Row, run: Run, cells: list[Cell], width: int) -> None:
+        where = cells[0].loc.describe() if cells else "?"
+        shown = " ".join(c.raw for c in cells)
+        digits = [re.sub(r"\D", "", c.raw) for c in cells]
+        glued = sum(map(len, digits)) >= width or any(len(d) > 1 and d.startswith("0") for d in digits)
+        if len(cells) < width and glued and not run.structured:
+            raise ReportError(
+                "cells-not-separated",
+                f"cells not separated: table {table.number} row {row.label} ({where}) reads '{shown}' "
+                f"for {width} cells",
+            )
+        raise ReportError(
+            "truncated-table",
+            f"table {table.number} row {row.label} ({where}) has {len(cells)} cells, expected {width}: '{shown}'",
+        )
+
+    def _unknown(self, table: Table, run: Run, orphans: list[Run]) -> None:
+        if all(c.kind == "null" for c in run.values):
+            return  # blank cells under a header carry nothing
+        if not run.labels:
+            orphans.append(run)
+            return
+        label = run.labels[-1].raw
+        if _NARRATIVE.search(label) or len(normalize_label(label)) > 30:
+            return  # prose that happens to contain numbers, not a table row
+        self.extra.append({
+            "table": table.key,
+            "label": label,
+            "values": [{"value": c.number, "raw": c.raw, "loc": c.loc.as_dict()} for c in run.values],
+        })
+        self.notes.append(Note("unknown-row", f"table {table.number}: row not in the {self.fmt.name} format kept "
+                               f"under 'extra': {label} = {' '.join(c.raw for c in run.values)}", run.labels[-1].loc))
+
+    def _fill_gaps(self, table: Table, matched: list[tuple[Run, Row]], orphans: list[Run], units: dict) -> None:
+        """Unlabelled rows fill the missing rows between two anchors when the counts agree."""
+        order = {row.key: i for i, row in enumerate(table.rows)}
+        anchors = [(-1, -1)] + [(run.index, order[row.key]) for run, row in matched] + [(10**9, len(table.rows))]
+        if any(a[1] >= b[1] for a, b in zip(anchors, anchors[1:])):
+            anchors = []  # rows out of template order: positions say nothing
+        used: set[int] = set()
+        for (lo_run, lo_row), (hi_run, hi_row) in zip(anchors, anchors[1:]):
+            missing = [r for r in table.rows[lo_row + 1 : hi_row] if f"{table.key}.{r.key}.{r.columns[0].key}"
+                       in self.values and self.values[f"{table.key}.{r.key}.{r.columns[0].key}"].raw is None]
+            between = [o for o in orphans if lo_run < o.index < hi_run
+                       and len(o.trimmed_values(table.width)) == table.width]
+            if missing and len(missing) == len(between) and all(len(r.columns) == table.width for r in missing):
+                after = table.rows[lo_row].label if lo_row >= 0 else "the table head"
+                for run, row in zip(between, missing):
+                    self._assign(table, row, run, units, inferred=f"unlabelled row placed after {after} by position")
+                    self.notes.append(Note("row-inferred", f"table {table.number}: unlabelled row "
+                                           f"'{' '.join(c.raw for c in run.values)}' read as {row.label} "
+                                           "(the only row missing at that place)", run.values[0].loc))
+                    used.add(run.index)
+        for run in orphans:
+            if run.index not in used:
+                self.notes.append(Note("stray-values", f"table {table.number}: values without a row label ignored: "
+                                       f"{' '.join(c.raw for c in run.values)}", run.values[0].loc))
+
+    def _header_units(self, table: Table, begin: int, end: int) -> dict[tuple[str, str], str]:
+        """Units printed in table-2 column headers, e.g. 处理决定数量(万宗), keyed by (block, column)."""
+        units: dict[tuple[str, str], str] = {}
+        block = ""
+        for run in self.runs[begin:end]:
+            for cell in run.labels:
+                text = simplify_prose(cell.raw)
+                if m := _BLOCK.search(text):
+                    block = m.group(1)
+                m = _HEADER_UNIT.search(text)
+                if not m:
+                    continue
+                key = normalize_label(text)
+                for row in table.rows:
+                    for col in row.columns:
+                        base = normalize_label(re.sub(r"（.*?）", "", col.label))
+                        if row.block == block and base in key:
+                            units[(block, col.key)] = m.group(1)
+        return units
+
+    # -- table 4: fifteen numbers in a row -------------------------------------------------------
+
+    def _sequence(self, table: Table, start: int) -> None:
+        slots = [(row, col) for row in table.rows for col in row.columns]
+        cells: list[Cell] = []
+        for run in self.runs[start:]:
+            if run.index > start and _has(run, "存在的主要问题|其他需要报告"):
+                break
+            cells.extend(run.values)
+            if len(cells) >= len(slots):
+                break
+        if len(cells) < len(slots):
+            shown = " ".join(c.raw for c in cells)
+            raise ReportError("truncated-table", f"table 4 has {len(cells)} of {len(slots)} cells: '{shown}'")
+        for (row, col), cell in zip(slots, cells):
+            v = self.values[f"{table.key}.{row.key}.{col.key}"]
+            v.raw, v.loc = cell.raw, cell.loc
+            v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
+
+
+_TO_WAN = {"万元": 1, "元": 0.0001, "亿元": 10000}
+
+
+def _normalise(cell: Cell, kind: str, header_unit: str | None, v: Value, notes: list[Note]):
+    """(value, unit) for a cell: money to 万元; other units recorded, never applied."""
+    if cell.kind == "null":
+        return None, None
+    number = cell.number
+    if kind != "money":
+        return number, cell.unit or header_unit
+    unit = cell.unit or header_unit
+    if unit in _TO_WAN:
+        return (number if unit == "万元" else round(number * _TO_WAN[unit], 6)), "万元"
+    notes.append(Note("money-unit-unknown", f"{v.label}: money without a unit ('{cell.raw}'), kept as written",
+                      cell.loc))
+    return number, unit

@@ -1,0 +1,57 @@
+"""Title, agency and report year, read from the page's title or its first lines.
+
+Titles come in two orders: 「深圳市人民政府2020年政府信息公开工作年度报告」 and
+「2024年上海市科委政府信息公开工作年度报告」; PDF exports wrap them over two lines.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .cells import Cell
+from .textnorm import simplify_prose
+
+_REPORT = r"(?:政府)?信息公开(?:工作)?年度?报告|政府信息公开年报|信息公开年报"
+_AGENCY = r"[^\s:：，,。、《》()（）\[\]【】|#]{2,40}?"
+_AGENCY_FIRST = re.compile(rf"(?P<agency>{_AGENCY})(?P<year>(?:19|20)\d\d)年度?(?:的)?(?:{_REPORT})")
+_YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d\d)年度?(?P<agency>{_AGENCY})(?:{_REPORT})")
+_TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_PERIOD = re.compile(r"统计(?:期限|周期|时限)?[为是从自:：]*\s*((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
+_ANY_YEAR_REPORT = re.compile(rf"((?:19|20)\d\d)\s*年度?\S{{0,30}}?(?:{_REPORT})")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+
+
+def _candidates(text: str, shape: str, cells: list[Cell]) -> list[str]:
+    out: list[str] = []
+    if shape == "html":
+        m = _TITLE_TAG.search(text[:20000])
+        if m:
+            out.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))
+    labels = [c.raw for c in cells[:400] if c.kind == "label"][:60]
+    for i, label in enumerate(labels):
+        out.append(label)
+        if i + 1 < len(labels):
+            out.append(label + labels[i + 1])  # titles wrapped over two lines
+    return out
+
+
+def read_metadata(text: str, shape: str, cells: list[Cell]) -> Metadata:
+    for raw in _candidates(text, shape, cells):
+        compact = _SPACE.sub("", simplify_prose(raw))
+        m = _AGENCY_FIRST.search(compact) or _YEAR_FIRST.search(compact)
+        if m:
+            title = compact[: m.end()] if len(compact) > m.end() + 20 else compact
+            title = re.sub(r"^(?:标题|名称|题目)[:：]?", "", title)
+            return Metadata(title, m.group("agency"), int(m.group("year")))
+    head = simplify_prose(text[:50000])
+    m = _PERIOD.search(head) or _ANY_YEAR_REPORT.search(head)
+    return Metadata(None, None, int(m.group(1)) if m else None)

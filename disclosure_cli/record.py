@@ -1,0 +1,102 @@
+"""The structured record of one report: every value under its canonical key, with provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .cells import Location
+from .formats import FORMATS, Format
+
+
+@dataclass(slots=True)
+class Value:
+    table: str
+    row: str
+    column: str
+    label: str  # the template's row label, for people
+    value: float | int | None = None
+    raw: str | None = None  # text as published; None when the row is absent from the page
+    unit: str | None = None
+    loc: Location | None = None
+    inferred: str | None = None  # why the value's place was inferred rather than read from a label
+
+    @property
+    def key(self) -> str:
+        return f"{self.table}.{self.row}.{self.column}"
+
+    def as_dict(self) -> dict:
+        out = {"value": self.value, "raw": self.raw}
+        if self.unit:
+            out["unit"] = self.unit
+        if self.loc is not None:
+            out["loc"] = self.loc.as_dict()
+        if self.inferred:
+            out["inferred"] = self.inferred
+        return out
+
+
+@dataclass(slots=True)
+class Note:
+    """A warning about the page: an unknown row, a missing row, a value placed by inference."""
+
+    code: str
+    message: str
+    loc: Location | None = None
+
+    def as_dict(self) -> dict:
+        out = {"code": self.code, "message": self.message}
+        if self.loc is not None:
+            out["loc"] = self.loc.as_dict()
+        return out
+
+
+@dataclass
+class Record:
+    source: str
+    sha256: str
+    format: str
+    encoding: str = "utf-8"
+    shape: str = "text"
+    script: str = "simplified"
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    values: dict[str, Value] = field(default_factory=dict)
+    extra: list[dict] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
+
+    @property
+    def spec(self) -> Format:
+        return FORMATS[self.format]
+
+    def get(self, table: str, row: str, column: str) -> float | int | None:
+        v = self.values.get(f"{table}.{row}.{column}")
+        return None if v is None else v.value
+
+    def published(self) -> list[Value]:
+        """Values that are on the page (a blank cell counts; an absent row does not)."""
+        return [v for v in self.values.values() if v.raw is not None]
+
+    def numbers(self) -> dict[str, float | int | None]:
+        """Flat ``table.row.column -> value`` map, in format order."""
+        return {k: v.value for k, v in self.values.items()}
+
+    def as_dict(self) -> dict:
+        tables: dict[str, dict] = {}
+        for v in self.values.values():
+            tables.setdefault(v.table, {}).setdefault(v.row, {})[v.column] = v.as_dict()
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "title": self.title,
+            "agency": self.agency,
+            "year": self.year,
+            "format": self.format,
+            "script": self.script,
+            "shape": self.shape,
+            "encoding": self.encoding,
+            "value_count": len(self.published()),
+            "tables": tables,
+            "extra": self.extra,
+            "warnings": [w.as_dict() for w in self.warnings],
+        }

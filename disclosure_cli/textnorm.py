@@ -1,0 +1,76 @@
+"""Text normalisation for matching labels: width, script and the Taiwan-style phrase substitutions.
+
+Labels are matched, never rewritten: the raw text on the page is kept for people, and this module
+only computes the key a label is compared by. Whole-text phrase conversion (OpenCC ``tw2sp``) is
+deliberately not used: it corrupts labels (行政查询事项 becomes 行政查找事项). Instead the plain
+character conversion ``t2s`` is followed by an alias table for the phrases that machine conversion
+to Taiwan usage substitutes (規範性檔案 for 规范性文件, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# After t2s, the Taiwan-style substitutions still read as the substituted phrase; map them back.
+PHRASE_ALIASES = {
+    "规范性档案": "规范性文件",
+    "最佳化": "优化",
+    "专案": "项目",
+    "资讯": "信息",
+    "资料": "数据",
+    "套用": "应用",
+    "网际网路": "互联网",
+    "数位化": "数字化",
+    "智慧型": "智能",
+    "格线化": "网格化",
+}
+_ALIAS_RE = re.compile("|".join(sorted(map(re.escape, PHRASE_ALIASES), key=len, reverse=True)))
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # imported lazily: `disclosure --help` must not pay for it
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Character-level Traditional→Simplified conversion (no phrase-level rewriting)."""
+    return _converter().convert(text) if text else text
+
+
+def nfkc(text: str) -> str:
+    """Full-width digits, letters and punctuation to their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=8192)
+def normalize_label(label: str) -> str:
+    """The comparison key of a label: NFKC, Simplified, aliases applied, punctuation removed."""
+    text = to_simplified(nfkc(label))
+    text = _ALIAS_RE.sub(lambda m: PHRASE_ALIASES[m.group(0)], text)
+    text = text.replace("帐", "账")
+    return _NON_WORD.sub("", text)
+
+
+def simplify_prose(text: str) -> str:
+    """Simplified text for reading titles and agency names (character level only)."""
+    return to_simplified(nfkc(text))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def detect_script(text: str, sample: int = 20000) -> str:
+    """'traditional' when a meaningful share of the CJK characters change under t2s."""
+    chunk = text[:sample]
+    cjk = _CJK.findall(chunk)
+    if not cjk:
+        return "simplified"
+    joined = "".join(cjk)
+    converted = to_simplified(joined)
+    changed = sum(1 for a, b in zip(joined, converted) if a != b)
+    return "traditional" if changed >= 5 and changed / len(joined) > 0.02 else "simplified"
