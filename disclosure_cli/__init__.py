@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["ReportError", "Record", "__version__", "parse_bytes", "parse_path"]
+__all__ = ["Record", "ReportError", "__version__", "parse_bytes", "parse_path"]
 
 
 def __getattr__(name: str):

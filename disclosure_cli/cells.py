@@ -48,8 +48,11 @@ class Location:
         return f"line {self.line}"
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in (("line", self.line), ("table", self.table), ("row", self.row),
-                                  ("column", self.column)) if v is not None}
+        return {
+            k: v
+            for k, v in (("line", self.line), ("table", self.table), ("row", self.row), ("column", self.column))
+            if v is not None
+        }
 
 
 @dataclass(slots=True)
@@ -161,8 +164,9 @@ def tokenize_text(line: str, lineno: int) -> list[Cell]:
     pos = 0
     for start, end, text, unit in _number_spans(norm):
         add_label_text(pos, start)
-        cells.append(Cell(raw(start, end).strip(), "value", Location(lineno, start + 1),
-                          number=_to_number(text), unit=unit))
+        cells.append(
+            Cell(raw(start, end).strip(), "value", Location(lineno, start + 1), number=_to_number(text), unit=unit)
+        )
         pos = end
     add_label_text(pos, len(norm))
     if len(cells) == 1 and cells[0].kind == "label" and cells[0].raw in ("无", "無"):

@@ -59,12 +59,23 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("-o", "--output", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
-              show_default=True, help="json: an array of whole records; jsonl: one record per line; "
-              "csv: tidy, one row per value.")
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "csv"]),
+    default="json",
+    show_default=True,
+    help="json: an array of whole records; jsonl: one record per line; csv: tidy, one row per value.",
+)
 @click.option("--bom", is_flag=True, help="Start CSV output with a byte-order mark (for Excel).")
-@click.option("--max-size", type=click.FloatRange(min=0.001), default=20, show_default=True,
-              help="Refuse inputs larger than this many MB.")
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0.001),
+    default=20,
+    show_default=True,
+    help="Refuse inputs larger than this many MB.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not print parser warnings on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
 def parse(files: tuple[str, ...], fmt: str, bom: bool, max_size: float, quiet: bool, debug: bool) -> None:

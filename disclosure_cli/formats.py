@@ -83,7 +83,7 @@ class Format:
                 return t
         raise KeyError(key)
 
-    def keys(self):
+    def value_keys(self):
         """Every (table, row, column) the format defines, in publication order."""
         for t in self.tables:
             for r in t.rows:
@@ -92,7 +92,7 @@ class Format:
 
     @property
     def value_count(self) -> int:
-        return sum(1 for _ in self.keys())
+        return sum(1 for _ in self.value_keys())
 
 
 # --- table 2: 主动公开政府信息情况 -------------------------------------------------------------
@@ -117,7 +117,10 @@ _DECISIONS_2021 = (Column("decisions", "本年处理决定数量"),)
 _ACTIVE_ANCHORS = ("第二十条第", "主动公开政府信息情况")
 
 ACTIVE_2019 = Table(
-    "active", 2, "主动公开政府信息情况", _ACTIVE_ANCHORS,
+    "active",
+    2,
+    "主动公开政府信息情况",
+    _ACTIVE_ANCHORS,
     (
         Row("regulations", "规章", ("规章",), _MADE_2019, "一"),
         Row("normative_documents", "规范性文件", ("规范性文件",), _MADE_2019, "一"),
@@ -127,14 +130,20 @@ ACTIVE_2019 = Table(
         Row("coercion", "行政强制", ("行政强制",), _ITEMS_2019, "六"),
         Row("fees", "行政事业性收费", ("行政事业性收费",), _ITEMS_2019[:2], "八"),
         Row(
-            "procurement", "政府集中采购", ("政府集中采购",),
-            (Column("projects", "采购项目数量"), Column("amount", "采购总金额", kind="money")), "九",
+            "procurement",
+            "政府集中采购",
+            ("政府集中采购",),
+            (Column("projects", "采购项目数量"), Column("amount", "采购总金额", kind="money")),
+            "九",
         ),
     ),
 )
 
 ACTIVE_2021 = Table(
-    "active", 2, "主动公开政府信息情况", _ACTIVE_ANCHORS,
+    "active",
+    2,
+    "主动公开政府信息情况",
+    _ACTIVE_ANCHORS,
     (
         Row("regulations", "规章", ("规章",), _DOCS_2021, "一"),
         Row("normative_documents", "行政规范性文件", ("规范性文件",), _DOCS_2021, "一"),
@@ -142,8 +151,11 @@ ACTIVE_2021 = Table(
         Row("penalties", "行政处罚", ("行政处罚",), _DECISIONS_2021, "六"),
         Row("coercion", "行政强制", ("行政强制",), _DECISIONS_2021, "六"),
         Row(
-            "fees", "行政事业性收费", ("行政事业性收费",),
-            (Column("amount", "本年收费金额（单位：万元）", kind="money"),), "八",
+            "fees",
+            "行政事业性收费",
+            ("行政事业性收费",),
+            (Column("amount", "本年收费金额（单位：万元）", kind="money"),),
+            "八",
         ),
     ),
 )
@@ -193,21 +205,31 @@ _REQUESTS_TAIL = (
 )
 
 REQUESTS_2019 = Table(
-    "requests", 3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请",),
+    "requests",
+    3,
+    "收到和处理政府信息公开申请情况",
+    ("收到和处理政府信息公开申请",),
     (*_REQUESTS_HEAD, _r3("other", "（六）其他处理", "其他处理", block="三"), *_REQUESTS_TAIL),
 )
 REQUESTS_2021 = Table(
-    "requests", 3, "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请",),
+    "requests",
+    3,
+    "收到和处理政府信息公开申请情况",
+    ("收到和处理政府信息公开申请",),
     (
         *_REQUESTS_HEAD,
         _r3(
             "other.no_correction",
-            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "逾期不补正", block="三",
+            "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            "逾期不补正",
+            block="三",
         ),
         _r3(
             "other.no_fee",
             "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-            "收费通知", "缴纳费用", block="三",
+            "收费通知",
+            "缴纳费用",
+            block="三",
         ),
         _r3("other.misc", "3.其他", "3其他$", block="三"),
         *_REQUESTS_TAIL,
@@ -224,7 +246,10 @@ OUTCOMES = (
     Column("total", "总计"),
 )
 APPEALS = Table(
-    "appeals", 4, "政府信息公开行政复议、行政诉讼情况", ("行政复议",),
+    "appeals",
+    4,
+    "政府信息公开行政复议、行政诉讼情况",
+    ("行政复议",),
     (
         Row("review", "行政复议", ("行政复议",), OUTCOMES),
         Row("litigation_direct", "行政诉讼／未经复议直接起诉", ("未经复议直接起诉",), OUTCOMES),
@@ -242,32 +267,50 @@ _OUTCOMES_HEAD = tuple(r.key for r in _REQUESTS_HEAD if r.block == "三")
 def _identities(outcome_rows: tuple[str, ...]) -> tuple[Identity, ...]:
     return (
         Identity(
-            "requests-balance", "requests", "column", ("new", "carried_over"), ("total", "carried_forward"),
+            "requests-balance",
+            "requests",
+            "column",
+            ("new", "carried_over"),
+            ("total", "carried_forward"),
             "一+二 = 三(七)+四: requests received plus carried over equal requests handled plus carried forward.",
         ),
         Identity(
-            "requests-outcome-total", "requests", "column", outcome_rows, ("total",),
+            "requests-outcome-total",
+            "requests",
+            "column",
+            outcome_rows,
+            ("total",),
             "（七）总计 equals the sum of every outcome row: each request is counted under exactly one result.",
         ),
         Identity(
-            "requests-row-total", "requests", "row", _APPLICANT_KEYS, ("total",),
+            "requests-row-total",
+            "requests",
+            "row",
+            _APPLICANT_KEYS,
+            ("total",),
             "The 总计 column equals the six applicant columns for every row.",
         ),
         Identity(
-            "appeals-row-total", "appeals", "row", ("upheld", "corrected", "other", "pending"), ("total",),
+            "appeals-row-total",
+            "appeals",
+            "row",
+            ("upheld", "corrected", "other", "pending"),
+            ("total",),
             "维持+纠正+其他+尚未审结 = 总计 for review and both kinds of litigation.",
         ),
     )
 
 
 FORMAT_2019 = Format(
-    "2019", "国办公开办函〔2019〕60号",
+    "2019",
+    "国办公开办函〔2019〕60号",
     ("本年新制作数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "第二十条第九项", "政府集中采购"),
     (ACTIVE_2019, REQUESTS_2019, APPEALS),
     _identities((*_OUTCOMES_HEAD, "other")),
 )
 FORMAT_2021 = Format(
-    "2021", "国办公开办函〔2021〕30号",
+    "2021",
+    "国办公开办函〔2021〕30号",
     ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期未按收费通知"),
     (ACTIVE_2021, REQUESTS_2021, APPEALS),
     _identities((*_OUTCOMES_HEAD, "other.no_correction", "other.no_fee", "other.misc")),

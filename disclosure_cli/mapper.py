@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from .cells import Cell
 from .errors import ReportError
@@ -150,7 +151,7 @@ class Mapper:
         self.values: dict[str, Value] = {}
         self.extra: list[dict] = []
         self.notes: list[Note] = []
-        for t, r, c in fmt.keys():
+        for t, r, c in fmt.value_keys():
             row = fmt.table(t).row(r)
             self.values[f"{t}.{r}.{c}"] = Value(t, r, c, row.label)
 
@@ -185,14 +186,28 @@ class Mapper:
             if row is None:
                 self._unknown(table, run, orphans)
                 continue
-            if (not run.structured and self.structured_page
-                    and len(run.trimmed_values(len(row.columns))) != len(row.columns)):
-                self.notes.append(Note("stray-values", f"table {table.number}: text near row {row.label} "
-                                       f"ignored: {' '.join(c.raw for c in run.values)}", run.values[0].loc))
+            if (
+                not run.structured
+                and self.structured_page
+                and len(run.trimmed_values(len(row.columns))) != len(row.columns)
+            ):
+                self.notes.append(
+                    Note(
+                        "stray-values",
+                        f"table {table.number}: text near row {row.label} "
+                        f"ignored: {' '.join(c.raw for c in run.values)}",
+                        run.values[0].loc,
+                    )
+                )
                 continue
             if row.key in seen:
-                self.notes.append(Note("duplicate-row", f"table {table.number}: row {row.label} appears again; "
-                                       "the first one is used", run.values[0].loc))
+                self.notes.append(
+                    Note(
+                        "duplicate-row",
+                        f"table {table.number}: row {row.label} appears again; the first one is used",
+                        run.values[0].loc,
+                    )
+                )
                 continue
             seen.add(row.key)
             self._assign(table, row, run, units)
@@ -235,38 +250,63 @@ class Mapper:
         label = run.labels[-1].raw
         if _NARRATIVE.search(label) or len(normalize_label(label)) > 30:
             return  # prose that happens to contain numbers, not a table row
-        self.extra.append({
-            "table": table.key,
-            "label": label,
-            "values": [{"value": c.number, "raw": c.raw, "loc": c.loc.as_dict()} for c in run.values],
-        })
-        self.notes.append(Note("unknown-row", f"table {table.number}: row not in the {self.fmt.name} format kept "
-                               f"under 'extra': {label} = {' '.join(c.raw for c in run.values)}", run.labels[-1].loc))
+        self.extra.append(
+            {
+                "table": table.key,
+                "label": label,
+                "values": [{"value": c.number, "raw": c.raw, "loc": c.loc.as_dict()} for c in run.values],
+            }
+        )
+        self.notes.append(
+            Note(
+                "unknown-row",
+                f"table {table.number}: row not in the {self.fmt.name} format kept "
+                f"under 'extra': {label} = {' '.join(c.raw for c in run.values)}",
+                run.labels[-1].loc,
+            )
+        )
 
     def _fill_gaps(self, table: Table, matched: list[tuple[Run, Row]], orphans: list[Run], units: dict) -> None:
         """Unlabelled rows fill the missing rows between two anchors when the counts agree."""
         order = {row.key: i for i, row in enumerate(table.rows)}
         anchors = [(-1, -1)] + [(run.index, order[row.key]) for run, row in matched] + [(10**9, len(table.rows))]
-        if any(a[1] >= b[1] for a, b in zip(anchors, anchors[1:])):
+        if any(a[1] >= b[1] for a, b in pairwise(anchors)):
             anchors = []  # rows out of template order: positions say nothing
         used: set[int] = set()
-        for (lo_run, lo_row), (hi_run, hi_row) in zip(anchors, anchors[1:]):
-            missing = [r for r in table.rows[lo_row + 1 : hi_row] if f"{table.key}.{r.key}.{r.columns[0].key}"
-                       in self.values and self.values[f"{table.key}.{r.key}.{r.columns[0].key}"].raw is None]
-            between = [o for o in orphans if lo_run < o.index < hi_run
-                       and len(o.trimmed_values(table.width)) == table.width]
+        for (lo_run, lo_row), (hi_run, hi_row) in pairwise(anchors):
+            missing = [
+                r
+                for r in table.rows[lo_row + 1 : hi_row]
+                if f"{table.key}.{r.key}.{r.columns[0].key}" in self.values
+                and self.values[f"{table.key}.{r.key}.{r.columns[0].key}"].raw is None
+            ]
+            between = [
+                o for o in orphans if lo_run < o.index < hi_run and len(o.trimmed_values(table.width)) == table.width
+            ]
             if missing and len(missing) == len(between) and all(len(r.columns) == table.width for r in missing):
                 after = table.rows[lo_row].label if lo_row >= 0 else "the table head"
                 for run, row in zip(between, missing):
                     self._assign(table, row, run, units, inferred=f"unlabelled row placed after {after} by position")
-                    self.notes.append(Note("row-inferred", f"table {table.number}: unlabelled row "
-                                           f"'{' '.join(c.raw for c in run.values)}' read as {row.label} "
-                                           "(the only row missing at that place)", run.values[0].loc))
+                    self.notes.append(
+                        Note(
+                            "row-inferred",
+                            f"table {table.number}: unlabelled row "
+                            f"'{' '.join(c.raw for c in run.values)}' read as {row.label} "
+                            "(the only row missing at that place)",
+                            run.values[0].loc,
+                        )
+                    )
                     used.add(run.index)
         for run in orphans:
             if run.index not in used:
-                self.notes.append(Note("stray-values", f"table {table.number}: values without a row label ignored: "
-                                       f"{' '.join(c.raw for c in run.values)}", run.values[0].loc))
+                self.notes.append(
+                    Note(
+                        "stray-values",
+                        f"table {table.number}: values without a row label ignored: "
+                        f"{' '.join(c.raw for c in run.values)}",
+                        run.values[0].loc,
+                    )
+                )
 
     def _header_units(self, table: Table, begin: int, end: int) -> dict[tuple[str, str], str]:
         """Units printed in table-2 column headers, e.g. 处理决定数量(万宗), keyed by (block, column)."""
@@ -321,6 +361,7 @@ def _normalise(cell: Cell, kind: str, header_unit: str | None, v: Value, notes: 
     unit = cell.unit or header_unit
     if unit in _TO_WAN:
         return (number if unit == "万元" else round(number * _TO_WAN[unit], 6)), "万元"
-    notes.append(Note("money-unit-unknown", f"{v.label}: money without a unit ('{cell.raw}'), kept as written",
-                      cell.loc))
+    notes.append(
+        Note("money-unit-unknown", f"{v.label}: money without a unit ('{cell.raw}'), kept as written", cell.loc)
+    )
     return number, unit

@@ -14,8 +14,19 @@ from typing import TextIO
 from .record import Record
 
 CSV_FIELDS = (
-    "source", "agency", "year", "format", "table", "row", "column", "label", "value", "raw", "unit",
-    "location", "inferred",
+    "source",
+    "agency",
+    "year",
+    "format",
+    "table",
+    "row",
+    "column",
+    "label",
+    "value",
+    "raw",
+    "unit",
+    "location",
+    "inferred",
 )
 
 
@@ -23,10 +34,19 @@ def tidy_rows(record: Record) -> Iterator[dict]:
     """One dict per value on the page (absent rows are not values and are not written)."""
     for v in record.published():
         yield {
-            "source": record.source, "agency": record.agency, "year": record.year, "format": record.format,
-            "table": v.table, "row": v.row, "column": v.column, "label": v.label,
-            "value": "" if v.value is None else v.value, "raw": v.raw, "unit": v.unit or "",
-            "location": v.loc.describe() if v.loc else "", "inferred": v.inferred or "",
+            "source": record.source,
+            "agency": record.agency,
+            "year": record.year,
+            "format": record.format,
+            "table": v.table,
+            "row": v.row,
+            "column": v.column,
+            "label": v.label,
+            "value": "" if v.value is None else v.value,
+            "raw": v.raw,
+            "unit": v.unit or "",
+            "location": v.loc.describe() if v.loc else "",
+            "inferred": v.inferred or "",
         }
 
 

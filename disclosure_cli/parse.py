@@ -57,9 +57,18 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
     mapper = Mapper(build_runs(cells), fmt)
     mapper.run()
     return Record(
-        source=source, sha256=sha, format=fmt.name, encoding=encoding, shape=shape_name(shape, cells),
-        script=detect_script(text), title=meta.title, agency=meta.agency, year=meta.year,
-        values=mapper.values, extra=mapper.extra, warnings=mapper.notes,
+        source=source,
+        sha256=sha,
+        format=fmt.name,
+        encoding=encoding,
+        shape=shape_name(shape, cells),
+        script=detect_script(text),
+        title=meta.title,
+        agency=meta.agency,
+        year=meta.year,
+        values=mapper.values,
+        extra=mapper.extra,
+        warnings=mapper.notes,
     )
 
 
