@@ -49,9 +49,7 @@ def read_metadata(text: str, shape: str, cells: list[Cell]) -> Metadata:
         compact = _SPACE.sub("", simplify_prose(raw))
         m = _AGENCY_FIRST.search(compact) or _YEAR_FIRST.search(compact)
         if m:
-            title = compact[: m.end()] if len(compact) > m.end() + 20 else compact
-            title = re.sub(r"^(?:标题|名称|题目)[:：]?", "", title)
-            return Metadata(title, m.group("agency"), int(m.group("year")))
+            return Metadata(m.group(0), m.group("agency"), int(m.group("year")))
     head = simplify_prose(text[:50000])
     m = _PERIOD.search(head) or _ANY_YEAR_REPORT.search(head)
     return Metadata(None, None, int(m.group(1)) if m else None)

@@ -57,8 +57,8 @@ def normalize_label(label: str) -> str:
 
 
 def simplify_prose(text: str) -> str:
-    """Simplified text for reading titles and agency names (character level only)."""
-    return to_simplified(nfkc(text))
+    """Simplified text for reading titles and agency names (aliases undo 資訊 for 信息 too)."""
+    return _ALIAS_RE.sub(lambda m: PHRASE_ALIASES[m.group(0)], to_simplified(nfkc(text)))
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
