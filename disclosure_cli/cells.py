@@ -28,6 +28,7 @@ _PROSE_PREFIX = set("第约約共近超达達")
 _NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUMBER_RE = re.compile(_NUMBER)
 _CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(CELL_UNITS)})?")
+_UNIT_RE = re.compile(rf"\s*({'|'.join(CELL_UNITS)})")
 _INDEX_PUNCT = set(".、")
 
 
@@ -119,11 +120,13 @@ def _number_spans(norm: str):
         elif after.isascii() and after.isalpha():
             continue
         else:
-            unit_m = re.match(r"\s*(" + "|".join(CELL_UNITS) + ")", norm[end:])
-            if unit_m:
-                yield start, end + unit_m.end(), text, _UNIT_CANON.get(unit_m.group(1), unit_m.group(1))
+            if _prev_nonspace(norm, start) in _PROSE_PREFIX:
                 continue
-            if _next_nonspace(norm, end) in _PROSE_SUFFIX or _prev_nonspace(norm, start) in _PROSE_PREFIX:
+            unit_m = _UNIT_RE.match(norm, end)
+            if unit_m:
+                yield start, unit_m.end(), text, _UNIT_CANON.get(unit_m.group(1), unit_m.group(1))
+                continue
+            if _next_nonspace(norm, end) in _PROSE_SUFFIX:
                 continue
         yield start, end, text, None
 

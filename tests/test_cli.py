@@ -1,0 +1,117 @@
+"""The command line: exit codes, stdout for data, stderr for people, no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from disclosure_cli.cli import main
+from disclosure_cli.output import CSV_FIELDS
+
+from .conftest import SEED
+
+
+def run(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_parse_json_is_an_array_of_whole_records():
+    result = run("parse", str(SEED))
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert len(records) == 1
+    assert records[0]["agency"] == "深圳市人民政府"
+    assert records[0]["tables"]["requests"]["new"]["total"] == {
+        "value": 5915,
+        "raw": "5915",
+        "loc": {"line": 91, "column": 1},
+    }
+    assert result.stderr == ""
+
+
+def test_parse_csv_is_tidy():
+    result = run("parse", str(SEED), "-o", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == CSV_FIELDS
+    assert len(rows) == 198
+    assert {"source", "agency", "year", "format", "table", "row", "column", "value", "raw"} <= set(rows[0])
+    first = rows[0]
+    assert (first["table"], first["row"], first["column"], first["value"]) == (
+        "active",
+        "regulations",
+        "new_made",
+        "15",
+    )
+
+
+def test_parse_jsonl_from_stdin():
+    result = run("parse", "-o", "jsonl", input=SEED.read_bytes())
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["source"] == "<stdin>"
+
+
+def test_bad_inputs_get_one_line_each_and_good_ones_still_parse(tmp_path):
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    legacy = tmp_path / "old.txt"
+    legacy.write_text("某县人民政府2015年政府信息公开工作年度报告\n一、概述\n", encoding="utf-8")
+    result = run("parse", str(binary), str(tmp_path / "missing.html"), str(SEED), str(legacy), "-o", "jsonl")
+    assert result.exit_code == 2
+    assert len(result.stdout.splitlines()) == 1
+    errors = result.stderr.splitlines()
+    assert errors == [
+        f"disclosure: error: {binary}: binary file, not a text or HTML report",
+        f"disclosure: error: {tmp_path / 'missing.html'}: no such file",
+        f"disclosure: error: {legacy}: legacy format (report year 2015), not supported",
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_max_size(tmp_path):
+    result = run("parse", str(SEED), "--max-size", "0.001")
+    assert result.exit_code == 2
+    assert "too large" in result.stderr
+
+
+def test_warnings_go_to_stderr_and_quiet_silences_them():
+    page = SEED.read_text(encoding="utf-8").replace("政府集中採購\n", "其他主動公開檔案\n1\n2\n3\n政府集中採購\n")
+    loud = run("parse", "-o", "jsonl", input=page.encode())
+    assert loud.exit_code == 0
+    assert "其他主動公開檔案" in loud.stderr and "extra" in loud.stderr
+    quiet = run("parse", "-q", "-o", "jsonl", input=page.encode())
+    assert quiet.stderr == ""
+    assert json.loads(quiet.stdout)["extra"][0]["label"] == "其他主動公開檔案"
+
+
+@pytest.mark.parametrize("command", [[], ["parse"]])
+def test_every_command_has_help(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+
+
+def test_bad_option_exits_2():
+    assert run("parse", "-o", "xml", str(SEED)).exit_code == 2
+
+
+def test_module_entry_point_and_broken_pipe():
+    proc = subprocess.run([sys.executable, "-m", "disclosure_cli", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "disclosure" in proc.stdout
+    # a reader that goes away early (| head) gets no traceback
+    proc = subprocess.run(
+        f'{sys.executable} -m disclosure_cli parse "{SEED}" -o csv | head -1',
+        shell=True,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stdout.startswith("source,agency")
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,101 @@
+"""Mapping cells onto the format: unknown rows kept, glued or truncated tables refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from disclosure_cli import synth
+from disclosure_cli.errors import ReportError
+from disclosure_cli.parse import parse_bytes
+
+
+def lines_page(fmt: str = "2019", seed: int = 3) -> tuple[synth.Synthetic, list[str]]:
+    s = synth.random_report(seed, fmt)
+    return s, synth.render_lines(s).splitlines()
+
+
+def parse_lines(lines: list[str]):
+    return parse_bytes("\n".join(lines).encode(), source="test")
+
+
+def test_unknown_table2_row_is_kept_under_extra_with_a_warning():
+    s, lines = lines_page()
+    at = lines.index("政府集中采购")
+    lines[at:at] = ["其他主动公开文件", "12", "3", "40"]
+    record = parse_lines(lines)
+    assert record.extra == [
+        {
+            "table": "active",
+            "label": "其他主动公开文件",
+            "values": [
+                {"value": n, "raw": str(n), "loc": {"line": at + 2 + i, "column": 1}} for i, n in enumerate((12, 3, 40))
+            ],
+        }
+    ]
+    assert [w.code for w in record.warnings] == ["unknown-row"]
+    assert record.numbers() == s.values
+
+
+def test_blank_cells_lost_in_flattened_text_are_refused_not_shifted():
+    _, lines = lines_page()
+    at = lines.index("（一）予以公开")
+    del lines[at + 3]  # one of the seven cells vanished
+    with pytest.raises(ReportError) as info:
+        parse_lines(lines)
+    assert info.value.reason in ("truncated-table", "cells-not-separated")
+    assert "（一）予以公开" in info.value.message
+
+
+def test_glued_cells_are_reported_as_not_separated():
+    _, lines = lines_page()
+    at = lines.index("（一）予以公开")
+    glued = "".join(lines[at + 1 : at + 8])
+    lines[at + 1 : at + 8] = [glued]
+    with pytest.raises(ReportError) as info:
+        parse_lines(lines)
+    assert info.value.reason == "cells-not-separated"
+    assert glued in info.value.message
+
+
+def test_truncated_table4():
+    _, lines = lines_page()
+    at = lines.index("五、存在的主要问题及改进情况")
+    del lines[at - 3 : at]
+    with pytest.raises(ReportError) as info:
+        parse_lines(lines)
+    assert info.value.reason == "truncated-table"
+    assert "table 4 has 12 of 15" in info.value.message
+
+
+def test_missing_table2_is_a_warning_and_its_values_absent():
+    _, lines = lines_page("2021")
+    start = lines.index("二、主动公开政府信息情况")
+    end = lines.index("三、收到和处理政府信息公开申请情况")
+    # keep a 2021 marker in the text so the format is still recognisable
+    lines[start:end] = ["（六）其他处理"]
+    record = parse_lines(lines)
+    assert "table-missing" in [w.code for w in record.warnings]
+    assert record.values["active.regulations.issued"].raw is None
+    assert len(record.published()) == 175 + 15
+
+
+def test_unlabelled_rows_fill_the_gap_only_when_counts_agree():
+    s = synth.random_report(8, "2021")
+    md = synth.render_markdown(s).splitlines()
+    rows = [i for i, line in enumerate(md) if "2.没有现成信息" in line or "3.补正后申请" in line]
+    for i in rows:  # the labels of two consecutive rows lost, as PDF exports lose them
+        md[i] = "|" + md[i].split("|", 2)[2]
+    record = parse_bytes("\n".join(md).encode())
+    assert (
+        record.numbers() == s.values
+        or {k for k, v in s.values.items() if abs((record.numbers()[k] or 0) - (v or 0)) > 1e-6} == set()
+    )
+    inferred = [v.key for v in record.values.values() if v.inferred]
+    assert {k.rsplit(".", 1)[0] for k in inferred} == {
+        "requests.unavailable.needs_creation",
+        "requests.unavailable.unclear",
+    }
+    del md[rows[1]]  # now one unlabelled row for two missing rows: nothing is guessed
+    record = parse_bytes("\n".join(md).encode())
+    assert record.values["requests.unavailable.needs_creation.total"].raw is None
+    assert "stray-values" in [w.code for w in record.warnings]

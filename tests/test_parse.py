@@ -1,0 +1,23 @@
+"""What is not a parseable report is refused with a reason: legacy, no table text, not a report."""
+
+from __future__ import annotations
+
+import pytest
+
+from disclosure_cli.errors import ReportError
+from disclosure_cli.parse import parse_bytes
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("今天天气很好。\n明天也很好。", "not-a-report"),
+        ("平潭综合实验区2017年政府信息公开工作年度报告\n一、概述\n二、主动公开政府信息情况\n", "legacy-format"),
+        ("某市人民政府2020年政府信息公开工作年度报告\n（表格见附件）\n", "no-table-text"),
+        ("<html><body><h1>某局2022年政府信息公开工作年度报告</h1><img src='t.png'></body></html>", "no-table-text"),
+    ],
+)
+def test_refusals_name_the_reason(text, reason):
+    with pytest.raises(ReportError) as info:
+        parse_bytes(text.encode())
+    assert info.value.reason == reason
