@@ -13,6 +13,7 @@ because publishers put the group label first and the specific label last
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +23,11 @@ class Column:
     key: str
     label: str
     kind: str = "count"  # count: integer >= 0; signed: integer, may be negative; money: 万元
+    en: str = ""  # English name, for messages
+
+    @property
+    def short(self) -> str:
+        return re.sub(r"（.*?）", "", self.label)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,12 @@ class Row:
     match: tuple[str, ...]
     columns: tuple[Column, ...]
     block: str = ""  # table 2: the 第二十条 item (一 五 六 八 九); table 3: the outcome group
+    short: str = ""  # the label as an equation names it (「本年新收」); defaults to the label
+    en: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
 
 
 @dataclass(frozen=True)
@@ -95,24 +107,71 @@ class Format:
         return sum(1 for _ in self.value_keys())
 
 
+# Short labels (as an equation names a row: 「本年新收 5432」) and English names, by row key.
+NAMES = {
+    "regulations": ("规章", "regulations"),
+    "normative_documents": ("规范性文件", "normative documents"),
+    "licensing": ("行政许可", "licensing"),
+    "other_services": ("其他对外管理服务事项", "other services"),
+    "penalties": ("行政处罚", "penalties"),
+    "coercion": ("行政强制", "coercion"),
+    "fees": ("行政事业性收费", "fees"),
+    "procurement": ("政府集中采购", "procurement"),
+    "new": ("本年新收", "new requests"),
+    "carried_over": ("上年结转", "carried over"),
+    "granted": ("予以公开", "granted"),
+    "partly_granted": ("部分公开", "partly granted"),
+    "withheld.state_secret": ("不予公开/国家秘密", "withheld: state secret"),
+    "withheld.prohibited_by_law": ("不予公开/法律法规禁止", "withheld: prohibited by law"),
+    "withheld.security_stability": ("不予公开/三安全一稳定", "withheld: security and stability"),
+    "withheld.third_party": ("不予公开/第三方权益", "withheld: third-party rights"),
+    "withheld.internal_affairs": ("不予公开/内部事务", "withheld: internal affairs"),
+    "withheld.process_info": ("不予公开/过程性信息", "withheld: process information"),
+    "withheld.enforcement_file": ("不予公开/执法案卷", "withheld: enforcement file"),
+    "withheld.inquiry": ("不予公开/查询事项", "withheld: inquiry matter"),
+    "unavailable.not_held": ("无法提供/不掌握", "unavailable: not held"),
+    "unavailable.needs_creation": ("无法提供/需另行制作", "unavailable: needs creation"),
+    "unavailable.unclear": ("无法提供/仍不明确", "unavailable: unclear"),
+    "not_processed.petition": ("不予处理/信访举报投诉", "not processed: petition"),
+    "not_processed.duplicate": ("不予处理/重复申请", "not processed: duplicate"),
+    "not_processed.publication": ("不予处理/公开出版物", "not processed: publication"),
+    "not_processed.excessive": ("不予处理/大量反复", "not processed: excessive"),
+    "not_processed.confirmation": ("不予处理/确认或重新出具", "not processed: confirmation"),
+    "other": ("其他处理", "other handling"),
+    "other.no_correction": ("其他处理/逾期不补正", "other: not corrected"),
+    "other.no_fee": ("其他处理/逾期未缴费", "other: fee not paid"),
+    "other.misc": ("其他处理/其他", "other: misc"),
+    "total": ("办理结果总计", "handled total"),
+    "carried_forward": ("结转下年度", "carried forward"),
+    "review": ("行政复议", "administrative review"),
+    "litigation_direct": ("直接起诉", "litigation (direct)"),
+    "litigation_after_review": ("复议后起诉", "litigation (after review)"),
+}
+
+
+def _row(key: str, label: str, match: tuple[str, ...], columns: tuple[Column, ...], block: str = "") -> Row:
+    short, en = NAMES[key]
+    return Row(key, label, match, columns, block, short, en)
+
+
 # --- table 2: 主动公开政府信息情况 -------------------------------------------------------------
 
 _MADE_2019 = (
-    Column("new_made", "本年新制作数量"),
-    Column("new_published", "本年新公开数量"),
-    Column("total_published", "对外公开总数量"),
+    Column("new_made", "本年新制作数量", en="newly made"),
+    Column("new_published", "本年新公开数量", en="newly published"),
+    Column("total_published", "对外公开总数量", en="total published"),
 )
 _ITEMS_2019 = (
-    Column("prior_items", "上一年项目数量"),
-    Column("change", "本年增/减", kind="signed"),
-    Column("decisions", "处理决定数量"),
+    Column("prior_items", "上一年项目数量", en="items last year"),
+    Column("change", "本年增/减", kind="signed", en="change this year"),
+    Column("decisions", "处理决定数量", en="decisions"),
 )
 _DOCS_2021 = (
-    Column("issued", "本年制发件数"),
-    Column("repealed", "本年废止件数"),
-    Column("in_force", "现行有效件数"),
+    Column("issued", "本年制发件数", en="issued"),
+    Column("repealed", "本年废止件数", en="repealed"),
+    Column("in_force", "现行有效件数", en="in force"),
 )
-_DECISIONS_2021 = (Column("decisions", "本年处理决定数量"),)
+_DECISIONS_2021 = (Column("decisions", "本年处理决定数量", en="decisions"),)
 
 _ACTIVE_ANCHORS = ("第二十条第", "主动公开政府信息情况")
 
@@ -122,18 +181,21 @@ ACTIVE_2019 = Table(
     "主动公开政府信息情况",
     _ACTIVE_ANCHORS,
     (
-        Row("regulations", "规章", ("规章",), _MADE_2019, "一"),
-        Row("normative_documents", "规范性文件", ("规范性文件",), _MADE_2019, "一"),
-        Row("licensing", "行政许可", ("行政许可",), _ITEMS_2019, "五"),
-        Row("other_services", "其他对外管理服务事项", ("其他对外管理服务",), _ITEMS_2019, "五"),
-        Row("penalties", "行政处罚", ("行政处罚",), _ITEMS_2019, "六"),
-        Row("coercion", "行政强制", ("行政强制",), _ITEMS_2019, "六"),
-        Row("fees", "行政事业性收费", ("行政事业性收费",), _ITEMS_2019[:2], "八"),
+        _row("regulations", "规章", ("规章",), _MADE_2019, "一"),
+        _row("normative_documents", "规范性文件", ("规范性文件",), _MADE_2019, "一"),
+        _row("licensing", "行政许可", ("行政许可",), _ITEMS_2019, "五"),
+        _row("other_services", "其他对外管理服务事项", ("其他对外管理服务",), _ITEMS_2019, "五"),
+        _row("penalties", "行政处罚", ("行政处罚",), _ITEMS_2019, "六"),
+        _row("coercion", "行政强制", ("行政强制",), _ITEMS_2019, "六"),
+        _row("fees", "行政事业性收费", ("行政事业性收费",), _ITEMS_2019[:2], "八"),
         Row(
             "procurement",
             "政府集中采购",
             ("政府集中采购",),
-            (Column("projects", "采购项目数量"), Column("amount", "采购总金额", kind="money")),
+            (
+                Column("projects", "采购项目数量", en="procurement projects"),
+                Column("amount", "采购总金额", kind="money", en="amount"),
+            ),
             "九",
         ),
     ),
@@ -145,16 +207,16 @@ ACTIVE_2021 = Table(
     "主动公开政府信息情况",
     _ACTIVE_ANCHORS,
     (
-        Row("regulations", "规章", ("规章",), _DOCS_2021, "一"),
-        Row("normative_documents", "行政规范性文件", ("规范性文件",), _DOCS_2021, "一"),
-        Row("licensing", "行政许可", ("行政许可",), _DECISIONS_2021, "五"),
-        Row("penalties", "行政处罚", ("行政处罚",), _DECISIONS_2021, "六"),
-        Row("coercion", "行政强制", ("行政强制",), _DECISIONS_2021, "六"),
+        _row("regulations", "规章", ("规章",), _DOCS_2021, "一"),
+        _row("normative_documents", "行政规范性文件", ("规范性文件",), _DOCS_2021, "一"),
+        _row("licensing", "行政许可", ("行政许可",), _DECISIONS_2021, "五"),
+        _row("penalties", "行政处罚", ("行政处罚",), _DECISIONS_2021, "六"),
+        _row("coercion", "行政强制", ("行政强制",), _DECISIONS_2021, "六"),
         Row(
             "fees",
             "行政事业性收费",
             ("行政事业性收费",),
-            (Column("amount", "本年收费金额（单位：万元）", kind="money"),),
+            (Column("amount", "本年收费金额（单位：万元）", kind="money", en="amount"),),
             "八",
         ),
     ),
@@ -163,18 +225,19 @@ ACTIVE_2021 = Table(
 # --- table 3: 收到和处理政府信息公开申请情况 ---------------------------------------------------
 
 APPLICANTS = (
-    Column("natural_person", "自然人"),
-    Column("commercial", "商业企业"),
-    Column("research", "科研机构"),
-    Column("nonprofit", "社会公益组织"),
-    Column("legal_services", "法律服务机构"),
-    Column("other_org", "其他"),
-    Column("total", "总计"),
+    Column("natural_person", "自然人", en="natural persons"),
+    Column("commercial", "商业企业", en="businesses"),
+    Column("research", "科研机构", en="research institutions"),
+    Column("nonprofit", "社会公益组织", en="non-profits"),
+    Column("legal_services", "法律服务机构", en="legal services"),
+    Column("other_org", "其他", en="other organisations"),
+    Column("total", "总计", en="total"),
 )
 
 
 def _r3(key: str, label: str, *match: str, block: str = "") -> Row:
-    return Row(key, label, match, APPLICANTS, block)
+    short, en = NAMES[key]
+    return Row(key, label, match, APPLICANTS, block, short, en)
 
 
 _REQUESTS_HEAD = (
@@ -239,11 +302,11 @@ REQUESTS_2021 = Table(
 # --- table 4: 政府信息公开行政复议、行政诉讼情况 ----------------------------------------------
 
 OUTCOMES = (
-    Column("upheld", "结果维持"),
-    Column("corrected", "结果纠正"),
-    Column("other", "其他结果"),
-    Column("pending", "尚未审结"),
-    Column("total", "总计"),
+    Column("upheld", "结果维持", en="upheld"),
+    Column("corrected", "结果纠正", en="corrected"),
+    Column("other", "其他结果", en="other outcome"),
+    Column("pending", "尚未审结", en="pending"),
+    Column("total", "总计", en="total"),
 )
 APPEALS = Table(
     "appeals",
@@ -251,9 +314,9 @@ APPEALS = Table(
     "政府信息公开行政复议、行政诉讼情况",
     ("行政复议",),
     (
-        Row("review", "行政复议", ("行政复议",), OUTCOMES),
-        Row("litigation_direct", "行政诉讼／未经复议直接起诉", ("未经复议直接起诉",), OUTCOMES),
-        Row("litigation_after_review", "行政诉讼／复议后起诉", ("复议后起诉",), OUTCOMES),
+        _row("review", "行政复议", ("行政复议",), OUTCOMES),
+        _row("litigation_direct", "行政诉讼／未经复议直接起诉", ("未经复议直接起诉",), OUTCOMES),
+        _row("litigation_after_review", "行政诉讼／复议后起诉", ("复议后起诉",), OUTCOMES),
     ),
     layout="sequence",
 )

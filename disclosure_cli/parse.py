@@ -13,6 +13,7 @@ from .errors import ReportError
 from .formats import FORMATS, Format
 from .mapper import Mapper, build_runs
 from .metadata import read_metadata
+from .narrative import find_statements
 from .readers import read_cells, sniff_shape
 from .record import Record
 from .textnorm import detect_script, normalize_label
@@ -69,6 +70,7 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         values=mapper.values,
         extra=mapper.extra,
         warnings=mapper.notes,
+        statements=find_statements(cells),
     )
 
 

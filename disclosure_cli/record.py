@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .cells import Location
 from .formats import FORMATS, Format
+from .narrative import Statement
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ class Record:
     values: dict[str, Value] = field(default_factory=dict)
     extra: list[dict] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)  # numbers the prose states
 
     @property
     def spec(self) -> Format:
@@ -99,4 +101,5 @@ class Record:
             "tables": tables,
             "extra": self.extra,
             "warnings": [w.as_dict() for w in self.warnings],
+            "narrative": [s.as_dict() for s in self.statements],
         }

@@ -66,7 +66,7 @@ def _count_text(rng: random.Random, n: int) -> str:
 
 
 def random_report(seed: int | random.Random, format: str = "2019", blanks: float = 0.0) -> Synthetic:
-    """A random consistent report; ``blanks`` is the share of table-3/4 cells left blank (null)."""
+    """A random consistent report; ``blanks`` is the share of zero cells of tables 3/4 left blank."""
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     fmt = FORMATS[format]
     year = rng.choice((2019, 2020)) if format == "2019" else rng.randint(2021, 2025)
@@ -82,9 +82,11 @@ def random_report(seed: int | random.Random, format: str = "2019", blanks: float
     for row in fmt.table("active").rows:
         for col in row.columns:
             key = f"active.{row.key}.{col.key}"
-            if col.kind == "signed":
-                n = rng.randint(-200, 300)
+            if col.kind == "signed":  # 本年增/减 never takes the number of items below zero
+                n = rng.randint(-min(200, s.values[f"active.{row.key}.prior_items"]), 300)
                 put(key, n, f"+{n}" if n > 0 and rng.random() < 0.3 else str(n))
+            elif col.key == "total_published":  # includes what was newly published
+                put(key, s.values[f"active.{row.key}.new_published"] + small())
             elif col.kind == "money":
                 if rng.random() < 0.5:
                     yuan = rng.randint(0, 10**9) // 100 * 100
@@ -119,9 +121,11 @@ def random_report(seed: int | random.Random, format: str = "2019", blanks: float
         parts = [small() for _ in range(4)]
         for col, n in zip(row.columns, [*parts, sum(parts)]):
             put(f"appeals.{row.key}.{col.key}", n)
-    if blanks:
+    if blanks:  # publishers leave zero parts blank (totals stay filled): consistent with blanks read as 0
         for key in list(s.values):
-            if not key.startswith("active.") and rng.random() < blanks:
+            table, rest = key.split(".", 1)
+            row, col = rest.rsplit(".", 1)
+            if table != "active" and "total" not in (row, col) and s.values[key] == 0 and rng.random() < blanks:
                 s.values[key] = None
     return s
 

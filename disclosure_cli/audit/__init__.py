@@ -1,0 +1,15 @@
+"""Auditing a record: the rule catalogue, findings as values, and the checks.
+
+from disclosure_cli import parse_path
+from disclosure_cli.audit import audit
+result = audit(parse_path("report.html"))
+[f.as_dict("en") for f in result.findings]
+"""
+
+from __future__ import annotations
+
+from .checks import AuditResult, audit
+from .findings import Finding, Term
+from .rules import RULES, Rule, rule, selected
+
+__all__ = ["RULES", "AuditResult", "Finding", "Rule", "Term", "audit", "rule", "selected"]

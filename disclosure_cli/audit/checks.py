@@ -1,0 +1,429 @@
+"""The audit of one record: structure, identities (read from the format declaration), plausibility,
+and the prose against the tables.
+
+Blank cells follow one stated convention (``zero``: read as 0; ``skip``: a sum with a blank is not
+evaluated) and a blank never becomes a mismatch of its own: a total left blank while its parts are
+filled is one ``unfilled-total`` finding per table, and every other finding that counted a blank
+says so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..formats import Format, Identity, Table
+from ..record import Record, Value
+from .findings import Finding, Term, _tidy
+
+NOTE_RULES = {
+    "table-missing": "S001",
+    "row-missing": "S002",
+    "unknown-row": "S003",
+    "row-inferred": "S006",
+    "stray-values": "S007",
+    "duplicate-row": "S007",
+    "money-unit-unknown": "P003",
+}
+# How a message names each side of an identity: (zh, en)
+SIDES = {
+    "requests-balance": (
+        ("本年新收+上年结转", "new + carried over"),
+        ("办理结果总计+结转下年度", "handled + carried forward"),
+    ),
+    "requests-outcome-total": (("各项办理结果之和", "sum of outcome rows"), ("办理结果总计", "handled total")),
+    "requests-row-total": (("六类申请人之和", "sum of the six applicant columns"), ("总计", "total")),
+    "appeals-row-total": (("维持+纠正+其他+尚未审结", "upheld + corrected + other + pending"), ("总计", "total")),
+}
+IDENTITY_RULES = {
+    "requests-balance": "R001",
+    "requests-outcome-total": "R002",
+    "requests-row-total": "R003",
+    "appeals-row-total": "A001",
+}
+TABLE_NAMES = {"active": ("表二", "table 2"), "requests": ("表三", "table 3"), "appeals": ("表四", "table 4")}
+
+
+@dataclass
+class AuditResult:
+    record: Record
+    findings: list[Finding]
+    blank: str  # the blank-cell convention used
+    evaluated: int = 0  # identity instances evaluated
+    skipped: int = 0  # identity instances not evaluable (absent rows, blanks under `skip`, unfilled totals)
+    counts: Counter = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.counts = Counter(f.severity for f in self.findings)
+
+
+def _fmt(x: float | int | None) -> str:
+    return "空" if x is None else str(_tidy(x))
+
+
+class Auditor:
+    def __init__(self, record: Record, blank: str = "zero"):
+        if blank not in ("zero", "skip"):
+            raise ValueError(f"blank convention must be 'zero' or 'skip', not {blank!r}")
+        self.record = record
+        self.fmt: Format = record.spec
+        self.blank = blank
+        self.findings: list[Finding] = []
+        self.unfilled: set[str] = set()
+        self.evaluated = 0
+        self.skipped = 0
+
+    def run(self) -> AuditResult:
+        self._notes()
+        self._blanks()
+        for ident in self.fmt.identities:
+            self._identity(ident)
+        self._natural_counts()
+        if self.fmt.name == "2019":
+            self._plausibility_2019()
+        self._narrative()
+        return AuditResult(self.record, self.findings, self.blank, self.evaluated, self.skipped)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _v(self, table: str, row: str, col: str) -> Value:
+        return self.record.values[f"{table}.{row}.{col}"]
+
+    def _names(self, v: Value) -> tuple[str, str]:
+        """「结转下年度/总计」 and "carried forward / total" for a cell."""
+        row = self.fmt.table(v.table).row(v.row)
+        col = next(c for c in row.columns if c.key == v.column)
+        return f"{row.name}/{col.short}", f"{row.en} / {col.en}"
+
+    def _term(self, v: Value, name_zh: str, name_en: str) -> Term:
+        blank = v.raw is not None and v.value is None
+        value = 0 if blank and self.blank == "zero" else v.value
+        return Term(name_zh, name_en, value, v.raw, v.loc, v.key, blank)
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def _notes(self) -> None:
+        for note in self.record.warnings:
+            code = NOTE_RULES.get(note.code)
+            if code is None:
+                continue
+            terms = [Term("", "", None, None, note.loc)] if note.loc else []
+            self.findings.append(Finding(code, note.message, note.message, terms=terms))
+
+    def _blanks(self) -> None:
+        for table in self.fmt.tables:
+            blanks = [
+                v for v in self.record.values.values() if v.table == table.key and v.raw is not None and v.value is None
+            ]
+            if not blanks:
+                continue
+            zh, en = TABLE_NAMES[table.key]
+            how_zh = "按 0 计算" if self.blank == "zero" else "相关等式不予核对"
+            how_en = "read as 0" if self.blank == "zero" else "sums that use them are not evaluated"
+            self.findings.append(
+                Finding(
+                    "S004",
+                    f"{zh}：{len(blanks)} 个空白单元格，{how_zh}",
+                    f"{en}: {len(blanks)} blank cells, {how_en}",
+                    terms=[Term(*self._names(v), None, v.raw, v.loc, v.key, True) for v in blanks[:5]],
+                    where=table.key,
+                )
+            )
+        self._unfilled_totals()
+
+    def _unfilled_totals(self) -> None:
+        """Blank totals whose parts are filled: one finding per table; their sums are skipped."""
+        per_table: dict[str, list[Value]] = {}
+        for ident in self.fmt.identities:
+            table = self.fmt.table(ident.table)
+            for parts, totals in self._instances(ident, table):
+                if len(totals) != 1:
+                    continue
+                total = totals[0]
+                blank_total = total.raw is not None and total.value is None
+                if blank_total and total.key not in self.unfilled and any(p.value for p in parts):
+                    self.unfilled.add(total.key)
+                    per_table.setdefault(table.key, []).append(total)
+        for key, totals in per_table.items():
+            zh, en = TABLE_NAMES[key]
+            names = "、".join(f"{self._names(t)[0]}" for t in totals)
+            self.findings.append(
+                Finding(
+                    "S005",
+                    f"{zh}：{len(totals)} 个合计栏空白而分项已填：{names}",
+                    f"{en}: {len(totals)} total(s) left blank while their parts are filled: "
+                    + ", ".join(t.key for t in totals),
+                    terms=[Term(*self._names(t), None, t.raw, t.loc, t.key, True) for t in totals],
+                    where=key,
+                )
+            )
+
+    # -- identities --------------------------------------------------------------------------
+
+    def _instances(self, ident: Identity, table: Table):
+        """(lhs values, rhs values) for every column (or row) the identity applies to."""
+        if ident.per == "column":
+            for col in table.rows[0].columns:
+                yield (
+                    [self._v(table.key, r, col.key) for r in ident.lhs if self._has_row(table, r)],
+                    [self._v(table.key, r, col.key) for r in ident.rhs],
+                )
+        else:
+            for row in table.rows:
+                yield (
+                    [self._v(table.key, row.key, c) for c in ident.lhs],
+                    [self._v(table.key, row.key, c) for c in ident.rhs],
+                )
+
+    @staticmethod
+    def _has_row(table: Table, key: str) -> bool:
+        return any(r.key == key for r in table.rows)
+
+    def _identity(self, ident: Identity) -> None:
+        table = self.fmt.table(ident.table)
+        for lhs, rhs in self._instances(ident, table):
+            cells = lhs + rhs
+            if any(v.raw is None for v in cells) or any(v.key in self.unfilled for v in cells):
+                self.skipped += 1
+                continue
+            if self.blank == "skip" and any(v.value is None for v in cells):
+                self.skipped += 1
+                continue
+            self.evaluated += 1
+            left = [self._named(table, v, ident) for v in lhs]
+            right = [self._named(table, v, ident) for v in rhs]
+            lsum, rsum = sum(t.value for t in left), sum(t.value for t in right)
+            if lsum == rsum:
+                continue
+            self.findings.append(self._mismatch(ident, table, lhs[0], left, right, lsum, rsum))
+            hint = self._digit_hint(ident, table, lhs[0], left, rsum)
+            if hint:
+                self.findings.append(hint)
+
+    def _named(self, table: Table, v: Value, ident: Identity) -> Term:
+        row = table.row(v.row)
+        col = next(c for c in row.columns if c.key == v.column)
+        if ident.per == "column":
+            return self._term(v, row.name, row.en)
+        return self._term(v, col.short, col.en)
+
+    def _where(self, ident: Identity, table: Table, v: Value) -> tuple[str, str, str]:
+        row = table.row(v.row)
+        if ident.per == "column":
+            col = next(c for c in row.columns if c.key == v.column)
+            return f"{col.short}列", f"{col.en} column", f"{table.key}.*.{col.key}"
+        return f"{row.name}行", f"{row.en} row", f"{table.key}.{row.key}"
+
+    def _mismatch(self, ident, table, first, left, right, lsum, rsum) -> Finding:
+        where_zh, where_en, where = self._where(ident, table, first)
+        (lz, le), (rz, re_) = SIDES[ident.code]
+
+        def side(terms, lang):
+            parts = " + ".join(f"{t.name_zh if lang == 'zh' else t.name_en} {_fmt(t.value)}" for t in terms)
+            total = sum(t.value for t in terms)
+            return parts if len(terms) == 1 else f"{parts} = {_fmt(total)}"
+
+        blanks = [t for t in left + right if t.blank]
+        note_zh = f"（其中 {len(blanks)} 个空白单元格按 0 计）" if blanks else ""
+        note_en = f" ({len(blanks)} blank cell(s) read as 0)" if blanks else ""
+        diff = _fmt(rsum - lsum)
+        return Finding(
+            IDENTITY_RULES[ident.code],
+            f"{where_zh}：{lz} {_fmt(lsum)}，{rz} {_fmt(rsum)}，相差 {diff}{note_zh}",
+            f"{where_en}: {le} is {_fmt(lsum)} but {re_} is {_fmt(rsum)} (difference {diff}){note_en}",
+            f"{where_zh}：{side(left, 'zh')}，{side(right, 'zh')}",
+            f"{where_en}: {side(left, 'en')}, but {side(right, 'en')}",
+            expected=_tidy(lsum),
+            actual=_tidy(rsum),
+            terms=left + right,
+            blank_dependent=bool(blanks),
+            where=where,
+        )
+
+    def _digit_hint(self, ident, table, first, left: list[Term], target) -> Finding | None:
+        """H001: does the sum hold if two adjacent single digits are one number, or one number two?"""
+        values = [t.value for t in left]
+        total = sum(values)
+        for i in range(len(left) - 1):
+            a, b = left[i], left[i + 1]
+            if _joinable(a, b) and total - a.value - b.value + int(f"{a.value}{b.value}") == target:
+                return self._hint(
+                    ident,
+                    table,
+                    first,
+                    [a, b],
+                    f"{a.value} 与 {b.value} 应为一个数 {a.value}{b.value}",
+                    f"{a.value} and {b.value} are one number {a.value}{b.value}",
+                )
+        for t in left:
+            digits = str(t.value) if isinstance(t.value, int) and t.value >= 10 and not t.blank else ""
+            for k in range(1, len(digits)):
+                x, y = int(digits[:k]), int(digits[k:])
+                if digits[k] != "0" and total - t.value + x + y == target:
+                    return self._hint(
+                        ident,
+                        table,
+                        first,
+                        [t],
+                        f"{t.value} 应为两个数 {x} 和 {y}",
+                        f"{t.value} is two numbers {x} and {y}",
+                    )
+        return None
+
+    def _hint(self, ident, table, first, terms, zh, en) -> Finding:
+        where_zh, where_en, where = self._where(ident, table, first)
+        return Finding(
+            "H001",
+            f"{where_zh}：若{zh}，等式成立——页面或提取过程可能拆分/合并了数字，请对照原页面核实",
+            f"{where_en} adds up if {en}: the page or its extraction probably split or merged a number; "
+            "check these cells on the original page",
+            terms=terms,
+            where=where,
+        )
+
+    # -- single values -----------------------------------------------------------------------
+
+    def _natural_counts(self) -> None:
+        for v in self.record.published():
+            if v.value is None:
+                continue
+            kind = next(c.kind for c in self.fmt.table(v.table).row(v.row).columns if c.key == v.column)
+            if kind == "money":
+                continue
+            bad = not float(v.value).is_integer() or (kind == "count" and v.value < 0)
+            if bad:
+                self.findings.append(
+                    Finding(
+                        "R004",
+                        f"{v.label}：{v.key} = {v.raw}，件数应为非负整数",
+                        f"{v.key} = {v.raw}: a count must be a whole number" + ("" if kind == "signed" else " ≥ 0"),
+                        terms=[self._term(v, v.label, v.key)],
+                        where=v.key,
+                    )
+                )
+
+    def _plausibility_2019(self) -> None:
+        for row in ("regulations", "normative_documents"):
+            new, total = self._v("active", row, "new_published"), self._v("active", row, "total_published")
+            if new.value is not None and total.value is not None and new.value > total.value:
+                name = self.fmt.table("active").row(row).name
+                self.findings.append(
+                    Finding(
+                        "P001",
+                        f"{name}：本年新公开 {_fmt(new.value)} 大于对外公开总数量 {_fmt(total.value)}",
+                        f"{row}: newly published {_fmt(new.value)} exceeds total published {_fmt(total.value)}",
+                        f"{name}：本年新公开 {_fmt(new.value)} > 对外公开总数量 {_fmt(total.value)}",
+                        f"{row}: new_published {_fmt(new.value)} > total_published {_fmt(total.value)}",
+                        expected=total.value,
+                        actual=new.value,
+                        terms=[
+                            self._term(new, "本年新公开数量", "new_published"),
+                            self._term(total, "对外公开总数量", "total_published"),
+                        ],
+                        where=f"active.{row}",
+                    )
+                )
+        for row in ("licensing", "other_services", "penalties", "coercion", "fees"):
+            prior, change = self._v("active", row, "prior_items"), self._v("active", row, "change")
+            if prior.value is None or change.value is None or prior.value + change.value >= 0:
+                continue
+            name = self.fmt.table("active").row(row).name
+            now = _fmt(prior.value + change.value)
+            self.findings.append(
+                Finding(
+                    "P002",
+                    f"{name}：上一年项目数量 {_fmt(prior.value)} + 本年增/减 {_fmt(change.value)} = {now}，为负数",
+                    f"{row}: items last year {_fmt(prior.value)} + change {_fmt(change.value)} = {now}, negative",
+                    f"{name}：上一年项目数量 {_fmt(prior.value)} + 本年增/减 {_fmt(change.value)} = {now}",
+                    f"{row}: prior_items {_fmt(prior.value)} + change {_fmt(change.value)} = {now}",
+                    expected=0,
+                    actual=prior.value + change.value,
+                    terms=[
+                        self._term(prior, "上一年项目数量", "prior_items"),
+                        self._term(change, "本年增/减", "change"),
+                    ],
+                    where=f"active.{row}",
+                )
+            )
+
+    # -- prose against tables ----------------------------------------------------------------
+
+    NARRATIVE: ClassVar[dict[str, tuple]] = {
+        "new": ("N001", (("requests", "new"),), "表三本年新收总计", "table 3 new requests total"),
+        "carried_over": ("N003", (("requests", "carried_over"),), "表三上年结转总计", "table 3 carried-over total"),
+        "carried_forward": (
+            "N004",
+            (("requests", "carried_forward"),),
+            "表三结转下年度总计",
+            "table 3 carried-forward total",
+        ),
+        "review": ("N005", (("appeals", "review"),), "表四行政复议总计", "table 4 review total"),
+        "litigation": (
+            "N006",
+            (("appeals", "litigation_direct"), ("appeals", "litigation_after_review")),
+            "表四行政诉讼合计",
+            "table 4 litigation total",
+        ),
+    }
+
+    def _narrative(self) -> None:
+        for st in self.record.statements:
+            said = Term("正文", "text", st.value, st.raw, st.loc)
+            if st.kind == "received":
+                new, over = self._v("requests", "new", "total"), self._v("requests", "carried_over", "total")
+                if new.value is None or over.value is None:
+                    continue
+                if st.value in (new.value, new.value + over.value):
+                    continue
+                both = _fmt(new.value + over.value)
+                self.findings.append(
+                    Finding(
+                        "N002",
+                        f"正文「{st.raw}」（{st.loc.describe()}），表三本年新收 {_fmt(new.value)}，"
+                        f"本年新收+上年结转 {both}",
+                        f"the text says '{st.raw}' ({st.loc.describe()}) but table 3 has {_fmt(new.value)} "
+                        f"new requests, {both} with those carried over",
+                        expected=new.value,
+                        actual=st.value,
+                        terms=[
+                            said,
+                            self._term(new, "本年新收总计", "new total"),
+                            self._term(over, "上年结转总计", "carried-over total"),
+                        ],
+                        where="requests.new.total",
+                    )
+                )
+                continue
+            code, rows, name_zh, name_en = self.NARRATIVE[st.kind]
+            cells = [self._v(t, r, "total") for t, r in rows]
+            if any(v.value is None for v in cells):
+                continue
+            table_value = sum(v.value for v in cells)
+            if table_value == st.value:
+                continue
+            self.findings.append(
+                Finding(
+                    code,
+                    f"正文「{st.raw}」（{st.loc.describe()}），{name_zh} {_fmt(table_value)}",
+                    f"the text says '{st.raw}' ({st.loc.describe()}) but the {name_en} is {_fmt(table_value)}",
+                    expected=table_value,
+                    actual=st.value,
+                    terms=[said, *(self._term(v, name_zh, name_en) for v in cells)],
+                    where=cells[0].key,
+                )
+            )
+
+
+def audit(record: Record, blank: str = "zero") -> AuditResult:
+    """Every finding for one record."""
+    return Auditor(record, blank).run()
+
+
+def _digit(t: Term) -> bool:
+    return isinstance(t.value, int) and 0 <= t.value <= 9 and not t.blank
+
+
+def _joinable(a: Term, b: Term) -> bool:
+    """Two single digits that could be one number split over two cells (「1」「2」 for 12)."""
+    return _digit(a) and _digit(b) and a.value != 0

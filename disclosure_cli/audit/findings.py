@@ -1,0 +1,95 @@
+"""Findings are values: a rule, a message in two languages, the equation with its numbers, and
+the place of every number in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..cells import Location
+from .rules import BY_CODE, SEVERITIES, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One number in a finding, with where it sits on the page."""
+
+    name_zh: str
+    name_en: str
+    value: float | int | None
+    raw: str | None = None
+    loc: Location | None = None
+    key: str | None = None  # canonical key; None for a number stated in the prose
+    blank: bool = False  # a blank cell, read under the blank-cell convention
+
+    def as_dict(self) -> dict:
+        out = {"key": self.key, "label": self.name_zh, "value": self.value, "raw": self.raw}
+        if self.loc is not None:
+            out["loc"] = self.loc.as_dict()
+            out["location"] = self.loc.describe()
+        if self.blank:
+            out["blank"] = True
+        return out
+
+
+@dataclass
+class Finding:
+    code: str
+    message_zh: str
+    message_en: str
+    equation_zh: str = ""
+    equation_en: str = ""
+    expected: float | int | None = None
+    actual: float | int | None = None
+    terms: list[Term] = field(default_factory=list)
+    blank_dependent: bool = False
+    where: str = ""  # table.row or table.column key the finding names
+
+    @property
+    def rule(self) -> Rule:
+        return BY_CODE[self.code]
+
+    @property
+    def severity(self) -> str:
+        return self.rule.severity
+
+    @property
+    def difference(self) -> float | int | None:
+        if self.expected is None or self.actual is None:
+            return None
+        return _tidy(self.actual - self.expected)
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+    def equation(self, lang: str) -> str:
+        return self.equation_zh if lang == "zh" else self.equation_en
+
+    def location(self) -> str:
+        """The place of the first number that has one: what a person looks at first."""
+        for t in self.terms:
+            if t.loc is not None:
+                return t.loc.describe()
+        return ""
+
+    def as_dict(self, lang: str = "en") -> dict:
+        return {
+            "code": self.code,
+            "name": self.rule.name,
+            "severity": self.severity,
+            "where": self.where,
+            "message": self.message(lang),
+            "equation": self.equation(lang),
+            "expected": self.expected,
+            "actual": self.actual,
+            "difference": self.difference,
+            "blank_dependent": self.blank_dependent,
+            "locations": [t.as_dict() for t in self.terms],
+        }
+
+
+def _tidy(x: float | int) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 6)
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)

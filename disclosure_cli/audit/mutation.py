@@ -1,0 +1,54 @@
+"""Self-test of the audit: change one published number, the audit must name its row or column.
+
+Used by the test suite (every consistent report must score 100%) and by ``bench/bench_audit.py``
+(which reports the detection and false-positive rates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..record import Record
+from .checks import IDENTITY_RULES, audit
+
+IDENTITY_CODES = frozenset(IDENTITY_RULES.values())
+
+
+@dataclass
+class MutationScore:
+    mutated: int = 0
+    detected: int = 0
+    missed: list[str] = field(default_factory=list)  # keys whose change went unnoticed
+
+    @property
+    def rate(self) -> float:
+        return self.detected / self.mutated if self.mutated else 1.0
+
+
+def identity_findings(record: Record) -> list:
+    return [f for f in audit(record).findings if f.code in IDENTITY_CODES]
+
+
+def names_cell(where: str, table: str, row: str, column: str) -> bool:
+    return where in (f"{table}.{row}", f"{table}.*.{column}")
+
+
+def mutation_score(record: Record, tables: tuple[str, ...] = ("requests", "appeals")) -> MutationScore:
+    """Change each published number of ``tables`` (off by one, an extra digit) and audit each mutant."""
+    score = MutationScore()
+    for key, value in record.values.items():
+        if value.table not in tables or value.value is None:
+            continue
+        original = value.value
+        for changed in (original + 1, original * 10 + 7):  # off by one; an extra digit typed
+            value.value = changed  # mutated in place and restored: a deep copy per mutant is slow
+            try:
+                found = identity_findings(record)
+            finally:
+                value.value = original
+            score.mutated += 1
+            if any(names_cell(f.where, value.table, value.row, value.column) for f in found):
+                score.detected += 1
+            else:
+                score.missed.append(f"{key}={changed}")
+    return score

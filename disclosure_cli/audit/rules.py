@@ -1,0 +1,274 @@
+"""The rule catalogue: permanent codes, kebab-case names, severities and explanations.
+
+Codes never change meaning. The family letter says what a rule looks at:
+S structure of the page, R table 3 (requests), A table 4 (appeals), P table 2 (proactive
+disclosure), N the report's prose against its tables, H hints about how a mismatch arose,
+Y one year against the previous one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str  # one line, English
+    summary_zh: str
+    explanation: str  # one paragraph: what is checked, why it holds, what a finding means
+    example: str  # a finding as the tool prints it
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "S001",
+        "table-missing",
+        "warning",
+        "A statistics table is not on the page",
+        "页面缺少统计表",
+        "Every report since 2019 carries three statistics tables (主动公开, 收到和处理申请, 行政复议行政诉讼). "
+        "A missing table is usually published as an image or an attachment; its numbers cannot be audited.",
+        "S001 table-missing: table 4 (行政复议、行政诉讼) not found on the page",
+    ),
+    Rule(
+        "S002",
+        "row-missing",
+        "warning",
+        "A row of the national format is not on the page",
+        "页面缺少格式规定的行",
+        "The national format fixes the rows of each table. A row absent from the page (not blank: absent) "
+        "leaves its numbers unknown; sums that need it are not evaluated.",
+        "S002 row-missing: row not on the page: 规章 (active.regulations)",
+    ),
+    Rule(
+        "S003",
+        "unknown-row",
+        "info",
+        "A row the format does not define",
+        "格式未规定的行",
+        "Local templates add rows (湖北: 其他主动公开文件). They are kept in the record under `extra`, not checked.",
+        "S003 unknown-row: table 2: row not in the 2019 format kept under 'extra': 其他主动公开文件 = 12 3 40",
+    ),
+    Rule(
+        "S004",
+        "blank-cells",
+        "info",
+        "Cells left blank",
+        "空白单元格",
+        "Blank, 「/」, 「—」 or 「无」 cells. Publishers usually mean zero. The audit states the convention it "
+        "used (`--blank zero`: read as 0, the default; `--blank skip`: sums with a blank are not evaluated), "
+        "counts blanks once per table, and marks every finding that depends on one.",
+        "S004 blank-cells: table 3: 20 blank cells, read as 0",
+    ),
+    Rule(
+        "S005",
+        "unfilled-total",
+        "warning",
+        "A total left blank while its parts are filled",
+        "合计栏空白而分项已填",
+        "A 总计 cell is blank although the numbers it sums are filled in. Reported once per table instead of as "
+        "a mismatch in every sum that uses the total; those sums are not evaluated.",
+        "S005 unfilled-total: table 3: 1 total left blank while its parts are filled: 结转下年度/总计",
+    ),
+    Rule(
+        "S006",
+        "row-inferred",
+        "info",
+        "A row was placed by position",
+        "按位置推定的行",
+        "The page lost a row label (PDF exports do) and the row was placed in the only gap where a row was "
+        "missing. The values are marked `inferred`; check them on the page.",
+        "S006 row-inferred: table 3: unlabelled row '0 0 0 0 0 0 0' read as （二）部分公开",
+    ),
+    Rule(
+        "S007",
+        "stray-values",
+        "info",
+        "Numbers outside any row",
+        "不属于任何行的数字",
+        "Numbers in a table region that belong to no row label were ignored; nothing is dropped silently.",
+        "S007 stray-values: table 3: values without a row label ignored: 1",
+    ),
+    Rule(
+        "R001",
+        "requests-balance",
+        "error",
+        "一+二 ≠ 三(七)+四 in a column of table 3",
+        "第三表某列一加二不等于三加四",
+        "Table 3 prints its own identity: 第一项加第二项之和，等于第三项加第四项之和. For every applicant column "
+        "and the total column, new requests plus those carried over from last year must equal requests "
+        "handled (（七）总计) plus those carried forward to next year.",
+        "R001 requests-balance: 自然人列：本年新收 5432 + 上年结转 83 = 5515，"
+        "办理结果总计 5368 + 结转下年度 148 = 5516",
+    ),
+    Rule(
+        "R002",
+        "requests-outcome-total",
+        "error",
+        "（七）总计 ≠ the sum of the outcome rows",
+        "办理结果总计不等于各项之和",
+        "Each request is counted under exactly one result (the （二） label says so), so 办理结果总计 equals "
+        "予以公开 + 部分公开 + the eight 不予公开 rows + the three 无法提供 rows + the five 不予处理 rows + "
+        "其他处理 (one row in the 2019 format, three in the 2021 format), in every column.",
+        "R002 requests-outcome-total: 总计列：予以公开 2041 + … + 其他处理 598 = 5850，办理结果总计 5851",
+    ),
+    Rule(
+        "R003",
+        "requests-row-total",
+        "error",
+        "总计 ≠ the six applicant columns in a row of table 3",
+        "第三表某行总计不等于各申请人之和",
+        "The 总计 column adds natural persons, businesses, research institutions, non-profits, legal services "
+        "and other organisations. A mismatch points at one row; the column identities show which cell.",
+        "R003 requests-row-total: 本年新收行：5432 + 377 + 14 + 32 + 21 + 39 = 5915，总计 5916",
+    ),
+    Rule(
+        "R004",
+        "count-not-natural",
+        "error",
+        "A count that is negative or not a whole number",
+        "件数为负数或非整数",
+        "Requests, appeals and documents are counted in whole, non-negative numbers. Only table 2's 本年增/减 "
+        "may be negative, and only money may have decimals.",
+        "R004 count-not-natural: requests.granted.natural_person = -3",
+    ),
+    Rule(
+        "A001",
+        "appeals-row-total",
+        "error",
+        "维持+纠正+其他+尚未审结 ≠ 总计 in table 4",
+        "第四表结果之和不等于总计",
+        "For administrative review and both kinds of litigation, upheld + corrected + other outcome + pending "
+        "must equal the total.",
+        "A001 appeals-row-total: 行政复议：结果维持 59 + 结果纠正 10 + 其他结果 22 + 尚未审结 17 = 108，总计 109",
+    ),
+    Rule(
+        "P001",
+        "published-exceeds-total",
+        "warning",
+        "Newly published exceeds the total published",
+        "本年新公开数量大于对外公开总数量",
+        "2019 format, table 2: documents newly published this year are part of all documents published, so "
+        "本年新公开数量 cannot exceed 对外公开总数量.",
+        "P001 published-exceeds-total: 规范性文件：本年新公开 328 > 对外公开总数量 300",
+    ),
+    Rule(
+        "P002",
+        "negative-item-count",
+        "warning",
+        "Last year's items plus this year's change is negative",
+        "上一年项目数量加本年增减为负",
+        "2019 format, table 2: 上一年项目数量 + 本年增/减 is this year's number of items and cannot be negative.",
+        "P002 negative-item-count: 行政强制：上一年项目数量 1464 + 本年增/减 -1500 = -36",
+    ),
+    Rule(
+        "P003",
+        "money-unit-unknown",
+        "warning",
+        "A money amount without a unit",
+        "金额未注明单位",
+        "采购总金额 or 收费金额 printed without a unit in the cell or its header: 元 and 万元 differ 10,000-fold, "
+        "so the amount is kept as written and not normalised.",
+        "P003 money-unit-unknown: 政府集中采购: money without a unit ('2832995'), kept as written",
+    ),
+    Rule(
+        "N001",
+        "narrative-new-requests",
+        "warning",
+        "The text's count of new requests differs from table 3",
+        "正文所述本年新收申请数与第三表不符",
+        "The prose states 「本年新收政府信息公开申请N件」; N must equal table 3's 一、本年新收 total.",
+        "N001 narrative-new-requests: 正文「本年新收政府信息公开申请5916件」（第12行），表三本年新收总计 5915",
+    ),
+    Rule(
+        "N002",
+        "narrative-received",
+        "warning",
+        "The text's count of requests received matches neither 一 nor 一+二",
+        "正文所述收到申请数与第三表不符",
+        "「收到申请N件」 is ambiguous: some agencies count new requests only, others add those carried over. "
+        "A finding means N matches neither 一 nor 一+二.",
+        "N002 narrative-received: 正文「收到政府信息公开申请34件」，表三本年新收 33，本年新收+上年结转 35",
+    ),
+    Rule(
+        "N003",
+        "narrative-carried-over",
+        "warning",
+        "The text's carried-over count differs from table 3",
+        "正文所述上年结转数与第三表不符",
+        "「上年结转N件」 must equal table 3's 二、上年结转 total.",
+        "N003 narrative-carried-over: 正文「上年结转2件」，表三上年结转总计 3",
+    ),
+    Rule(
+        "N004",
+        "narrative-carried-forward",
+        "warning",
+        "The text's carried-forward count differs from table 3",
+        "正文所述结转下年度数与第三表不符",
+        "「结转下年度N件」 must equal table 3's 四、结转下年度继续办理 total.",
+        "N004 narrative-carried-forward: 正文「结转下一年31件」，表三结转下年度总计 30",
+    ),
+    Rule(
+        "N005",
+        "narrative-review",
+        "warning",
+        "The text's count of administrative reviews differs from table 4",
+        "正文所述行政复议数与第四表不符",
+        "「行政复议N件」 must equal table 4's 行政复议 总计.",
+        "N005 narrative-review: 正文「行政复议108件」，表四行政复议总计 107",
+    ),
+    Rule(
+        "N006",
+        "narrative-litigation",
+        "warning",
+        "The text's count of lawsuits differs from table 4",
+        "正文所述行政诉讼数与第四表不符",
+        "「行政诉讼N件」 must equal table 4's two litigation totals added (未经复议直接起诉 + 复议后起诉).",
+        "N006 narrative-litigation: 正文「行政诉讼数为0件」，表四行政诉讼合计 1",
+    ),
+    Rule(
+        "H001",
+        "digits-split-or-merged",
+        "info",
+        "A failed sum adds up if two digits are joined or one number split",
+        "疑似数字被拆分或合并",
+        "When a failed sum becomes exact by joining two adjacent single digits (1, 2 → 12) or by splitting one "
+        "number in two (12 → 1, 2), the page or its extraction probably split or merged a number. Check those "
+        "cells on the original page before calling the report wrong.",
+        "H001 digits-split-or-merged: 本年新收行 adds up if 1 and 2 are one number 12: the page or its extraction "
+        "probably split a number",
+    ),
+)
+
+BY_CODE = {r.code: r for r in RULES}
+BY_NAME = {r.name: r for r in RULES}
+
+
+def rule(code_or_name: str) -> Rule:
+    return BY_CODE.get(code_or_name.upper()) or BY_NAME[code_or_name]
+
+
+def selected(code: str, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> bool:
+    """ruff-style selection by code or prefix (``R``, ``R00``, ``R001``) or by kebab name."""
+    name = BY_CODE[code].name if code in BY_CODE else ""
+
+    def hit(patterns: tuple[str, ...]) -> bool:
+        return any(code.startswith(p.upper()) or p == name for p in patterns)
+
+    return (not select or hit(select)) and not hit(ignore)
+
+
+def at_least(severity: str, minimum: str) -> bool:
+    return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
+
+
+def rules_markdown() -> str:
+    """The README's rule section, generated from the declarations above."""
+    lines = ["| code | name | severity | what it checks |", "|---|---|---|---|"]
+    lines += [f"| `{r.code}` | `{r.name}` | {r.severity} | {r.summary} ({r.summary_zh}) |" for r in RULES]
+    return "\n".join(lines)

@@ -1,0 +1,193 @@
+"""The audit: each rule has inputs that must trigger it and inputs that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from disclosure_cli import synth
+from disclosure_cli.audit import RULES, audit
+from disclosure_cli.parse import parse_bytes
+
+from .conftest import SEED
+
+
+def record_of(s: synth.Synthetic, shape: str = "lines", edit=None):
+    text = synth.render(s, shape)
+    if edit:
+        text = edit(text)
+    return parse_bytes(text.encode(), source="test")
+
+
+def mutate(s: synth.Synthetic, **changes: int) -> synth.Synthetic:
+    """The same report with some values changed; keys use '__' for '.' (requests__new__total=5)."""
+    for key, value in changes.items():
+        k = key.replace("__", ".")
+        s.values[k] = value
+        s.texts[k] = str(value)
+    return s
+
+
+def codes(record, blank: str = "zero") -> set[str]:
+    return {f.code for f in audit(record, blank).findings}
+
+
+def consistent(fmt: str = "2019", seed: int = 4) -> synth.Synthetic:
+    return synth.random_report(seed, fmt)
+
+
+def bump(s: synth.Synthetic, *keys: str, by: int = 1) -> synth.Synthetic:
+    return mutate(s, **{k.replace(".", "__"): s.values[k] + by for k in keys})
+
+
+def with_text(line: str):
+    return lambda text: text.replace("二、主动公开政府信息情况", f"{line}\n二、主动公开政府信息情况")
+
+
+TRIGGERS = {
+    "R001": lambda: record_of(
+        bump(consistent(), "requests.carried_forward.natural_person", "requests.carried_forward.total")
+    ),
+    "R002": lambda: record_of(bump(consistent(), "requests.granted.commercial", "requests.granted.total")),
+    "R003": lambda: record_of(bump(consistent(), "requests.new.total")),
+    "R004": lambda: record_of(mutate(consistent(), requests__granted__natural_person=-3)),
+    "A001": lambda: record_of(bump(consistent(), "appeals.review.total")),
+    "P001": lambda: record_of(
+        mutate(consistent(), active__regulations__new_published=9, active__regulations__total_published=5)
+    ),
+    "P002": lambda: record_of(mutate(consistent(), active__coercion__prior_items=10, active__coercion__change=-11)),
+    "P003": lambda: record_of(consistent(), edit=lambda t: _drop_money_unit(t)),
+    "N001": lambda: _narrated("本年新收政府信息公开申请{}件", "requests.new.total", 1),
+    "N002": lambda: _narrated("共收到政府信息公开申请{}件", "requests.new.total", 1000),
+    "N003": lambda: _narrated("上年结转政府信息公开申请{}件", "requests.carried_over.total", 1),
+    "N004": lambda: _narrated("结转下年度继续办理{}件", "requests.carried_forward.total", 1),
+    "N005": lambda: _narrated("行政复议{}件", "appeals.review.total", 1),
+    "N006": lambda: _narrated(
+        "行政诉讼{}件", ("appeals.litigation_direct.total", "appeals.litigation_after_review.total"), 1
+    ),
+    "S001": lambda: record_of(consistent(), edit=lambda t: t.split("四、政府信息公开行政复议")[0]),
+    "S002": lambda: record_of(consistent(), edit=lambda t: _drop_row(t, "4.保护第三方合法权益")),
+    "S003": lambda: record_of(
+        consistent(), edit=lambda t: t.replace("政府集中采购\n", "其他主动公开文件\n1\n2\n3\n政府集中采购\n")
+    ),
+    "S004": lambda: record_of(synth.random_report(6, "2021", blanks=0.3), shape="html"),
+    "S005": lambda: record_of(mutate(consistent(), requests__new__total=None)),
+    "S006": lambda: record_of(consistent("2021"), shape="markdown", edit=lambda t: _unlabel(t, "2.重复申请")),
+    "S007": lambda: record_of(
+        consistent("2021"), shape="markdown", edit=lambda t: t.replace("## 四、", "| 5 | 5 |\n## 四、")
+    ),
+    "H001": lambda: record_of(
+        mutate(
+            consistent(),
+            requests__new__natural_person=1,
+            requests__new__commercial=2,
+            requests__new__research=0,
+            requests__new__nonprofit=0,
+            requests__new__legal_services=0,
+            requests__new__other_org=0,
+            requests__new__total=12,
+        )
+    ),
+}
+
+
+def _narrated(sentence: str, keys: str | tuple[str, ...], off: int):
+    s = consistent()
+    table_value = sum(s.values[k] for k in ((keys,) if isinstance(keys, str) else keys))
+    right = sentence.format(table_value)
+    wrong = sentence.format(table_value + off)
+    return record_of(s, edit=with_text(f"全年{wrong}。")), record_of(s, edit=with_text(f"全年{right}。"))
+
+
+def _drop_money_unit(text: str) -> str:
+    lines = text.splitlines()
+    at = lines.index("政府集中采购")
+    lines[at + 2] = lines[at + 2].replace("万元", "").replace("元", "")
+    return "\n".join(lines)
+
+
+def _drop_row(text: str, label: str) -> str:
+    lines = text.splitlines()
+    at = lines.index(label)
+    del lines[at : at + 8]
+    return "\n".join(lines)
+
+
+def _unlabel(text: str, label: str) -> str:
+    return "\n".join("|" + line.split("|", 2)[2] if label in line else line for line in text.splitlines())
+
+
+def test_every_rule_has_a_trigger_example():
+    assert set(TRIGGERS) == {r.code for r in RULES}
+
+
+@pytest.mark.parametrize("code", sorted(TRIGGERS))
+def test_rule_triggers(code):
+    made = TRIGGERS[code]()
+    record = made[0] if isinstance(made, tuple) else made
+    assert code in codes(record)
+
+
+@pytest.mark.parametrize("code", sorted(c for c in TRIGGERS if c.startswith("N")))
+def test_narrative_rules_stay_quiet_when_the_text_agrees(code):
+    _, agreeing = TRIGGERS[code]()
+    assert not [f for f in audit(agreeing).findings if f.code.startswith("N")]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_consistent_reports_trigger_nothing(seed, fmt):
+    record = record_of(synth.random_report(seed, fmt), shape="html")
+    assert audit(record).findings == []
+
+
+def test_seed_audits_clean():
+    from disclosure_cli.parse import parse_path
+
+    result = audit(parse_path(str(SEED)))
+    assert result.findings == []
+    assert result.evaluated == 7 + 7 + 23 + 3
+
+
+def test_negative_change_in_table2_is_not_a_bad_count():
+    record = record_of(mutate(consistent(), active__licensing__change=-5, active__licensing__prior_items=50))
+    assert "R004" not in codes(record)
+
+
+def test_equation_shows_the_published_numbers_and_where_they_are():
+    s = bump(consistent(seed=9), "requests.carried_forward.natural_person", "requests.carried_forward.total")
+    record = record_of(s)
+    f = next(f for f in audit(record).findings if f.code == "R001" and f.where == "requests.*.natural_person")
+    v = s.values
+    new, over = v["requests.new.natural_person"], v["requests.carried_over.natural_person"]
+    total, fwd = v["requests.total.natural_person"], v["requests.carried_forward.natural_person"]
+    assert f.equation_zh == (
+        f"自然人列：本年新收 {new} + 上年结转 {over} = {new + over}，"
+        f"办理结果总计 {total} + 结转下年度 {fwd} = {total + fwd}"
+    )
+    assert (f.expected, f.actual, f.difference) == (new + over, total + fwd, 1)
+    lines = synth.render_lines(s).splitlines()
+    for term in f.terms:
+        assert lines[term.loc.line - 1] == term.raw
+
+
+def test_blank_total_is_one_unfilled_total_not_a_mismatch_per_sum():
+    record = record_of(mutate(consistent(), requests__new__total=None))
+    found = audit(record).findings
+    assert [f.code for f in found] == ["S004", "S005"]
+
+
+def test_blank_conventions():
+    s = synth.random_report(6, "2021", blanks=0.3)
+    record = record_of(s, shape="html")
+    zero, skip = audit(record, "zero"), audit(record, "skip")
+    assert zero.evaluated > skip.evaluated
+    assert skip.skipped > zero.skipped
+    assert all(f.blank_dependent for f in zero.findings if f.code in ("R001", "R002", "R003", "A001"))
+    assert not [f for f in skip.findings if f.code in ("R001", "R002", "R003", "A001")]
+
+
+def test_digit_hint_names_the_two_cells():
+    record = TRIGGERS["H001"]()
+    hint = next(f for f in audit(record).findings if f.code == "H001")
+    assert [t.key for t in hint.terms] == ["requests.new.natural_person", "requests.new.commercial"]
+    assert "1 and 2 are one number 12" in hint.message_en
