@@ -7,6 +7,7 @@ Data goes to stdout; messages, warnings and errors go to stderr.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -202,7 +203,9 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
         writer = FindingWriter(fmt, sys.stdout, lang)
     inputs = Inputs(files, max_size, console, debug)
     found = 0
+    records = []
     for record in inputs:
+        records.append(record)
         result = run_audit(record, blank=blank)
         shown = [f for f in result.findings if selected(f.code, select, ignore) and at_least(f.severity, min_severity)]
         found += len(shown)
@@ -216,10 +219,165 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
             from .render import print_plain
 
             print_plain(sys.stdout, result, shown, lang)
+    found += _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity)
     if writer is not None:
         writer.close()
     if inputs.failed:
         sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
+
+
+def _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity) -> int:
+    """Cross-year rules for every agency given in several years; returns the findings shown."""
+    from .audit.checks import AuditResult
+    from .audit.rules import at_least, selected
+    from .series import cross_year, group
+
+    shown_total = 0
+    for series in group(records):
+        if len(series.records) + len(series.duplicates) < 2:
+            continue
+        shown = [
+            f for f in cross_year(series) if selected(f.code, select, ignore) and at_least(f.severity, min_severity)
+        ]
+        shown_total += len(shown)
+        latest = series.records[series.years[-1]]
+        if writer is not None:
+            writer.write(AuditResult(latest, shown, blank), shown)
+            continue
+        title = f"{series.agency} {series.years[0]}–{series.years[-1]}"
+        head = f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"
+        lines = [head] + [f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}" for f in shown]
+        if not shown:
+            lines.append("  ✓ " + ("结转与累计数一致" if lang == "zh" else "carry-over and running totals agree"))
+        if screen is not None:
+            screen.print("\n".join(lines), highlight=False, markup=False)
+        else:
+            sys.stdout.write("\n".join(lines) + "\n")
+    return shown_total
+
+
+def _series_options(f):
+    f = click.option("--agency", default=None, help="Treat every input as this agency (one series).")(f)
+    f = click.option(
+        "--agency-map",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="CSV/TSV/JSON of old name → current name, for renamed agencies.",
+    )(f)
+    f = click.option(
+        "-o",
+        "--output",
+        "fmt",
+        type=click.Choice(["text", "json", "jsonl", "csv"]),
+        default="text",
+        show_default=True,
+        help="text for people; json per series; jsonl/csv: one change per line "
+        "in long format (agency, indicator, year, value, change, change_pct).",
+    )(f)
+    f = click.option(
+        "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages [default: from the locale]."
+    )(f)
+    f = click.option(
+        "--min-severity",
+        type=click.Choice(["info", "warning", "error"]),
+        default="warning",
+        show_default=True,
+        help="Report (and fail on) cross-year findings at or above this.",
+    )(f)
+    f = click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")(f)
+    return click.option(
+        "--top", type=click.IntRange(1), default=12, show_default=True, help="How many of the biggest moves to show."
+    )(f)
+
+
+def _run_series(records, series_list, fmt, lang, min_severity, top) -> int:
+    from .audit.rules import at_least
+    from .render import CHANGE_FIELDS, print_trend, print_trend_plain, trend_report
+    from .series import cross_year, series_changes
+
+    lang = lang or _default_lang()
+    found = 0
+    out_csv = None
+    if fmt == "csv":
+        import csv
+
+        out_csv = csv.DictWriter(sys.stdout, fieldnames=CHANGE_FIELDS, lineterminator="\n")
+        out_csv.writeheader()
+    reports = []
+    screen = None
+    if fmt == "text" and sys.stdout.isatty():
+        from rich.console import Console as RichConsole
+
+        screen = RichConsole(no_color="NO_COLOR" in os.environ or None, highlight=False)
+    for series in series_list:
+        changes, not_compared = series_changes(series)
+        findings = [f for f in cross_year(series) if at_least(f.severity, min_severity)]
+        found += len(findings)
+        if fmt == "text":
+            if screen is not None:
+                print_trend(screen, series, changes, not_compared, findings, lang, top)
+            else:
+                print_trend_plain(sys.stdout, series, changes, not_compared, findings, lang, top)
+        elif fmt == "json":
+            reports.append(trend_report(series, changes, not_compared, findings, lang))
+        elif fmt == "jsonl":
+            for c in changes:
+                sys.stdout.write(json.dumps(c.as_dict(), ensure_ascii=False) + "\n")
+        else:
+            out_csv.writerows(c.as_dict() for c in changes)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
+    return found
+
+
+@main.command()
+@input_options
+@_series_options
+def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug) -> None:
+    """Compare each agency's reports across years: changes, indicators and carry-over checks.
+
+    Reports are grouped by agency (names normalised; --agency or --agency-map to steer) and ordered
+    by year. Exit 0, 1 when there are cross-year findings, 2 when an input could not be read.
+    """
+    from .series import group, load_mapping
+
+    inputs = Inputs(files, max_size, Console(), debug)
+    records = list(inputs)
+    mapping = load_mapping(agency_map) if agency_map else None
+    found = _run_series(records, group(records, agency, mapping), fmt, lang, min_severity, top)
+    if inputs.failed:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
+
+
+@main.command()
+@click.argument("before", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("after", type=click.Path(allow_dash=True, dir_okay=False))
+@_series_options
+@click.option(
+    "--max-size",
+    type=click.FloatRange(min=0.001),
+    default=20,
+    show_default=True,
+    help="Refuse inputs larger than this many MB.",
+)
+@click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
+def compare(before, after, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug) -> None:
+    """Compare two reports (usually one agency, two years): what changed, and do they agree?"""
+    from .series import Series
+
+    inputs = Inputs((before, after), max_size, Console(), debug)
+    records = list(inputs)
+    if inputs.failed:
+        sys.exit(EXIT_ERROR)
+    a, b = records
+    if a.year is None or b.year is None or a.year == b.year:
+        Console().error(f"{a.source}, {b.source}", "compare needs two reports of different years")
+        sys.exit(EXIT_ERROR)
+    a, b = sorted(records, key=lambda r: r.year)
+    series = Series(agency or b.agency or b.source, {a.year: a, b.year: b})
+    found = _run_series(records, [series], fmt, lang, min_severity, top)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
 
 

@@ -197,3 +197,135 @@ def explain_rule(r: Rule) -> str:
             f"  {r.example}",
         ]
     )
+
+
+# --- year over year --------------------------------------------------------------------------
+
+SPARKS = "▁▂▃▄▅▆▇█"
+CHANGE_FIELDS = ("agency", "indicator", "label", "year", "value", "previous_year", "change", "change_pct", "ranked")
+
+
+def sparkline(values: list[float | int | None]) -> str:
+    nums = [v for v in values if v is not None]
+    if not nums:
+        return ""
+    lo, hi = min(nums), max(nums)
+    span = hi - lo or 1
+    return "".join(" " if v is None else SPARKS[int((v - lo) / span * (len(SPARKS) - 1))] for v in values)
+
+
+def _num(v, percent: bool = False) -> str:
+    if v is None:
+        return "—"
+    if percent:
+        return f"{100 * v:.1f}%"
+    return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
+
+
+def _arrow(change) -> str:
+    return "→" if not change else ("↑" if change > 0 else "↓")
+
+
+def trend_report(series, changes, not_compared, findings, lang: str) -> dict:
+    """One object per series for JSON: the changes in long format, what was not compared, findings."""
+    return {
+        "agency": series.agency,
+        "years": series.years,
+        "sources": {y: r.source for y, r in series.records.items()},
+        "changes": [c.as_dict() for c in changes],
+        "not_compared": {y: keys for y, keys in not_compared.items()},
+        "findings": [f.as_dict(lang) for f in findings],
+    }
+
+
+def print_trend(console, series, changes, not_compared, findings, lang: str, top: int = 12) -> None:
+    """A terminal view: indicators by year with a sparkline, the biggest moves, cross-year findings."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .series import INDICATORS, biggest_moves
+
+    zh = lang == "zh"
+    years = series.years
+    console.print(Text(f"{series.agency}  {years[0]}–{years[-1]}", style="bold"))
+    table = Table(title="指标" if zh else "indicators", title_justify="left")
+    table.add_column("指标" if zh else "indicator")
+    for y in years:
+        table.add_column(str(y), justify="right")
+    table.add_column("走势" if zh else "trend")
+    for ind in INDICATORS:
+        row = {c.year: c for c in changes if c.indicator == ind.key}
+        values = [row[y].value if y in row else None for y in years]
+        cells = []
+        for y in years:
+            c = row.get(y)
+            text = Text(_num(c.value if c else None, ind.percent))
+            if c is not None and c.change:
+                text.append(f" {_arrow(c.change)}", style="green" if c.change > 0 else "red")
+            if c is not None and c.base is not None and c.base < 30 and ind.percent:
+                text.stylize("dim")
+            cells.append(text)
+        table.add_row(ind.zh if zh else ind.en, *cells, sparkline(values))
+    console.print(table)
+    moves = biggest_moves(changes, top)
+    if moves:
+        m = Table(title="变化最大" if zh else "biggest moves", title_justify="left")
+        for name in (
+            ("项目", "年份", "原值", "现值", "变化", "变化率")
+            if zh
+            else ("what", "years", "from", "to", "change", "change %")
+        ):
+            m.add_column(name, justify="right" if name not in ("项目", "what") else "left")
+        for c in moves:
+            style = "green" if c.change > 0 else "red"
+            m.add_row(
+                c.label,
+                f"{c.previous_year}→{c.year}",
+                _num(c.previous, c.percent),
+                _num(c.value, c.percent),
+                Text(f"{_arrow(c.change)} {_num(c.change, c.percent)}", style=style),
+                Text(f"{c.change_pct:+.1f}%", style=style),
+            )
+        console.print(m)
+    for year, keys in not_compared.items():
+        note = (
+            f"{year}年与上一份报告格式不同：{len(keys)} 个数值不可比，未比较"
+            if zh
+            else f"{year} vs the previous report: {len(keys)} values are not comparable across the format change "
+            "and were not compared"
+        )
+        console.print(Text(note, style="dim"))
+    if not findings:
+        console.print(Text("✓ " + ("跨年度核对未发现问题" if zh else "no cross-year findings"), style="green"))
+    for f in findings:
+        console.print(
+            Text(f"{f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}", style=SEVERITY_STYLE[f.severity])
+        )
+    console.print()
+
+
+def print_trend_plain(out: TextIO, series, changes, not_compared, findings, lang: str, top: int = 12) -> None:
+    """The text view when stdout is not a terminal: one line per indicator, move and finding."""
+    from .series import INDICATORS, biggest_moves
+
+    zh = lang == "zh"
+    out.write(f"{series.agency} {series.years[0]}-{series.years[-1]}\n")
+    for ind in INDICATORS:
+        row = {c.year: c for c in changes if c.indicator == ind.key}
+        values = [row[y].value if y in row else None for y in series.years]
+        series_text = "  ".join(f"{y}: {_num(row[y].value if y in row else None, ind.percent)}" for y in series.years)
+        out.write(f"  {ind.zh if zh else ind.en}: {series_text}  {sparkline(values)}\n")
+    for c in biggest_moves(changes, top):
+        out.write(
+            f"  {_arrow(c.change)} {c.label} {c.previous_year}→{c.year}: "
+            f"{_num(c.previous, c.percent)} → {_num(c.value, c.percent)} ({c.change_pct:+.1f}%)\n"
+        )
+    for year, keys in not_compared.items():
+        out.write(f"  {year}: {len(keys)} values not comparable across the format change, not compared\n")
+    if not findings:
+        out.write("  ✓ " + ("跨年度核对未发现问题" if zh else "no cross-year findings") + "\n")
+    for f in findings:
+        out.write(f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}\n")
+        if f.equation(lang):
+            out.write(f"      {f.equation(lang)}\n")
+    out.flush()

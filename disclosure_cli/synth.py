@@ -65,12 +65,22 @@ def _count_text(rng: random.Random, n: int) -> str:
     return str(n)
 
 
-def random_report(seed: int | random.Random, format: str = "2019", blanks: float = 0.0) -> Synthetic:
-    """A random consistent report; ``blanks`` is the share of zero cells of tables 3/4 left blank."""
+def random_report(
+    seed: int | random.Random, format: str = "2019", blanks: float = 0.0, after: Synthetic | None = None
+) -> Synthetic:
+    """A random consistent report; ``blanks`` is the share of zero cells of tables 3/4 left blank.
+
+    ``after``: the same agency's report for the previous year; this one then carries its numbers over
+    (上年结转 = last year's 结转下年度, running totals of table 2), as a consistent series does.
+    """
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    if after is not None:
+        year = after.year + 1
+        format = "2019" if year <= 2020 else "2021"
+    else:
+        year = rng.choice((2019, 2020)) if format == "2019" else rng.randint(2021, 2025)
     fmt = FORMATS[format]
-    year = rng.choice((2019, 2020)) if format == "2019" else rng.randint(2021, 2025)
-    s = Synthetic(format, rng.choice(AGENCIES), year)
+    s = Synthetic(format, after.agency if after else rng.choice(AGENCIES), year)
 
     def put(key: str, value: int | float, text: str | None = None) -> None:
         s.values[key] = value
@@ -95,9 +105,13 @@ def random_report(seed: int | random.Random, format: str = "2019", blanks: float
                     cents = rng.randint(0, 10**8)
                     wan = round(cents / 100, 2)
                     put(key, wan, f"{wan:.2f}" if format == "2021" else f"{wan:.2f}万元")
-            else:
+            elif row.block == "一":  # regulations and normative documents: tens or hundreds a year
+                put(key, rng.randint(0, 300))
+            else:  # decisions and items: anything up to millions
                 put(key, rng.choice((small(), rng.randint(0, 2_000_000))))
 
+    if after is not None:
+        _carry_table2(s, after)
     requests = fmt.table("requests")
     outcomes = [r.key for r in requests.rows if r.block == "三" and r.key != "total"]
     applicants = [c.key for c in requests.rows[0].columns[:-1]]
@@ -106,6 +120,9 @@ def random_report(seed: int | random.Random, format: str = "2019", blanks: float
         total = sum(parts.values())
         forward = small()
         carried = rng.randint(0, total + forward) if rng.random() < 0.5 else 0
+        if after is not None:
+            carried = after.values[f"requests.carried_forward.{col}"]
+            forward = max(forward, carried - total)
         column = {
             **parts,
             "total": total,
@@ -128,6 +145,36 @@ def random_report(seed: int | random.Random, format: str = "2019", blanks: float
             if table != "active" and "total" not in (row, col) and s.values[key] == 0 and rng.random() < blanks:
                 s.values[key] = None
     return s
+
+
+def _carry_table2(s: Synthetic, after: Synthetic) -> None:
+    """Running totals of table 2 that follow from last year's report."""
+
+    def put(key: str, value: int) -> None:
+        s.values[key], s.texts[key] = value, str(value)
+
+    same = after.format == s.format
+    for row in s.spec.table("active").rows:
+        v, a = s.values, after.values
+        r = f"active.{row.key}"
+        if s.format == "2021" and row.block == "一" and same:
+            put(f"{r}.repealed", min(v[f"{r}.repealed"], a[f"{r}.in_force"]))
+            put(f"{r}.in_force", a[f"{r}.in_force"] + v[f"{r}.issued"] - v[f"{r}.repealed"])
+        if s.format == "2019" and same and f"{r}.prior_items" in v:
+            put(f"{r}.prior_items", a[f"{r}.prior_items"] + a[f"{r}.change"])
+            put(f"{r}.change", max(v[f"{r}.change"], -v[f"{r}.prior_items"]))
+        if s.format == "2019" and same and f"{r}.total_published" in v:
+            put(f"{r}.total_published", a[f"{r}.total_published"] + v[f"{r}.new_published"])
+
+
+def random_series(seed: int, first_year: int, years: int) -> list[Synthetic]:
+    """Consecutive consistent reports of one agency (crossing the 2021 format change if it falls inside)."""
+    rng = random.Random(seed)
+    reports = [random_report(rng, "2019" if first_year <= 2020 else "2021")]
+    reports[0].year = first_year
+    for _ in range(years - 1):
+        reports.append(random_report(rng, after=reports[-1]))
+    return reports
 
 
 # --- renderers -------------------------------------------------------------------------------
@@ -403,6 +450,8 @@ def write_fixtures(folder: Path, seed: int = 2019) -> list[Path]:
                 encode(to_traditional(render_html(s, meta_charset="gb2312")), "big5"),
             )
         )
+    for report in random_series(seed, 2020, 3):  # one agency across the 2021 format change
+        written.append(_write(folder / f"synthetic_series_{report.year}.html", render_html(report).encode()))
     return written
 
 

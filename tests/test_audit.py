@@ -117,7 +117,8 @@ def _unlabel(text: str, label: str) -> str:
 
 
 def test_every_rule_has_a_trigger_example():
-    assert set(TRIGGERS) == {r.code for r in RULES}
+    # the cross-year (Y) rules need several reports: tests/test_series.py triggers each of them
+    assert set(TRIGGERS) == {r.code for r in RULES if not r.code.startswith("Y")}
 
 
 @pytest.mark.parametrize("code", sorted(TRIGGERS))

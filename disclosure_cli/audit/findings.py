@@ -20,9 +20,12 @@ class Term:
     loc: Location | None = None
     key: str | None = None  # canonical key; None for a number stated in the prose
     blank: bool = False  # a blank cell, read under the blank-cell convention
+    source: str | None = None  # the report it comes from, when a finding spans several
 
     def as_dict(self) -> dict:
         out = {"key": self.key, "label": self.name_zh, "value": self.value, "raw": self.raw}
+        if self.source is not None:
+            out["source"] = self.source
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
             out["location"] = self.loc.describe()

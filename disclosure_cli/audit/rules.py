@@ -245,6 +245,81 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+CROSS_YEAR_RULES: tuple[Rule, ...] = (
+    Rule(
+        "Y001",
+        "carry-over-mismatch",
+        "error",
+        "上年结转 differs from last year's 结转下年度",
+        "上年结转与上年报告的结转下年度不符",
+        "Requests carried forward at the end of one year are the requests carried over at the start of the "
+        "next: this year's 二、上年结转 must equal last year's 四、结转下年度继续办理, column by column. "
+        "Agencies sometimes correct last year's figure; a finding says the two reports disagree, not which is "
+        "wrong.",
+        "Y001 carry-over-mismatch: 自然人列：2021年上年结转 30 ≠ 2020年结转下年度 31",
+    ),
+    Rule(
+        "Y002",
+        "in-force-drift",
+        "warning",
+        "现行有效件数 does not follow from last year plus issued minus repealed",
+        "现行有效件数与上年数加制发减废止不符",
+        "2021 format: documents in force this year should be last year's in force plus those issued minus those "
+        "repealed. Amendments are counted as issued, so small drifts happen; large ones deserve a question.",
+        "Y002 in-force-drift: 行政规范性文件：2022年现行有效 120 ≠ 2021年 100 + 制发 30 − 废止 5 = 125",
+    ),
+    Rule(
+        "Y003",
+        "prior-items-drift",
+        "warning",
+        "上一年项目数量 does not follow from last year's items and change",
+        "上一年项目数量与上年数加增减不符",
+        "2019 format: this year's 上一年项目数量 should equal last year's 上一年项目数量 plus last year's 本年增/减.",
+        "Y003 prior-items-drift: 行政许可：2020年上一年项目数量 1125 ≠ 2019年 1100 + 增减 20 = 1120",
+    ),
+    Rule(
+        "Y004",
+        "total-published-drift",
+        "warning",
+        "对外公开总数量 grew by other than 本年新公开数量",
+        "对外公开总数量的增长与本年新公开数量不符",
+        "2019 format: the running total of published documents should grow by the documents newly published "
+        "this year; a total that shrinks or jumps deserves a question.",
+        "Y004 total-published-drift: 规章：2020年对外公开总数量 266 ≠ 2019年 250 + 本年新公开 15 = 265",
+    ),
+    Rule(
+        "Y005",
+        "identical-to-previous-year",
+        "warning",
+        "A table repeats last year's numbers exactly",
+        "统计表与上年完全相同",
+        "Every number of a table is the same as in the previous year's report. Real activity rarely repeats "
+        "exactly; copied reports (内容雷同) are sanctionable.",
+        "Y005 identical-to-previous-year: 表三 2021年与2020年的 161 个数字完全相同",
+    ),
+    Rule(
+        "Y006",
+        "gap-year",
+        "info",
+        "A year is missing from the series",
+        "年度序列缺少某年",
+        "The reports given for an agency skip a year; changes are computed against the previous report available "
+        "and carry-over is not checked across the gap.",
+        "Y006 gap-year: 平潭综合实验区: no report for 2020 between 2019 and 2021",
+    ),
+    Rule(
+        "Y007",
+        "duplicate-report",
+        "info",
+        "Two reports of the same agency and year",
+        "同一机关同一年度有两份报告",
+        "Two inputs carry the same agency and year; the one with the most values is used (the first given on a "
+        "tie) and the finding names both.",
+        "Y007 duplicate-report: 深圳市人民政府 2020: used a.html, ignored b.html",
+    ),
+)
+RULES = RULES + CROSS_YEAR_RULES
+
 BY_CODE = {r.code: r for r in RULES}
 BY_NAME = {r.name: r for r in RULES}
 

@@ -1,0 +1,492 @@
+"""Year over year: group an agency's reports, check what must carry over, and measure change.
+
+Grouping normalises agency names (white space, script, 人民政府 vs 政府, brackets) and can be
+steered with an explicit agency or a mapping file for renamed agencies (机构改革). Cross-year
+findings use the audit's rule catalogue (Y codes) and its Finding values. Changes are computed for
+every value and for the derived indicators of DOMAIN.md; across the 2020→2021 format change only
+comparable values are compared, and the output says which were not.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from .audit.findings import Finding, Term, _tidy
+from .record import Record
+from .textnorm import simplify_prose
+
+MIN_BASE = 30  # a rate or relative change built on fewer cases is shown but not ranked
+
+
+# --- grouping --------------------------------------------------------------------------------
+
+_BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
+
+
+def normalize_agency(name: str | None) -> str:
+    """The grouping key of an agency name: 「平潭综合实验区（管委会）」 and 「平潭综合实验区」 agree."""
+    text = simplify_prose(name or "")
+    text = _BRACKETS.sub("", text)
+    text = re.sub(r"\s+", "", text).replace("人民政府", "政府")
+    return text
+
+
+def load_mapping(path: str | Path) -> dict[str, str]:
+    """Renamed agencies: a JSON object or a two-column CSV/TSV ``old name, current name``."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if text.lstrip().startswith("{"):
+        pairs = json.loads(text).items()
+    else:
+        dialect = "excel-tab" if "\t" in text else "excel"
+        pairs = [(row[0], row[1]) for row in csv.reader(text.splitlines(), dialect) if len(row) >= 2]
+    return {normalize_agency(old): new.strip() for old, new in pairs if old.strip() and new.strip()}
+
+
+@dataclass
+class Series:
+    """One agency's reports by year, with what grouping had to decide."""
+
+    agency: str
+    records: dict[int, Record] = field(default_factory=dict)
+    duplicates: list[tuple[int, Record, Record]] = field(default_factory=list)  # (year, used, ignored)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.records)
+
+    def pairs(self) -> list[tuple[Record, Record]]:
+        """(previous available, current) for each report after the first."""
+        ys = self.years
+        return [(self.records[a], self.records[b]) for a, b in pairwise(ys)]
+
+
+def group(records: Iterable[Record], agency: str | None = None, mapping: dict[str, str] | None = None) -> list[Series]:
+    """Reports grouped by agency (``agency`` forces one group) and ordered by year."""
+    by_key: dict[str, Series] = {}
+    for record in records:
+        if record.year is None:
+            continue
+        name = agency or (mapping or {}).get(normalize_agency(record.agency)) or record.agency or record.source
+        key = normalize_agency(name)
+        series = by_key.setdefault(key, Series(name))
+        current = series.records.get(record.year)
+        if current is None:
+            series.records[record.year] = record
+        elif len(record.published()) > len(current.published()):
+            series.records[record.year] = record
+            series.duplicates.append((record.year, record, current))
+        else:
+            series.duplicates.append((record.year, current, record))
+    return list(by_key.values())
+
+
+# --- comparable values -----------------------------------------------------------------------
+
+_ACROSS_FORMATS = (
+    "requests.",
+    "appeals.",
+    "active.licensing.decisions",
+    "active.penalties.decisions",
+    "active.coercion.decisions",
+)
+
+
+def comparable_values(record: Record) -> dict[str, float | int | None]:
+    """Values keyed so both formats line up: 2021's three (六) rows also add up to ``requests.other``."""
+    values = record.numbers()
+    if record.format == "2021":
+        for col in record.spec.table("requests").rows[0].columns:
+            parts = [values.get(f"requests.other.{k}.{col.key}") for k in ("no_correction", "no_fee", "misc")]
+            values[f"requests.other.{col.key}"] = None if None in parts else sum(parts)
+    return values
+
+
+def compared_keys(a: Record, b: Record) -> tuple[list[str], list[str]]:
+    """(keys compared, keys not comparable) for a pair of reports."""
+    va, vb = comparable_values(a), comparable_values(b)
+    keys = [k for k in vb if k in va]
+    if a.format != b.format:
+        keys = [k for k in keys if k.startswith(_ACROSS_FORMATS)]
+    left_out = sorted((set(va) | set(vb)) - set(keys))
+    return keys, left_out
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    zh: str
+    en: str
+    compute: Callable[[dict], tuple[float | None, float | None]]  # values -> (value, base)
+    percent: bool = False
+
+
+def _get(v: dict, key: str) -> float:
+    return v.get(key) or 0
+
+
+def _rate(num: Callable[[dict], float], den: Callable[[dict], float]) -> Callable:
+    def compute(v: dict):
+        d = den(v)
+        return (None, d) if not d else (round(num(v) / d, 6), d)
+
+    return compute
+
+
+INDICATORS = (
+    Indicator("new_requests", "本年新收申请", "new requests", lambda v: (_get(v, "requests.new.total"),) * 2),
+    Indicator(
+        "disclosure_rate",
+        "公开率（予以公开+部分公开）",
+        "disclosure rate (granted + partly granted)",
+        _rate(
+            lambda v: _get(v, "requests.granted.total") + _get(v, "requests.partly_granted.total"),
+            lambda v: _get(v, "requests.total.total"),
+        ),
+        percent=True,
+    ),
+    Indicator(
+        "not_held_share",
+        "不掌握相关信息占比",
+        "share answered 'not held'",
+        _rate(lambda v: _get(v, "requests.unavailable.not_held.total"), lambda v: _get(v, "requests.total.total")),
+        percent=True,
+    ),
+    Indicator(
+        "review_correction_rate",
+        "行政复议纠错率",
+        "review correction rate",
+        _rate(
+            lambda v: _get(v, "appeals.review.corrected"),
+            lambda v: _get(v, "appeals.review.total") - _get(v, "appeals.review.pending"),
+        ),
+        percent=True,
+    ),
+    Indicator(
+        "litigation_total",
+        "行政诉讼合计",
+        "lawsuits",
+        lambda v: (_get(v, "appeals.litigation_direct.total") + _get(v, "appeals.litigation_after_review.total"),) * 2,
+    ),
+    Indicator(
+        "disputes_per_100",
+        "每百件新收申请的复议诉讼",
+        "reviews and lawsuits per 100 new requests",
+        _rate(
+            lambda v: (
+                100
+                * (
+                    _get(v, "appeals.review.total")
+                    + _get(v, "appeals.litigation_direct.total")
+                    + _get(v, "appeals.litigation_after_review.total")
+                )
+            ),
+            lambda v: _get(v, "requests.new.total"),
+        ),
+    ),
+)
+
+
+# --- changes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    agency: str
+    indicator: str  # an indicator key or a value key (table.row.column)
+    label: str
+    year: int
+    value: float | int | None
+    previous_year: int | None = None
+    previous: float | int | None = None
+    base: float | int | None = None  # cases behind the value (rates) or the previous value (counts)
+    is_indicator: bool = False
+    percent: bool = False  # a rate, shown as a percentage
+
+    @property
+    def change(self) -> float | int | None:
+        if self.value is None or self.previous is None:
+            return None
+        return _tidy(self.value - self.previous)
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.change is None or not self.previous:
+            return None
+        return round(100 * self.change / abs(self.previous), 2)
+
+    @property
+    def ranked(self) -> bool:
+        return self.change_pct is not None and self.base is not None and self.base >= MIN_BASE
+
+    def as_dict(self) -> dict:
+        return {
+            "agency": self.agency,
+            "indicator": self.indicator,
+            "label": self.label,
+            "year": self.year,
+            "value": self.value,
+            "previous_year": self.previous_year,
+            "change": self.change,
+            "change_pct": self.change_pct,
+            "ranked": self.ranked,
+        }
+
+
+def _label(record: Record, key: str) -> str:
+    table, rest = key.split(".", 1)
+    row, col = rest.rsplit(".", 1)
+    spec = record.spec.table(table)
+    try:
+        r = spec.row(row)
+    except KeyError:
+        return f"{row}/{col}"
+    c = next((c for c in r.columns if c.key == col), None)
+    return f"{r.name}/{c.short if c else col}"
+
+
+def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
+    """Every indicator and value for every year, with its change from the previous report;
+    and, per year, the keys that could not be compared with the previous report."""
+    out: list[Change] = []
+    not_compared: dict[int, list[str]] = {}
+    previous: Record | None = None
+    for year in series.years:
+        record = series.records[year]
+        values = comparable_values(record)
+        prev_values = comparable_values(previous) if previous else {}
+        for ind in INDICATORS:
+            value, base = ind.compute(values)
+            change = Change(
+                series.agency, ind.key, ind.zh, year, value, is_indicator=True, base=base, percent=ind.percent
+            )
+            if previous is not None:
+                pv, pbase = ind.compute(prev_values)
+                change.previous_year, change.previous = previous.year, pv
+                change.base = None if base is None or pbase is None else min(base, pbase)
+            out.append(change)
+        if previous is None:
+            keys = list(values)
+        else:
+            keys, left_out = compared_keys(previous, record)
+            if left_out:
+                not_compared[year] = left_out
+        for key in keys:
+            change = Change(series.agency, key, _label(record, key), year, values[key])
+            if previous is not None:
+                change.previous_year, change.previous = previous.year, prev_values.get(key)
+                change.base = change.previous
+            out.append(change)
+        previous = record
+    return out, not_compared
+
+
+def biggest_moves(changes: list[Change], limit: int | None = None) -> list[Change]:
+    """Ranked changes, largest relative move first (small bases are left out of the ranking)."""
+    ranked = sorted((c for c in changes if c.ranked and c.change), key=lambda c: -abs(c.change_pct))
+    return ranked[:limit] if limit else ranked
+
+
+# --- cross-year rules ------------------------------------------------------------------------
+
+
+def _term(record: Record, key: str, zh: str, en: str) -> Term:
+    v = record.values.get(key)
+    return Term(
+        f"{record.year}年{zh}",
+        f"{record.year} {en}",
+        None if v is None else v.value,
+        None if v is None else v.raw,
+        None if v is None else v.loc,
+        key,
+        source=record.source,
+    )
+
+
+def cross_year(series: Series) -> list[Finding]:
+    """Y findings for a series: carry-over, running totals, copies, gaps and duplicates."""
+    findings: list[Finding] = []
+    for year, used, ignored in series.duplicates:
+        findings.append(
+            Finding(
+                "Y007",
+                f"{series.agency} {year}年有两份报告：使用 {used.source}，忽略 {ignored.source}",
+                f"{series.agency} {year}: two reports; used {used.source}, ignored {ignored.source}",
+                where=f"{series.agency}.{year}",
+            )
+        )
+    years = series.years
+    for a, b in pairwise(years):
+        for gap in range(a + 1, b):
+            findings.append(
+                Finding(
+                    "Y006",
+                    f"{series.agency}：缺少{gap}年报告（{a}年与{b}年之间）",
+                    f"{series.agency}: no report for {gap} between {a} and {b}",
+                    where=f"{series.agency}.{gap}",
+                )
+            )
+    for prev, cur in series.pairs():
+        findings += _identical(prev, cur)
+        if cur.year != prev.year + 1:
+            continue
+        findings += _carry_over(prev, cur)
+        if prev.format == cur.format == "2021":
+            findings += _in_force(prev, cur)
+        if prev.format == cur.format == "2019":
+            findings += _prior_items(prev, cur) + _total_published(prev, cur)
+    return findings
+
+
+def _carry_over(prev: Record, cur: Record) -> list[Finding]:
+    out = []
+    for col in cur.spec.table("requests").rows[0].columns:
+        before = prev.values[f"requests.carried_forward.{col.key}"]
+        now = cur.values[f"requests.carried_over.{col.key}"]
+        if before.value is None or now.value is None or before.value == now.value:
+            continue
+        out.append(
+            Finding(
+                "Y001",
+                f"{col.short}列：{cur.year}年上年结转 {_tidy(now.value)} ≠ "
+                f"{prev.year}年结转下年度 {_tidy(before.value)}",
+                f"{col.en} column: {cur.year} carried over {_tidy(now.value)} but {prev.year} carried forward "
+                f"{_tidy(before.value)}",
+                f"{col.short}列：{cur.year}年上年结转 {_tidy(now.value)}，"
+                f"{prev.year}年结转下年度 {_tidy(before.value)}",
+                f"{col.en} column: {cur.year} carried_over {_tidy(now.value)}, {prev.year} carried_forward "
+                f"{_tidy(before.value)}",
+                expected=before.value,
+                actual=now.value,
+                terms=[
+                    _term(cur, now.key, "上年结转", "carried over"),
+                    _term(prev, before.key, "结转下年度", "carried forward"),
+                ],
+                where=f"requests.*.{col.key}",
+            )
+        )
+    return out
+
+
+def _drift(code, prev, cur, row_key, label, now_key, base_key, plus_key, minus_key, plus_rec, names) -> Finding | None:
+    now, base = cur.get("active", row_key, now_key), prev.get("active", row_key, base_key)
+    plus = plus_rec.get("active", row_key, plus_key)
+    minus = cur.get("active", row_key, minus_key) if minus_key else 0
+    if None in (now, base, plus, minus):
+        return None
+    expected = base + plus - minus
+    if now == expected:
+        return None
+    zh_now, zh_base, zh_plus, zh_minus = names
+    minus_zh = f" − {zh_minus} {_tidy(minus)}" if minus_key else ""
+    eq = (
+        f"{label}：{cur.year}年{zh_now} {_tidy(now)}，{prev.year}年 {_tidy(base)} + {zh_plus} {_tidy(plus)}"
+        f"{minus_zh} = {_tidy(expected)}"
+    )
+    terms = [
+        _term(cur, f"active.{row_key}.{now_key}", zh_now, now_key),
+        _term(prev, f"active.{row_key}.{base_key}", zh_base, base_key),
+        _term(plus_rec, f"active.{row_key}.{plus_key}", zh_plus, plus_key),
+    ]
+    if minus_key:
+        terms.append(_term(cur, f"active.{row_key}.{minus_key}", zh_minus, minus_key))
+    en = (
+        f"{row_key}: {cur.year} {now_key} {_tidy(now)} but {prev.year} {base_key} {_tidy(base)} + {plus_key} "
+        f"{_tidy(plus)}" + (f" − {minus_key} {_tidy(minus)}" if minus_key else "") + f" = {_tidy(expected)}"
+    )
+    return Finding(code, eq, en, eq, en, expected=expected, actual=now, terms=terms, where=f"active.{row_key}")
+
+
+def _in_force(prev: Record, cur: Record) -> list[Finding]:
+    names = ("现行有效件数", "现行有效", "本年制发", "本年废止")
+    found = [
+        _drift(
+            "Y002",
+            prev,
+            cur,
+            row,
+            cur.spec.table("active").row(row).name,
+            "in_force",
+            "in_force",
+            "issued",
+            "repealed",
+            cur,
+            names,
+        )
+        for row in ("regulations", "normative_documents")
+    ]
+    return [f for f in found if f]
+
+
+def _prior_items(prev: Record, cur: Record) -> list[Finding]:
+    names = ("上一年项目数量", "上一年项目数量", "本年增/减", "")
+    found = [
+        _drift(
+            "Y003",
+            prev,
+            cur,
+            row,
+            cur.spec.table("active").row(row).name,
+            "prior_items",
+            "prior_items",
+            "change",
+            None,
+            prev,
+            names,
+        )
+        for row in ("licensing", "other_services", "penalties", "coercion", "fees")
+    ]
+    return [f for f in found if f]
+
+
+def _total_published(prev: Record, cur: Record) -> list[Finding]:
+    names = ("对外公开总数量", "对外公开总数量", "本年新公开", "")
+    found = [
+        _drift(
+            "Y004",
+            prev,
+            cur,
+            row,
+            cur.spec.table("active").row(row).name,
+            "total_published",
+            "total_published",
+            "new_published",
+            None,
+            cur,
+            names,
+        )
+        for row in ("regulations", "normative_documents")
+    ]
+    return [f for f in found if f]
+
+
+def _identical(prev: Record, cur: Record) -> list[Finding]:
+    out = []
+    for table in cur.spec.tables:
+        if prev.format != cur.format and table.key == "active":
+            continue
+        now = [v.value for v in cur.values.values() if v.table == table.key]
+        before = [v.value for v in prev.values.values() if v.table == table.key]
+        if now == before and any(now):
+            zh = {"active": "表二", "requests": "表三", "appeals": "表四"}[table.key]
+            out.append(
+                Finding(
+                    "Y005",
+                    f"{zh} {cur.year}年与{prev.year}年的 {len(now)} 个数字完全相同",
+                    f"table {table.number}: all {len(now)} numbers of {cur.year} repeat {prev.year} exactly",
+                    where=table.key,
+                    terms=[
+                        Term(cur.source, cur.source, None, None, None, None, source=cur.source),
+                        Term(prev.source, prev.source, None, None, None, None, source=prev.source),
+                    ],
+                )
+            )
+    return out
