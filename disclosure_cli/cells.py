@@ -107,8 +107,8 @@ def _number_spans(norm: str):
         start, end = m.span()
         text = m.group(0)
         before = norm[start - 1] if start else ""
-        if before.isascii() and (before.isalnum() or before == "."):
-            continue  # part of an identifier or version string
+        if before.isascii() and (before.isalpha() or before == "." or (before.isdigit() and text[0] not in "+-")):
+            continue  # part of an identifier or version string (a sign after digits starts a new number)
         after = norm[end] if end < len(norm) else ""
         if after in _INDEX_PUNCT and not norm[end + 1 : end + 2].isdigit():
             # 「2.其他法律…」: the digit before 「.」 numbers the next label

@@ -23,6 +23,7 @@ from .cells import Cell
 from .errors import ReportError
 from .formats import Format, Row, Table
 from .record import Note, Value
+from .recover import Pending, describe, readings, resolve
 from .textnorm import normalize_label, simplify_prose
 
 
@@ -147,6 +148,9 @@ class Mapper:
         self.runs = runs
         # On a page with real table rows, numbers in the free text between them are not cells.
         self.structured_page = any(run.structured for run in runs)
+        self.pending: list[Pending] = []  # rows whose cells are not one per slot (glued, vanished)
+        self.inferred_identities: set[tuple[str, str]] = set()
+        self.unread: set[tuple[str, str]] = set()  # (table, row) on the page but not readable
         self.fmt = fmt
         self.values: dict[str, Value] = {}
         self.extra: list[dict] = []
@@ -168,8 +172,11 @@ class Mapper:
             self.notes.append(Note("table-missing", "table 4 (行政复议、行政诉讼) not found on the page"))
         else:
             self._sequence(self.fmt.table("appeals"), regions.appeals_start)
+        if self.pending:
+            self._recover()
         for key, v in self.values.items():
-            if v.raw is None and v.column == self.fmt.table(v.table).row(v.row).columns[0].key:
+            unread = (v.table, v.row) in self.unread
+            if v.raw is None and not unread and v.column == self.fmt.table(v.table).row(v.row).columns[0].key:
                 self.notes.append(Note("row-missing", f"row not on the page: {v.label} ({key.rsplit('.', 1)[0]})"))
 
     # -- rows anchored by label ----------------------------------------------------------------
@@ -218,6 +225,9 @@ class Mapper:
     def _assign(self, table: Table, row: Row, run: Run, units: dict, inferred: str | None = None) -> None:
         width = len(row.columns)
         cells = run.trimmed_values(width)
+        if len(cells) < width and not run.structured:
+            self.pending.append(Pending(table, [(row, col) for col in row.columns], cells, units=units))
+            return
         if len(cells) != width:
             self._wrong_width(table, row, run, cells, width)
         for col, cell in zip(row.columns, cells):
@@ -328,6 +338,47 @@ class Mapper:
                             units[(block, col.key)] = m.group(1)
         return units
 
+    # -- rows whose cell boundaries were lost -------------------------------------------------
+
+    def _recover(self) -> None:
+        """Read glued or gappy rows where the identities allow exactly one reading (recover.py)."""
+        for p in self.pending:
+            readings(p, self.fmt)
+        known = {k: v.value for k, v in self.values.items() if v.raw is not None}
+        chosen, self.inferred_identities = resolve(self.pending, self.fmt, known)
+        for p in self.pending:
+            what = f"table {p.table.number} {'/'.join(r.label for r in p.rows)}"
+            rows = tuple(f"{p.table.key}.{r.key}" for r in p.rows)
+            loc = p.cells[0].loc if p.cells else None
+            reading = chosen.get(id(p))
+            if reading is None:
+                self.unread |= {(p.table.key, r.key) for r in p.rows}
+                shown = " | ".join(describe(r) for r in p.readings[:4]) + (" | …" if len(p.readings) > 4 else "")
+                why = (
+                    f"{len(p.readings)} readings fit: {shown}"
+                    if p.readings
+                    else "no reading satisfies the row's identities"
+                )
+                self.notes.append(
+                    Note("row-ambiguous", f"{what}: cells not separated ('{p.text}'); left unread, {why}", loc, rows)
+                )
+                continue
+            how = "the only reading the identities allow" if p.filtered else "the only possible reading"
+            inferred = f"cells not separated on the page ('{p.text}'); read as {describe(reading)}: {how}"
+            for (row, col), piece in zip(p.slots, reading):
+                v = self.values[f"{p.table.key}.{row.key}.{col.key}"]
+                cell = piece.as_cell() if piece else Cell("", "null", loc)
+                v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
+                v.value, v.unit = _normalise(cell, col.kind, p.units.get((row.block, col.key)), v, self.notes)
+            self.notes.append(
+                Note(
+                    "row-recovered",
+                    f"{what}: cells not separated ('{p.text}'), read as {describe(reading)} ({how})",
+                    loc,
+                    rows,
+                )
+            )
+
     # -- table 4: fifteen numbers in a row -------------------------------------------------------
 
     def _sequence(self, table: Table, start: int) -> None:
@@ -340,6 +391,9 @@ class Mapper:
             if len(cells) >= len(slots):
                 break
         if len(cells) < len(slots):
+            if cells and not any(c.row_id is not None for c in cells):
+                self.pending.append(Pending(table, slots, cells))
+                return
             shown = " ".join(c.raw for c in cells)
             raise ReportError("truncated-table", f"table 4 has {len(cells)} of {len(slots)} cells: '{shown}'")
         for (row, col), cell in zip(slots, cells):
@@ -361,6 +415,8 @@ def _normalise(cell: Cell, kind: str, header_unit: str | None, v: Value, notes: 
     unit = cell.unit or header_unit
     if unit in _TO_WAN:
         return (number if unit == "万元" else round(number * _TO_WAN[unit], 6)), "万元"
+    if number == 0:
+        return 0, None  # nothing spent: the unit does not matter
     notes.append(
         Note("money-unit-unknown", f"{v.label}: money without a unit ('{cell.raw}'), kept as written", cell.loc)
     )

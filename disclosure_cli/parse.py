@@ -71,6 +71,7 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         extra=mapper.extra,
         warnings=mapper.notes,
         statements=find_statements(cells),
+        inferred_identities=mapper.inferred_identities,
     )
 
 

@@ -43,11 +43,14 @@ class Note:
     code: str
     message: str
     loc: Location | None = None
+    rows: tuple[str, ...] = ()  # the rows it is about (table.row), when it is about rows
 
     def as_dict(self) -> dict:
         out = {"code": self.code, "message": self.message}
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
+        if self.rows:
+            out["rows"] = list(self.rows)
         return out
 
 
@@ -66,6 +69,8 @@ class Record:
     extra: list[dict] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)  # numbers the prose states
+    # identity instances (code, where) used to read glued cells: not independent confirmation
+    inferred_identities: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def spec(self) -> Format:
@@ -102,4 +107,5 @@ class Record:
             "extra": self.extra,
             "warnings": [w.as_dict() for w in self.warnings],
             "narrative": [s.as_dict() for s in self.statements],
+            "identities_used_to_read": sorted(f"{code} {where}" for code, where in self.inferred_identities),
         }

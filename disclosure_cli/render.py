@@ -77,6 +77,8 @@ def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
             )
         if blanks:
             head += f"；空白单元格 {blanks} 个，{'按 0 计' if result.blank == 'zero' else '相关等式未核对'}"
+        if result.used_for_reading:
+            head += f"；{result.used_for_reading} 处等式用于还原粘连单元格，不计为核对"
         return head
     what = f"{r.agency or r.source} {r.year or ''} ({r.format} format)"
     if not shown:
@@ -88,6 +90,8 @@ def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
         )
     if blanks:
         head += f"; {blanks} blank cells {'read as 0' if result.blank == 'zero' else 'left out of the sums'}"
+    if result.used_for_reading:
+        head += f"; {result.used_for_reading} sums were used to read glued cells and are not counted as checks"
     return head
 
 

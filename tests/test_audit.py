@@ -75,6 +75,16 @@ TRIGGERS = {
     "S007": lambda: record_of(
         consistent("2021"), shape="markdown", edit=lambda t: t.replace("## 四、", "| 5 | 5 |\n## 四、")
     ),
+    "S008": lambda: record_of(
+        mutate(
+            consistent("2021"),
+            active__normative_documents__issued=62,
+            active__normative_documents__repealed=3,
+            active__normative_documents__in_force=3440,
+        ),
+        edit=lambda t: _glue(t, "行政规范性文件", 3),
+    ),
+    "S009": lambda: record_of(consistent(), edit=lambda t: _glue(t, "（一）予以公开", 7)),
     "H001": lambda: record_of(
         mutate(
             consistent(),
@@ -96,6 +106,14 @@ def _narrated(sentence: str, keys: str | tuple[str, ...], off: int):
     right = sentence.format(table_value)
     wrong = sentence.format(table_value + off)
     return record_of(s, edit=with_text(f"全年{wrong}。")), record_of(s, edit=with_text(f"全年{right}。"))
+
+
+def _glue(text: str, label: str, width: int) -> str:
+    """The cells after ``label`` run together, as scraped page text prints them."""
+    lines = text.splitlines()
+    at = lines.index(label)
+    lines[at + 1 : at + 1 + width] = ["".join(lines[at + 1 : at + 1 + width])]
+    return "\n".join(lines)
 
 
 def _drop_money_unit(text: str) -> str:

@@ -113,9 +113,7 @@ def test_rules_lists_and_explains():
 def test_readme_rule_section_is_generated_from_the_declarations():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("<!-- rules:start -->\n", 1)[1].split("\n<!-- rules:end -->", 1)[0]
-    assert section == rules_markdown(), (
-        "regenerate: python -c 'from disclosure_cli.audit.rules import rules_markdown; print(rules_markdown())'"
-    )
+    assert section == rules_markdown(), "regenerate: python -m disclosure_cli.audit.rules"
 
 
 @pytest.mark.parametrize("command", ["audit", "rules"])

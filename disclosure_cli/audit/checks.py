@@ -25,6 +25,8 @@ NOTE_RULES = {
     "stray-values": "S007",
     "duplicate-row": "S007",
     "money-unit-unknown": "P003",
+    "row-ambiguous": "S008",
+    "row-recovered": "S009",
 }
 # How a message names each side of an identity: (zh, en)
 SIDES = {
@@ -52,6 +54,7 @@ class AuditResult:
     blank: str  # the blank-cell convention used
     evaluated: int = 0  # identity instances evaluated
     skipped: int = 0  # identity instances not evaluable (absent rows, blanks under `skip`, unfilled totals)
+    used_for_reading: int = 0  # identity instances used to read glued cells: not confirmation
     counts: Counter = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -73,6 +76,7 @@ class Auditor:
         self.unfilled: set[str] = set()
         self.evaluated = 0
         self.skipped = 0
+        self.used_for_reading = 0
 
     def run(self) -> AuditResult:
         self._notes()
@@ -83,7 +87,7 @@ class Auditor:
         if self.fmt.name == "2019":
             self._plausibility_2019()
         self._narrative()
-        return AuditResult(self.record, self.findings, self.blank, self.evaluated, self.skipped)
+        return AuditResult(self.record, self.findings, self.blank, self.evaluated, self.skipped, self.used_for_reading)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -184,6 +188,9 @@ class Auditor:
         table = self.fmt.table(ident.table)
         for lhs, rhs in self._instances(ident, table):
             cells = lhs + rhs
+            if (ident.code, self._where(ident, table, lhs[0])[2]) in self.record.inferred_identities:
+                self.used_for_reading += 1  # it chose the reading of glued cells: it cannot confirm it
+                continue
             if any(v.raw is None for v in cells) or any(v.key in self.unfilled for v in cells):
                 self.skipped += 1
                 continue

@@ -95,6 +95,29 @@ RULES: tuple[Rule, ...] = (
         "S007 stray-values: table 3: values without a row label ignored: 1",
     ),
     Rule(
+        "S008",
+        "cells-not-separated",
+        "warning",
+        "A row whose cells are glued together could not be read",
+        "单元格粘连且无法唯一还原的行",
+        "The page prints several cells as one run of digits (「规范性文件7777166」) and more than one reading "
+        "satisfies every identity that applies, so the row is left unread rather than guessed. The finding "
+        "lists the candidate readings; the page's other numbers are audited as usual.",
+        "S008 cells-not-separated: table 2 规范性文件: cells not separated ('7777166'); left unread, 7 readings "
+        "fit: 7/7/77166 | 7/77/7166 | …",
+    ),
+    Rule(
+        "S009",
+        "cells-recovered",
+        "info",
+        "Glued cells read back with the identities",
+        "粘连单元格已按等式还原",
+        "The page prints several cells as one run of digits and exactly one reading satisfies the identities "
+        "(or only one is possible at all). The values are marked `inferred`; the identities used to choose "
+        "the reading are not counted as independent confirmation by the audit.",
+        "S009 cells-recovered: table 3 （一）予以公开: cells not separated ('6000017'), read as 6/0/0/0/0/1/7",
+    ),
+    Rule(
         "R001",
         "requests-balance",
         "error",
@@ -347,3 +370,18 @@ def rules_markdown() -> str:
     lines = ["| code | name | severity | what it checks |", "|---|---|---|---|"]
     lines += [f"| `{r.code}` | `{r.name}` | {r.severity} | {r.summary} ({r.summary_zh}) |" for r in RULES]
     return "\n".join(lines)
+
+
+def update_readme(path: str = "README.md") -> None:
+    """Rewrite the README's rule section (between the rules:start/end markers) from the declarations."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- rules:start -->\n", 1)
+    _, tail = rest.split("\n<!-- rules:end -->", 1)
+    readme.write_text(f"{head}<!-- rules:start -->\n{rules_markdown()}\n<!-- rules:end -->{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    update_readme()
