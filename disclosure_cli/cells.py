@@ -25,7 +25,8 @@ _UNIT_CANON = {"萬元": "万元", "億元": "亿元", "萬宗": "万宗", "筆"
 _PROSE_SUFFIX = set("年月日号號条條次家人期篇场場天多余餘倍位名届屆批类類户戶份页頁周週岁歲件%％万萬亿億时時分秒级級")
 _PROSE_PREFIX = set("第约約共近超达達")
 
-_NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# 「1,339,407」; a longer first group (「14327284,619」) is glued text, kept whole for recover.py
+_NUMBER = r"[+\-]?(?:\d+(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUMBER_RE = re.compile(_NUMBER)
 _CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(CELL_UNITS)})?")
 _UNIT_RE = re.compile(rf"\s*({'|'.join(CELL_UNITS)})")

@@ -23,7 +23,7 @@ from .cells import Cell
 from .errors import ReportError
 from .formats import Format, Row, Table
 from .record import Note, Value
-from .recover import Pending, describe, readings, resolve
+from .recover import Pending, apply_statements, describe, readings, resolve
 from .textnorm import normalize_label, simplify_prose
 
 
@@ -144,8 +144,9 @@ _BLOCK = re.compile(r"第二十条第\s*[(（]?\s*([一二三四五六七八九�
 class Mapper:
     """Fills a record's values for one format from the runs of one page."""
 
-    def __init__(self, runs: list[Run], fmt: Format):
+    def __init__(self, runs: list[Run], fmt: Format, statements=()):
         self.runs = runs
+        self.statements = statements  # numbers the prose states: they may settle a glued row
         # On a page with real table rows, numbers in the free text between them are not cells.
         self.structured_page = any(run.structured for run in runs)
         self.pending: list[Pending] = []  # rows whose cells are not one per slot (glued, vanished)
@@ -342,8 +343,12 @@ class Mapper:
 
     def _recover(self) -> None:
         """Read glued or gappy rows where the identities allow exactly one reading (recover.py)."""
+        stated: dict[int, str] = {}
         for p in self.pending:
             readings(p, self.fmt)
+            phrases = apply_statements(p, self.statements)
+            if phrases:
+                stated[id(p)] = phrases
         known = {k: v.value for k, v in self.values.items() if v.raw is not None}
         chosen, self.inferred_identities = resolve(self.pending, self.fmt, known)
         for p in self.pending:
@@ -364,6 +369,8 @@ class Mapper:
                 )
                 continue
             how = "the only reading the identities allow" if p.filtered else "the only possible reading"
+            if id(p) in stated:
+                how = f"the only reading that agrees with the text {stated[id(p)]}"
             inferred = f"cells not separated on the page ('{p.text}'); read as {describe(reading)}: {how}"
             for (row, col), piece in zip(p.slots, reading):
                 v = self.values[f"{p.table.key}.{row.key}.{col.key}"]

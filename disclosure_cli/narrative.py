@@ -22,6 +22,10 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "carried_forward": (rf"(?:结转|转)(?:至|入)?下(?:一)?年度?(?:继续)?(?:办理)?(?:答复)?(?:的)?(?:有|共)?{_N}件",),
     "review": (rf"行政复议(?:案件)?(?:数)?(?:为|共)?{_N}(?:件|起)",),
     "litigation": (rf"行政诉讼(?:案件)?(?:数)?(?:为|共)?{_N}(?:件|起)",),
+    # 2021 table 2, 行政规范性文件: read glued cells (「6233440」) where the text states one of them
+    "documents_issued": (rf"(?:制发|制定)\S{{0,6}}?规范性文件(?:共)?{_N}件",),
+    "documents_repealed": (rf"废止\S{{0,4}}?规范性文件(?:共)?{_N}件",),
+    "documents_in_force": (rf"现行有效\S{{0,4}}?规范性文件(?:共)?{_N}件",),
 }
 _COMPILED = {k: [re.compile(p) for p in ps] for k, ps in PATTERNS.items()}
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")

@@ -55,7 +55,8 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         raise _why_not(text, meta.year)
     if meta.year is not None and meta.year < 2019:
         raise ReportError("legacy-format", f"legacy format (report year {meta.year}), not supported")
-    mapper = Mapper(build_runs(cells), fmt)
+    statements = find_statements(cells)
+    mapper = Mapper(build_runs(cells), fmt, statements)
     mapper.run()
     return Record(
         source=source,
@@ -70,7 +71,7 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         values=mapper.values,
         extra=mapper.extra,
         warnings=mapper.notes,
-        statements=find_statements(cells),
+        statements=statements,
         inferred_identities=mapper.inferred_identities,
     )
 

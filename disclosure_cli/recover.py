@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .cells import Cell, Location
 from .formats import Column, Format, Row, Table
@@ -55,7 +55,7 @@ class Pending:
     def text(self) -> str:
         return " ".join(c.raw for c in self.cells)
 
-    @property
+    @cached_property
     def rows(self) -> list[Row]:
         return list(dict.fromkeys(row for row, _ in self.slots))
 
@@ -72,40 +72,57 @@ def splits(digits: str, k: int) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-_SPLITTABLE = re.compile(r"([+\-]?)(\d+)(\.\d+)?(\D*)")
+_SPLITTABLE = re.compile(r"([+\-]?)(\d+)((?:,\d{3})*)(\.\d+)?(\D*)")
 
 
-def _parts(cell: Cell) -> tuple[str, str, str] | None:
-    """(sign, integer digits, the rest) of a token whose digits may hold several cells; None if not."""
+def _parts(cell: Cell) -> tuple[str, str, str, str] | None:
+    """(sign, leading digits, thousands groups, decimals and unit) of a token whose digits may hold
+    several cells; None for a blank or a token that is not a plain number."""
     if cell.kind == "null":
         return None
     m = _SPLITTABLE.fullmatch(cell.raw.replace(" ", ""))
-    return (m.group(1), m.group(2), (m.group(3) or "") + m.group(4)) if m else None
+    return (m.group(1), m.group(2), m.group(3), (m.group(4) or "") + m.group(5)) if m else None
+
+
+def _token_options(cell: Cell, part, k: int) -> list[tuple[tuple[float | int | None, str, int], ...]]:
+    """The ways one token can be ``k`` numbers: tuples of (value, text, offset in the token).
+
+    Thousands groups, decimals and a unit belong to the last number; a number with thousands
+    groups has at most three digits before the first comma."""
+    if part is None:
+        return [((cell.number if cell.kind != "null" else None, cell.raw, 0),)]
+    sign, digits, groups, rest = part
+    if k == 1:
+        return [] if groups and len(digits) > 3 else [((cell.number, cell.raw, 0),)]
+    out = []
+    for numbers in splits(digits, k):
+        if groups and len(numbers[-1]) > 3:
+            continue
+        offset, entries = 0, []
+        for n, number in enumerate(numbers):
+            last = n == k - 1
+            text = (sign if n == 0 else "") + number + (groups + rest if last else "")
+            head = (sign if n == 0 else "") + number + (groups.replace(",", "") if last else "")
+            decimals = rest.split("元")[0].split("万")[0].split("亿")[0] if last and rest[:1] == "." else ""
+            entries.append((float(head + decimals) if decimals else int(head), text, offset))
+            offset += len(text)
+        out.append(tuple(entries))
+    return out
 
 
 def _glued_readings(cells: list[Cell], pieces: int):
     """Each token split into one or more numbers, ``pieces`` numbers in all. A decimal or a unit
-    stays with the last number cut from its token (「13575394432.52元」 may be 1357 and 5394432.52元)."""
+    stays with the last number cut from its token (「13575394432.52元」 may be 1357 and 5394432.52元).
+    Yields tuples of (token index, value, text, offset)."""
     parts = [_parts(c) for c in cells]
     maxima = [1 if p is None else len(p[1]) for p in parts]
     for counts in _compositions(pieces, maxima):
-        options = []
-        for cell, part, k in zip(cells, parts, counts):
-            if k == 1:
-                options.append([(_piece(cell, cell.raw, 0),)])
-                continue
-            sign, digits, rest = part
-            cut = []
-            for numbers in splits(digits, k):
-                offset, out = 0, []
-                for n, number in enumerate(numbers):
-                    text = (sign if n == 0 else "") + number + (rest if n == k - 1 else "")
-                    out.append(_piece(cell, text, offset))
-                    offset += len(text)
-                cut.append(tuple(out))
-            options.append(cut)
+        options = [
+            [tuple((i, *entry) for entry in option) for option in _token_options(cell, part, k)]
+            for i, (cell, part, k) in enumerate(zip(cells, parts, counts))
+        ]
         for combo in itertools.product(*options):
-            yield tuple(p for group in combo for p in group)
+            yield tuple(entry for group in combo for entry in group)
 
 
 def _with_blanks(reading: tuple, width: int):
@@ -114,9 +131,9 @@ def _with_blanks(reading: tuple, width: int):
         yield reading
         return
     for positions in itertools.combinations(range(width), len(reading)):
-        out: list[Piece | None] = [None] * width
-        for pos, piece in zip(positions, reading):
-            out[pos] = piece
+        out: list = [None] * width
+        for pos, entry in zip(positions, reading):
+            out[pos] = entry
         yield tuple(out)
 
 
@@ -131,7 +148,7 @@ def _compositions(total: int, maxima: list[int]):
             yield (k, *tail)
 
 
-def _piece(cell: Cell, text: str, offset: int) -> Piece:
+def _piece(cell: Cell, text: str, offset: int, value) -> Piece:
     if cell.kind == "null":
         return Piece(None, cell.raw, cell.loc)
     loc = cell.loc
@@ -139,81 +156,102 @@ def _piece(cell: Cell, text: str, offset: int) -> Piece:
         loc = Location(loc.line, loc.column + offset, loc.table, loc.row)
     if text == cell.raw:
         return Piece(cell.number, text, loc, cell.unit)
-    number = re.match(r"[+\-]?\d+(?:\.\d+)?", text).group(0)
     unit = cell.unit if cell.unit and text.endswith(cell.unit) else None
-    return Piece(float(number) if "." in number else int(number), text, loc, unit)
+    return Piece(value, text, loc, unit)
+
+
+class _RowCheck:
+    """The identities and plausibility rules inside a pending row, compiled to slot indices."""
+
+    def __init__(self, p: Pending, fmt: Format):
+        index = {(row.key, col.key): i for i, (row, col) in enumerate(p.slots)}
+        self.nonnegative = [i for i, (_, col) in enumerate(p.slots) if col.kind == "count"]
+        self.sums: list[tuple[list[int], list[int]]] = []
+        for ident in fmt.identities:
+            if ident.per == "row" and ident.table == p.table.key:
+                for row in p.rows:
+                    terms = [(row.key, c) for c in (*ident.lhs, *ident.rhs)]
+                    if all(t in index for t in terms):
+                        self.sums.append(
+                            ([index[(row.key, c)] for c in ident.lhs], [index[(row.key, c)] for c in ident.rhs])
+                        )
+        self.not_above: list[tuple[int, int]] = []  # value[a] <= value[b]
+        self.not_negative_sum: list[tuple[int, int]] = []  # value[a] + value[b] >= 0
+        for row in p.rows:
+            if (row.key, "new_published") in index and (row.key, "total_published") in index:
+                self.not_above.append((index[(row.key, "new_published")], index[(row.key, "total_published")]))
+            if (row.key, "prior_items") in index and (row.key, "change") in index:
+                self.not_negative_sum.append((index[(row.key, "prior_items")], index[(row.key, "change")]))
+
+    def __call__(self, values: list) -> bool:
+        for i in self.nonnegative:
+            if values[i] is not None and values[i] < 0:
+                return False
+        for lhs, rhs in self.sums:
+            if sum(values[i] or 0 for i in lhs) != sum(values[i] or 0 for i in rhs):
+                return False
+        for a, b in self.not_above:
+            if values[a] is not None and values[b] is not None and values[a] > values[b]:
+                return False
+        for a, b in self.not_negative_sum:
+            if values[a] is not None and values[b] is not None and values[a] + values[b] < 0:
+                return False
+        return True
 
 
 def readings(p: Pending, fmt: Format) -> None:
     """Fill ``p.readings`` with the readings that satisfy the identities inside the row(s).
 
     Glued readings (every cell present) are tried first; only when none fits are readings with
-    vanished blank cells considered. When no reading fits but the digits allow exactly one, that one
-    is kept: the page is then inconsistent, which is the audit's business, not the reader's.
+    vanished blank cells considered. When no reading fits, the row stays unread even if the digits
+    allow only one split: an inconsistent page and a misread one look the same here.
     """
     width = len(p.slots)
+    check = _RowCheck(p, fmt)
     capacity = sum(1 if part is None else len(part[1]) for part in map(_parts, p.cells))
     for pieces in range(min(width, capacity), len(p.cells) - 1, -1):
-        kept, tried, last = [], 0, None
+        kept, tried = [], 0
         for glued in _glued_readings(p.cells, pieces):
             for reading in _with_blanks(glued, width):
                 tried += 1
                 if tried > MAX_READINGS:
                     p.readings = []
                     return
-                if _row_ok(p, fmt, reading):
+                if check([None if e is None else e[1] for e in reading]):
                     kept.append(reading)
-                last = reading
         if kept:
-            p.readings, p.filtered = kept, len(kept) < tried
-            return
-        if pieces == width and tried == 1:
-            p.readings, p.filtered = [last], False
+            p.readings = [
+                tuple(None if e is None else _piece(p.cells[e[0]], e[2], e[3], e[1]) for e in reading)
+                for reading in kept
+            ]
+            p.filtered = len(kept) < tried
             return
     p.readings = []
 
 
-def _row_ok(p: Pending, fmt: Format, reading) -> bool:
-    values = {(row.key, col.key): (piece.value if piece else None) for (row, col), piece in zip(p.slots, reading)}
-    for (_row, col), piece in zip(p.slots, reading):
-        if piece is not None and piece.value is not None and col.kind == "count" and piece.value < 0:
-            return False
-    for ident in fmt.identities:
-        if ident.per != "row" or ident.table != p.table.key:
-            continue
-        for row in p.rows:
-            terms = [(row.key, c) for c in (*ident.lhs, *ident.rhs)]
-            if all(t in values for t in terms):
-                lhs = sum(values[(row.key, c)] or 0 for c in ident.lhs)
-                rhs = sum(values[(row.key, c)] or 0 for c in ident.rhs)
-                if lhs != rhs:
-                    return False
-    # table 2 plausibility (2019 format): new ≤ total published; items never below zero
-    get = values.get
-    for row in p.rows:
-        new, total = get((row.key, "new_published")), get((row.key, "total_published"))
-        if new is not None and total is not None and new > total:
-            return False
-        prior, change = get((row.key, "prior_items")), get((row.key, "change"))
-        if prior is not None and change is not None and prior + change < 0:
-            return False
-    return True
+STATED = {"documents_issued": "issued", "documents_repealed": "repealed", "documents_in_force": "in_force"}
 
 
-def column_identities_hold(fmt: Format, table: Table, known: dict[str, float | int | None]) -> bool:
-    """Per-column identities of ``table`` over ``known`` values (absent terms: not evaluated)."""
-    for ident in fmt.identities:
-        if ident.per != "column" or ident.table != table.key:
-            continue
-        for col in table.rows[0].columns:
-            keys = [f"{table.key}.{r}.{col.key}" for r in (*ident.lhs, *ident.rhs)]
-            if any(k not in known for k in keys):
-                continue
-            lhs = sum(known[f"{table.key}.{r}.{col.key}"] or 0 for r in ident.lhs)
-            rhs = sum(known[f"{table.key}.{r}.{col.key}"] or 0 for r in ident.rhs)
-            if lhs != rhs:
-                return False
-    return True
+def apply_statements(p: Pending, statements) -> str | None:
+    """Narrow an ambiguous 行政规范性文件 row with what the text states (「制发行政规范性文件62件」).
+
+    Returns the phrases used when they leave exactly one reading; otherwise the row is unchanged.
+    """
+    if len(p.readings) < 2 or [row.key for row in p.rows] != ["normative_documents"]:
+        return None
+    stated = {STATED[st.kind]: st for st in statements if st.kind in STATED}
+    columns = [col.key for _, col in p.slots]
+    if not stated or not set(stated) <= set(columns):
+        return None
+    fits = [
+        r
+        for r in p.readings
+        if all(r[columns.index(c)] is not None and r[columns.index(c)].value == st.value for c, st in stated.items())
+    ]
+    if len(fits) != 1:
+        return None
+    p.readings = fits
+    return "、".join(f"「{st.raw}」" for st in stated.values())
 
 
 def column_identity_instances(fmt: Format, table: Table) -> list[tuple[str, str]]:
@@ -253,25 +291,65 @@ def resolve(pendings: list[Pending], fmt: Format, known: dict[str, float | int |
             total *= len(p.readings)
         if total > MAX_JOINT:
             continue
-        base = dict(known)
-        for p in pendings:
-            if id(p) in chosen and p.table.key == table_key:
-                base.update(_as_values(p, chosen[id(p)]))
-        survivors = []
-        for combo in itertools.product(*(p.readings for p in rows)):
-            trial = dict(base)
-            for p, reading in zip(rows, combo):
-                trial.update(_as_values(p, reading))
-            if column_identities_hold(fmt, table, trial):
-                survivors.append(combo)
-                if len(survivors) > 1 and all(len({c[i] for c in survivors}) > 1 for i in range(len(rows))):
-                    break
+        survivors = _joint(fmt, table, rows, known, [p for p in pendings if id(p) in chosen], chosen)
         for i, p in enumerate(rows):
             options = {combo[i] for combo in survivors}
             if len(options) == 1:
                 chosen[id(p)] = options.pop()
                 used |= _row_identities(p, fmt) | set(column_identity_instances(fmt, table))
     return chosen, used
+
+
+def _joint(fmt: Format, table: Table, rows: list[Pending], known: dict, settled: list[Pending], chosen: dict):
+    """Combinations of the open rows' readings under which every column identity of ``table`` holds.
+
+    Each identity instance is kept as a running difference (left side minus right side): the
+    settled values give its base, each reading adds its own part, and a combination survives when
+    every difference is zero.
+    """
+    values = dict(known)
+    for p in settled:
+        if p.table.key == table.key:
+            values.update(_as_values(p, chosen[id(p)]))
+    open_keys = {f"{table.key}.{row.key}.{col.key}" for p in rows for row, col in p.slots}
+    instances = []
+    for ident in fmt.identities:
+        if ident.per != "column" or ident.table != table.key:
+            continue
+        for col in table.rows[0].columns:
+            lhs = [f"{table.key}.{r}.{col.key}" for r in ident.lhs]
+            rhs = [f"{table.key}.{r}.{col.key}" for r in ident.rhs]
+            if all(k in values or k in open_keys for k in lhs + rhs):
+                instances.append((lhs, rhs))
+    base = [
+        sum(values.get(k) or 0 for k in lhs if k not in open_keys)
+        - sum(values.get(k) or 0 for k in rhs if k not in open_keys)
+        for lhs, rhs in instances
+    ]
+    deltas = []
+    for p in rows:
+        per_reading = []
+        for reading in p.readings:
+            v = _as_values(p, reading)
+            per_reading.append(
+                [
+                    sum(v[k] or 0 for k in lhs if k in v) - sum(v[k] or 0 for k in rhs if k in v)
+                    for lhs, rhs in instances
+                ]
+            )
+        deltas.append(per_reading)
+    survivors: list[tuple] = []
+
+    def walk(i: int, acc: list, picked: tuple) -> None:
+        if i == len(rows):
+            if not any(acc):
+                survivors.append(picked)
+            return
+        for n, d in enumerate(deltas[i]):
+            walk(i + 1, [a + b for a, b in zip(acc, d)], (*picked, rows[i].readings[n]))
+
+    walk(0, base, ())
+    return survivors
 
 
 def _as_values(p: Pending, reading) -> dict[str, float | int | None]:

@@ -60,14 +60,25 @@ def test_glued_cells_are_read_back_and_marked_inferred():
     assert [w.code for w in record.warnings] == ["row-recovered"]
 
 
-def test_truncated_table4():
-    _, lines = lines_page()
-    at = lines.index("五、存在的主要问题及改进情况")
-    del lines[at - 3 : at]
+def test_truncated_table4_in_a_real_table_is_refused():
+    s = synth.random_report(3, "2019")
+    md = synth.render_markdown(s).splitlines()
+    last = max(i for i, line in enumerate(md) if line.startswith("| ") and line.count("|") == 16)
+    md[last] = "|" + "|".join(md[last].split("|")[1:13]) + "|"
     with pytest.raises(ReportError) as info:
-        parse_lines(lines)
+        parse_bytes("\n".join(md).encode())
     assert info.value.reason == "truncated-table"
     assert "table 4 has 12 of 15" in info.value.message
+
+
+def test_truncated_table4_in_flattened_text_is_never_guessed():
+    s, lines = lines_page()
+    at = lines.index("五、存在的主要问题及改进情况")
+    del lines[at - 3 : at]
+    record = parse_lines(lines)
+    for v in record.values.values():
+        if v.table == "appeals" and v.raw is not None:
+            assert v.value == s.values[v.key] or (v.value is None and s.values[v.key] == 0)
 
 
 def test_missing_table2_is_a_warning_and_its_values_absent():

@@ -36,7 +36,7 @@ def glue(s: synth.Synthetic, rows: set[str], spaces: bool) -> str:
     return text
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     seed=st.integers(0, 2**32),
     fmt=st.sampled_from(("2019", "2021")),

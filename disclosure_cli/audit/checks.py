@@ -376,6 +376,8 @@ class Auditor:
 
     def _narrative(self) -> None:
         for st in self.record.statements:
+            if st.kind not in self.NARRATIVE and st.kind != "received":
+                continue  # statements the reader uses, not ones the audit checks
             said = Term("正文", "text", st.value, st.raw, st.loc)
             if st.kind == "received":
                 new, over = self._v("requests", "new", "total"), self._v("requests", "carried_over", "total")
