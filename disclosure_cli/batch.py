@@ -1,0 +1,381 @@
+"""Parse and audit many inputs in parallel into a dataset, resumably.
+
+Why it works this way:
+
+- Inputs are read (or fetched) in the parent, in input order, a few ahead of the workers; the parent
+  hashes the bytes and asks the dataset whether this tool version has seen them. Only new bytes go
+  to a worker process, so a re-run costs a hash per input (and a conditional request per URL).
+- Workers return plain rows; only the parent writes, one transaction per input. Ctrl-C or a kill
+  loses at most the inputs in flight; the next run finishes the rest and ends with the same data.
+- The same bytes under two names are parsed once: the later one is recorded as a duplicate of the
+  earlier (in input order, so an interrupted run and an uninterrupted one agree).
+- One bad input is one ``failed`` row with a reason; nothing an input does stops the batch.
+
+No click or rich here: progress goes through a :class:`Reporter` the command line supplies.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from . import __version__
+from .dataset import Dataset, Outcome, failed_outcome, open_db, parsed_outcome
+from .errors import ReportError
+from .fetch import MAX_BYTES, Fetcher, is_url
+
+# Files a folder contributes: pages as saved or exported, PDFs too (so they are accounted for as refused).
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".markdown", ".pdf")
+_REFINABLE = ("no-table-text", "not-a-report")
+
+
+class Reporter:
+    """Progress callbacks; the default does nothing (the command line shows a rich bar)."""
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, source: str, status: str, reason: str | None = None) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class Item:
+    """One input after expansion: a path or a URL; ``error`` when expansion itself failed (an index page)."""
+
+    source: str
+    error: ReportError | None = None
+
+
+@dataclass
+class Loaded:
+    source: str
+    data: bytes | None = None
+    meta: dict = field(default_factory=dict)
+    error: ReportError | None = None
+
+
+@dataclass
+class Summary:
+    """What a batch did, for the closing lines and for ``-o json``."""
+
+    inputs: int = 0
+    parsed: int = 0
+    failed: Counter = field(default_factory=Counter)  # reason -> count
+    duplicates: int = 0
+    skipped: int = 0  # already in the dataset for this tool version: not parsed again
+    stale: int = 0  # fetch failed for a moment; the cached copy was used
+    processed: int = 0  # parsed or refused by a worker in this run
+    findings: Counter = field(default_factory=Counter)  # code -> count, over the run's inputs
+    elapsed: float = 0.0
+    interrupted: bool = False
+    db: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "db": self.db,
+            "inputs": self.inputs,
+            "parsed": self.parsed,
+            "failed": sum(self.failed.values()),
+            "failed_by_reason": dict(sorted(self.failed.items())),
+            "duplicates": self.duplicates,
+            "skipped": self.skipped,
+            "stale": self.stale,
+            "processed": self.processed,
+            "findings_by_code": dict(sorted(self.findings.items())),
+            "elapsed_s": round(self.elapsed, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+# -- expanding inputs --------------------------------------------------------------------------------
+
+
+def read_url_list(path: str) -> list[str]:
+    """URLs one per line; blank lines and # comments ignored ('-' reads standard input)."""
+    import sys
+
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def _is_url_list(path: str) -> bool:
+    """A small text file whose every line is an http(s) URL (or a comment) is a list of inputs, not a page."""
+    try:
+        if os.path.getsize(path) > 4 * 1024 * 1024:
+            return False
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    return bool(lines) and all(is_url(ln) and " " not in ln for ln in lines)
+
+
+def _folder(path: str) -> list[str]:
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(PAGE_SUFFIXES)]
+    return found
+
+
+def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[str]:
+    """Files, folders (recursively: saved pages and PDFs), globs, URLs and URL lists → sources, in order."""
+    out: list[str] = []
+    pending = list(inputs) + (read_url_list(urls_file) if urls_file else [])
+    for item in pending:
+        if is_url(item):
+            out.append(item)
+        elif os.path.isdir(item):
+            out += _folder(item)
+        elif os.path.isfile(item):
+            out += read_url_list(item) if _is_url_list(item) else [item]
+        elif glob.has_magic(item) and (matches := sorted(glob.glob(item, recursive=True))):
+            for match in matches:
+                out += _folder(match) if os.path.isdir(match) else [match]
+        else:
+            out.append(item)  # does not exist (or a glob matching nothing): recorded as a failure
+    return list(dict.fromkeys(out))
+
+
+def discover_all(sources: list[str], fetcher: Fetcher, max_pages: int) -> list[Item]:
+    """Replace each URL (an index page) with the report links found on it and the pages after it."""
+    items: list[Item] = []
+    for src in sources:
+        if not is_url(src):
+            items.append(Item(src))
+            continue
+        found = fetcher.discover(src, max_pages)
+        items += [Item(link) for link in found.links]
+        for url, exc in found.errors:
+            items.append(Item(url, exc))
+        if not found.links and not found.errors:
+            items.append(Item(src, ReportError("no-report-links", "no links that look like annual reports")))
+    seen: set[str] = set()
+    return [i for i in items if not (i.source in seen or seen.add(i.source))]
+
+
+# -- the work ---------------------------------------------------------------------------------------
+
+
+def process(source: str, data: bytes, meta: dict, blank: str = "zero", max_bytes: int = MAX_BYTES) -> Outcome:
+    """Parse and audit one input's bytes into dataset rows. Runs in a worker; never raises."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        from .audit import audit
+        from .parse import parse_bytes
+
+        try:
+            record = parse_bytes(data, source=source, max_bytes=max_bytes)
+        except ReportError as exc:
+            if exc.reason in _REFINABLE:
+                from .fetch import classify_page
+
+                exc = classify_page(data, meta.get("final_url", "")) or exc
+            return failed_outcome(source, exc.reason, exc.message, sha, meta)
+        result = audit(record, blank=blank)
+        return parsed_outcome(record, result.findings, meta)
+    except Exception as exc:  # one bad input must not stop the batch; the reason says it was us
+        return failed_outcome(source, "internal-error", f"{type(exc).__name__}: {exc}", sha, meta)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops handing out work and keeps what is written."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool(jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    # forkserver/spawn, never fork: the parent runs fetch threads, and forking a threaded process can deadlock.
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["disclosure_cli.batch", "disclosure_cli.parse", "disclosure_cli.audit"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
+
+
+def _load(item: Item, fetcher: Fetcher | None, max_bytes: int) -> Loaded:
+    meta = {"url": item.source} if is_url(item.source) else {}
+    if item.error is not None:
+        return Loaded(item.source, meta=meta, error=item.error)
+    try:
+        if fetcher is not None and is_url(item.source):
+            page = fetcher.get(item.source)
+            return Loaded(item.source, page.data, page.meta)
+        from .fetch import load_input
+
+        data, meta = load_input(item.source, max_bytes)
+        return Loaded(item.source, data, meta)
+    except ReportError as exc:
+        return Loaded(item.source, meta=meta, error=exc)
+    except Exception as exc:
+        return Loaded(item.source, meta=meta, error=ReportError("unreadable", f"{type(exc).__name__}: {exc}"))
+
+
+def _ahead(fn: Callable[[Item], Loaded], items: list[Item], threads: int, window: int) -> Iterator[Loaded]:
+    """fn over items in threads, yielding in input order, at most ``window`` loaded bodies held at once."""
+    if threads <= 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load") as ex:
+        queue: deque[Future] = deque()
+        it = iter(items)
+        try:
+            for item in it:
+                queue.append(ex.submit(fn, item))
+                if len(queue) >= window:
+                    break
+            while queue:
+                yield queue.popleft().result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    queue.append(ex.submit(fn, nxt))
+        finally:
+            for f in queue:
+                f.cancel()
+
+
+def run_batch(
+    inputs: Iterable[str],
+    db: str | Dataset,
+    *,
+    jobs: int = 1,
+    fetcher: Fetcher | None = None,
+    urls_file: str | None = None,
+    follow: bool = False,
+    max_pages: int = 10,
+    blank: str = "zero",
+    max_bytes: int = MAX_BYTES,
+    reporter: Reporter | None = None,
+    tool_version: str = __version__,
+) -> Summary:
+    """Parse and audit every input into the dataset ``db``; see the module docstring for the rules."""
+    started = time.monotonic()
+    reporter = reporter or Reporter()
+    ds = db if isinstance(db, Dataset) else open_db(db)
+    sources = expand_inputs(inputs, urls_file)
+    own_fetcher = fetcher is None and any(is_url(s) for s in sources)
+    if own_fetcher:
+        fetcher = Fetcher(max_bytes=max_bytes)
+    follow_urls = follow and fetcher is not None
+    items = discover_all(sources, fetcher, max_pages) if follow_urls else [Item(s) for s in sources]
+    summary = Summary(inputs=len(items), db=ds.path)
+    reporter.start(len(items))
+    pool = None
+    broken = 0  # pools lost to dead workers; after three, work goes on in this process
+    inflight: dict[Future, str] = {}
+    claimed: dict[str, str] = {}  # sha256 -> first source in this run
+
+    def record(outcome: Outcome) -> None:
+        ds.write(outcome, tool_version)
+        reporter.advance(outcome.source, outcome.status, outcome.reason)
+
+    def drain(block_until: int) -> None:
+        nonlocal pool, broken
+        while len(inflight) > block_until:
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for fut in done:
+                source = inflight.pop(fut)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # the worker died (out of memory, killed): record it, retry it next run
+                    outcome = failed_outcome(source, "internal-error", f"worker process failed: {type(exc).__name__}")
+                    if pool is not None and isinstance(exc, BrokenExecutor):
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        pool, broken = None, broken + 1
+                summary.processed += 1
+                record(outcome)
+
+    has_urls = any(is_url(i.source) for i in items)
+    threads = 8 if has_urls else 2
+    try:
+        for loaded in _ahead(lambda i: _load(i, fetcher, max_bytes), items, threads, window=max(8, 4 * jobs)):
+            if loaded.error is not None or loaded.data is None:
+                err = loaded.error or ReportError("unreadable", "nothing read")
+                record(failed_outcome(loaded.source, err.reason, err.message, meta=loaded.meta))
+                continue
+            sha = hashlib.sha256(loaded.data).hexdigest()
+            summary.stale += bool(loaded.meta.get("stale"))
+            if ds.status_of(loaded.source, sha, tool_version) is not None:
+                summary.skipped += 1
+                reporter.advance(loaded.source, "skipped")
+                continue
+            first = claimed.get(sha) or ds.first_source(sha, tool_version)
+            if first is not None and first != loaded.source:
+                record(Outcome(loaded.source, "duplicate", sha256=sha, duplicate_of=first, meta=loaded.meta))
+                continue
+            claimed[sha] = loaded.source
+            if jobs <= 1 or broken >= 3:
+                summary.processed += 1
+                record(process(loaded.source, loaded.data, loaded.meta, blank, max_bytes))
+                continue
+            if pool is None:
+                pool = _pool(jobs)
+            try:
+                fut = pool.submit(process, loaded.source, loaded.data, loaded.meta, blank, max_bytes)
+            except BrokenExecutor:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool, broken = None, broken + 1
+                summary.processed += 1
+                record(process(loaded.source, loaded.data, loaded.meta, blank, max_bytes))
+                continue
+            inflight[fut] = loaded.source
+            drain(2 * jobs)
+        drain(0)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        for fut in inflight:
+            fut.cancel()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        reporter.finish()
+        if own_fetcher and fetcher is not None:
+            fetcher.close()
+    _tally(ds, [i.source for i in items], summary)
+    summary.elapsed = time.monotonic() - started
+    if not isinstance(db, Dataset):
+        ds.close()
+    return summary
+
+
+def _tally(ds: Dataset, sources: list[str], summary: Summary) -> None:
+    """Counts over this run's inputs as the dataset now holds them (skipped inputs included)."""
+    conn = ds.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_sources (source TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM run_sources")
+    conn.executemany("INSERT OR IGNORE INTO run_sources VALUES (?)", [(s,) for s in sources])
+    for status, reason, n in conn.execute(
+        "SELECT status, reason, count(*) FROM reports JOIN run_sources USING (source) GROUP BY status, reason"
+    ):
+        if status == "parsed":
+            summary.parsed += n
+        elif status == "duplicate":
+            summary.duplicates += n
+        else:
+            summary.failed[reason or "unknown"] += n
+    for code, n in conn.execute(
+        "SELECT f.code, count(*) FROM findings f JOIN reports r ON r.id = f.report_id"
+        " JOIN run_sources USING (source) GROUP BY f.code"
+    ):
+        summary.findings[code] = n
+    conn.execute("DROP TABLE run_sources")
+    conn.commit()

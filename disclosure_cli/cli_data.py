@@ -1,0 +1,382 @@
+"""Commands for research-scale work: ``fetch`` pages into the cache, ``batch`` them into a dataset,
+``export`` the dataset. Thin: options in, library calls, rendering out (``main.add_command`` adds them).
+
+stdout carries data (fetch metadata, the JSON summary, exported rows); progress, errors and the
+closing summary go to stderr. Exit 0 when every input went through, 2 when any failed (after all
+of them were tried), 130 when interrupted (what was written stays written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
+
+
+def _err(source: str, message: str, kind: str = "error") -> None:
+    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    prefix = click.style(kind, fg="red" if kind == "error" else "yellow", bold=kind == "error") if colour else kind
+    click.echo(f"disclosure: {prefix}: {source}: {message}", err=True)
+
+
+def fetch_options(f):
+    """Options shared by every command that fetches: politeness, cache, limits."""
+    options = [
+        click.option(
+            "--cache",
+            "cache_dir",
+            type=click.Path(file_okay=False),
+            default=None,
+            help="Cache folder [default: $DISCLOSURE_CACHE or ~/.cache/disclosure-cli].",
+        ),
+        click.option("--offline", is_flag=True, help="Use only the cache; never touch the network."),
+        click.option("--ignore-robots", is_flag=True, help="Fetch even what robots.txt disallows."),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            default=1.0,
+            show_default=True,
+            help="Seconds between two requests to the same host.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.01),
+            default=30.0,
+            show_default=True,
+            help="Seconds to wait for a response.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=3,
+            show_default=True,
+            help="Retries after a timeout, 429 or 5xx (with exponential backoff).",
+        ),
+        click.option(
+            "--max-age",
+            type=click.FloatRange(min=0),
+            default=3600,
+            show_default=True,
+            help="Seconds a cached page is reused without asking the server whether it changed.",
+        ),
+        click.option(
+            "--max-size",
+            type=click.FloatRange(min=0.001),
+            default=20,
+            show_default=True,
+            help="Refuse pages larger than this many MB.",
+        ),
+        click.option(
+            "--follow",
+            is_flag=True,
+            help="Treat URLs as index pages: collect links that look like annual reports, page by page.",
+        ),
+        click.option(
+            "--max-pages",
+            type=click.IntRange(min=1),
+            default=10,
+            show_default=True,
+            help="Index pages to read per URL with --follow (following 下一页 links).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age, max_size):
+    from .fetch import Fetcher
+
+    return Fetcher(
+        cache_dir,
+        offline=offline,
+        ignore_robots=ignore_robots,
+        delay=delay,
+        timeout=timeout,
+        retries=retries,
+        max_age=max_age,
+        max_bytes=int(max_size * 1024 * 1024),
+    )
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@click.option("--urls", "urls_file", type=click.Path(allow_dash=True, dir_okay=False), help="File of URLs, one a line.")
+@fetch_options
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="text: one line per page; jsonl: the fetch metadata of each page (errors included).",
+)
+def fetch(
+    urls,
+    urls_file,
+    cache_dir,
+    offline,
+    ignore_robots,
+    delay,
+    timeout,
+    retries,
+    max_age,
+    max_size,
+    follow,
+    max_pages,
+    fmt,
+) -> None:
+    """Fetch report pages into the local cache, politely (robots.txt, one request at a time per host).
+
+    A re-run asks the server only whether each page changed (ETag / Last-Modified) and downloads
+    what did; --offline uses the cache alone. With --follow each URL is an agency's index page: the
+    links whose text looks like an annual report title are fetched, over up to --max-pages pages.
+    Exit 0 when every page was fetched, 2 otherwise.
+    """
+    from .batch import read_url_list
+    from .errors import ReportError
+    from .fetch import classify_page, human_size
+
+    targets = list(urls) + (read_url_list(urls_file) if urls_file else [])
+    if not targets:
+        raise click.UsageError("give URLs or --urls FILE")
+    failed = 0
+    with _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age, max_size) as fetcher:
+        pages: list[str] = []
+        for url in targets:
+            if not follow:
+                pages.append(url)
+                continue
+            found = fetcher.discover(url, max_pages)
+            click.echo(f"disclosure: {url}: {len(found.links)} report links on {len(found.pages)} page(s)", err=True)
+            for bad, exc in found.errors:
+                failed += 1
+                _report_failure(fmt, bad, exc)
+            if not found.links and not found.errors:
+                failed += 1
+                _report_failure(fmt, url, ReportError("no-report-links", "no links that look like annual reports"))
+            pages += [p for p in found.links if p not in pages]
+        for url in pages:
+            try:
+                page = fetcher.get(url)
+                problem = classify_page(page.data, page.url)
+                if problem is not None:
+                    raise problem
+            except ReportError as exc:
+                failed += 1
+                _report_failure(fmt, url, exc)
+                continue
+            meta = page.meta
+            if fmt == "jsonl":
+                click.echo(json.dumps({**meta, "size": len(page.data)}, ensure_ascii=False))
+            else:
+                how = "cached " if meta["from_cache"] else "fetched"
+                moved = f" -> {meta['final_url']}" if meta["final_url"] != url else ""
+                click.echo(f"{how}  {human_size(len(page.data)):>9}  {meta['sha256'][:12]}  {url}{moved}")
+    sys.exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+def _report_failure(fmt: str, url: str, exc) -> None:
+    _err(url, exc.message)
+    if fmt == "jsonl":
+        click.echo(json.dumps({"url": url, "error": exc.reason, "message": exc.message}, ensure_ascii=False))
+
+
+class _Bar:
+    """A rich progress bar on stderr (count, rate, ETA, failures); nothing at all when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task) -> Text:
+                return Text(f"{task.speed:.1f}/s" if task.speed else "–/s")
+
+        console = Console(stderr=True, no_color="NO_COLOR" in os.environ or None)
+        self.progress = Progress(
+            TextColumn("batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            Rate(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[failed]} failed"),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self.task = None
+        self.failed = 0
+
+    def start(self, total: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("batch", total=total, failed=0)
+
+    def advance(self, source: str, status: str, reason: str | None = None) -> None:
+        if status == "failed":
+            self.failed += 1
+        self.progress.update(self.task, advance=1, failed=self.failed)
+
+    def finish(self) -> None:
+        self.progress.stop()
+
+
+def summary_lines(s) -> list[str]:
+    """The closing summary for people: counts, failures by reason, findings by code."""
+    failed = sum(s.failed.values())
+    rate = f", {s.processed / s.elapsed:.1f} parsed/s" if s.processed and s.elapsed else ""
+    lines = [
+        f"{s.inputs} inputs: {s.parsed} parsed, {failed} failed, {s.duplicates} duplicates"
+        f" ({s.skipped} already in the dataset, {s.processed} processed now) in {s.elapsed:.1f} s{rate} → {s.db}"
+    ]
+    if s.stale:
+        lines.append(f"{s.stale} pages could not be refetched just now; their cached copies were used")
+    if failed:
+        lines.append("failed: " + ", ".join(f"{r} {n}" for r, n in s.failed.most_common()))
+    if s.findings:
+        lines.append("findings: " + ", ".join(f"{c} {n}" for c, n in sorted(s.findings.items())))
+    if s.interrupted:
+        lines.append("interrupted: everything above is saved; run the same command again to finish the rest")
+    return lines
+
+
+@click.command()
+@click.argument("inputs", nargs=-1)
+@click.option("--urls", "urls_file", type=click.Path(allow_dash=True, dir_okay=False), help="File of URLs, one a line.")
+@click.option(
+    "--db",
+    default="dataset.sqlite",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The SQLite dataset to add to (created when absent).",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of CPUs]."
+)
+@fetch_options
+@click.option(
+    "--blank",
+    type=click.Choice(["zero", "skip"]),
+    default="zero",
+    show_default=True,
+    help="Blank cells in the audit: read as 0, or leave every sum that uses one unchecked.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The summary: text on stderr, or json on stdout.",
+)
+def batch(
+    inputs,
+    urls_file,
+    db,
+    jobs,
+    cache_dir,
+    offline,
+    ignore_robots,
+    delay,
+    timeout,
+    retries,
+    max_age,
+    max_size,
+    follow,
+    max_pages,
+    blank,
+    fmt,
+) -> None:
+    """Parse and audit many reports in parallel into a SQLite dataset (see: disclosure export).
+
+    INPUT: files, folders (their .html/.htm/.txt/.md/.pdf files, recursively), globs, URLs, or a file
+    listing URLs. Resumable: bytes already in the dataset for this tool version are skipped, so after
+    Ctrl-C the same command finishes the rest. Every input is recorded, failures with their reason.
+    Exit 0 when every input parsed, 2 when any failed, 130 when interrupted.
+    """
+    import sqlite3
+
+    from .batch import run_batch
+
+    if not inputs and not urls_file:
+        raise click.UsageError("give files, folders, globs, URLs or --urls FILE")
+    bar = _Bar()
+    with _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age, max_size) as fetcher:
+        try:
+            summary = run_batch(
+                inputs,
+                db,
+                jobs=jobs or os.cpu_count() or 1,
+                fetcher=fetcher,
+                urls_file=urls_file,
+                follow=follow,
+                max_pages=max_pages,
+                blank=blank,
+                max_bytes=int(max_size * 1024 * 1024),
+                reporter=bar,
+            )
+        except (
+            OSError,
+            ValueError,
+            sqlite3.Error,
+        ) as exc:  # the dataset file itself (locked, not SQLite, newer schema)
+            _err(db, str(exc))
+            sys.exit(EXIT_ERROR)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        for line in summary_lines(summary):
+            click.echo(f"disclosure: {line}", err=True)
+    if summary.interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
+
+
+@click.command()
+@click.option(
+    "--db",
+    default="dataset.sqlite",
+    show_default=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The dataset to read.",
+)
+@click.option("-o", "--output", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option(
+    "--table",
+    type=click.Choice(["values", "reports", "findings"]),
+    default="values",
+    show_default=True,
+    help="values: one row per value (as parse -o csv); reports: one per input; findings: one each.",
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of finding messages."
+)
+@click.option("--bom", is_flag=True, help="Start CSV output with a byte-order mark (for Excel).")
+def export(db, fmt, table, lang, bom) -> None:
+    """Write one table of a dataset as tidy CSV or JSON Lines on stdout."""
+    import sqlite3
+
+    from .dataset import export as write_table
+    from .dataset import open_db
+
+    try:
+        ds = open_db(db)
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        _err(db, f"not a disclosure dataset ({exc})")
+        sys.exit(EXIT_ERROR)
+    with ds:
+        write_table(ds, table, fmt, sys.stdout, lang=lang, bom=bom)

@@ -1,0 +1,381 @@
+"""The dataset: one SQLite file a researcher can query without a server (schema: docs/dataset.md).
+
+Three tables: ``reports`` (one row per input, parsed or not, with its fetch metadata), ``report_values``
+(one row per published value under its canonical key) and ``findings`` (audit findings). The values
+table is not called ``values`` because that is an SQL keyword every query would have to quote.
+
+Each input is written in one transaction (its report row, values and findings, replacing whatever
+an earlier run wrote for the same source), so a killed batch leaves whole inputs or nothing, and a
+re-run skips what is already there: :meth:`Dataset.already_done` answers by sha256 and tool version.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TextIO
+
+from . import __version__
+
+SCHEMA_VERSION = 1
+STATUSES = ("parsed", "failed", "duplicate")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id            INTEGER PRIMARY KEY,
+    source        TEXT NOT NULL UNIQUE,   -- the input as given: a path or a URL
+    status        TEXT NOT NULL CHECK (status IN ('parsed', 'failed', 'duplicate')),
+    reason        TEXT,                   -- failed: stable reason code (http-404, pdf, legacy-format, ...)
+    error         TEXT,                   -- failed: one-line message for people
+    duplicate_of  TEXT,                   -- duplicate: the source with the same bytes that was parsed
+    sha256        TEXT,                   -- of the bytes read; NULL when none could be read
+    tool_version  TEXT NOT NULL,
+    url           TEXT,                   -- fetch metadata; NULL for files
+    final_url     TEXT,
+    http_status   INTEGER,
+    content_type  TEXT,
+    fetched_at    TEXT,
+    title         TEXT,
+    agency        TEXT,
+    year          INTEGER,
+    format        TEXT,                   -- '2019' or '2021'
+    script        TEXT,
+    shape         TEXT,
+    encoding      TEXT,
+    value_count   INTEGER,
+    errors        INTEGER,                -- findings by severity
+    warnings      INTEGER,
+    infos         INTEGER,
+    notes         TEXT,                   -- JSON: parser warnings (unknown rows, inferred rows, ...)
+    extra         TEXT,                   -- JSON: rows the format does not know, with their values
+    narrative     TEXT,                   -- JSON: numbers the prose states
+    processed_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
+CREATE INDEX IF NOT EXISTS reports_year ON reports (year);
+CREATE INDEX IF NOT EXISTS reports_sha256 ON reports (sha256, tool_version);
+CREATE INDEX IF NOT EXISTS reports_status ON reports (status, reason);
+
+CREATE TABLE IF NOT EXISTS report_values (
+    report_id   INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    key         TEXT NOT NULL,            -- table.row.column, e.g. requests.new.total
+    table_key   TEXT NOT NULL,            -- active | requests | appeals
+    row_key     TEXT NOT NULL,
+    column_key  TEXT NOT NULL,
+    label       TEXT,                     -- the format's row label
+    value       NUMERIC,                  -- NULL for a blank cell
+    raw         TEXT,                     -- the text as published
+    unit        TEXT,
+    location    TEXT,                     -- 'line 85, column 1' or 'table 2, row 4, column 4'
+    inferred    TEXT,
+    PRIMARY KEY (report_id, key)
+);
+CREATE INDEX IF NOT EXISTS report_values_key ON report_values (key, value);
+
+CREATE TABLE IF NOT EXISTS findings (
+    id               INTEGER PRIMARY KEY,
+    report_id        INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    kind             TEXT NOT NULL DEFAULT 'audit',   -- audit | cross-year
+    code             TEXT NOT NULL,                   -- R001 ...
+    name             TEXT NOT NULL,                   -- requests-balance ...
+    severity         TEXT NOT NULL,
+    where_key        TEXT,
+    location         TEXT,                            -- of the first number that has one
+    message_en       TEXT,
+    message_zh       TEXT,
+    equation_en      TEXT,
+    equation_zh      TEXT,
+    expected         NUMERIC,
+    actual           NUMERIC,
+    difference       NUMERIC,
+    blank_dependent  INTEGER NOT NULL DEFAULT 0,
+    terms            TEXT                             -- JSON: every number with its key, raw text, location
+);
+CREATE INDEX IF NOT EXISTS findings_code ON findings (code, severity);
+CREATE INDEX IF NOT EXISTS findings_report ON findings (report_id);
+
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+REPORT_FIELDS = (
+    "source", "status", "reason", "error", "duplicate_of", "sha256", "tool_version",
+    "url", "final_url", "http_status", "content_type", "fetched_at",
+    "title", "agency", "year", "format", "script", "shape", "encoding",
+    "value_count", "errors", "warnings", "infos", "notes", "extra", "narrative", "processed_at",
+)  # fmt: skip
+VALUE_FIELDS = ("key", "table_key", "row_key", "column_key", "label", "value", "raw", "unit", "location", "inferred")
+FINDING_FIELDS = (
+    "kind", "code", "name", "severity", "where_key", "location", "message_en", "message_zh",
+    "equation_en", "equation_zh", "expected", "actual", "difference", "blank_dependent", "terms",
+)  # fmt: skip
+_JSON_REPORT_FIELDS = ("notes", "extra", "narrative")
+
+
+@dataclass
+class Outcome:
+    """Everything one input contributes to the dataset, as plain data (it crosses process boundaries)."""
+
+    source: str
+    status: str
+    reason: str | None = None
+    error: str | None = None
+    sha256: str | None = None
+    duplicate_of: str | None = None
+    meta: dict = field(default_factory=dict)  # fetch metadata (load_input's second value)
+    report: dict = field(default_factory=dict)  # title, agency, year, ... of a parsed record
+    values: list[tuple] = field(default_factory=list)  # rows in VALUE_FIELDS order
+    findings: list[tuple] = field(default_factory=list)  # rows in FINDING_FIELDS order
+
+    def finding_codes(self) -> list[str]:
+        return [f[1] for f in self.findings]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _insert(table: str, fields: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} (report_id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})"
+
+
+def parsed_outcome(record, findings, meta: dict | None = None) -> Outcome:
+    """Rows for a parsed record and its audit findings (``findings``: a list of audit ``Finding``)."""
+    from collections import Counter
+
+    severities = Counter(f.severity for f in findings)
+    d = record.as_dict()
+    report = {
+        **{k: d.get(k) for k in ("title", "agency", "year", "format", "script", "shape", "encoding", "value_count")},
+        "errors": severities.get("error", 0),
+        "warnings": severities.get("warning", 0),
+        "infos": severities.get("info", 0),
+        "notes": _json(d.get("warnings", [])),
+        "extra": _json(d.get("extra", [])),
+        "narrative": _json(d.get("narrative", [])),
+    }
+    values = [
+        (
+            v.key,
+            v.table,
+            v.row,
+            v.column,
+            v.label,
+            v.value,
+            v.raw,
+            v.unit,
+            v.loc.describe() if v.loc else None,
+            v.inferred,
+        )
+        for v in record.published()
+    ]
+    rows = []
+    for f in findings:
+        en, zh = f.as_dict("en"), f.as_dict("zh")
+        terms = en.get("locations", [])
+        location = next((t.get("location") for t in terms if t.get("location")), None)
+        rows.append(
+            (
+                "audit", en["code"], en.get("name", ""), en["severity"], en.get("where"), location,
+                en.get("message"), zh.get("message"), en.get("equation"), zh.get("equation"),
+                en.get("expected"), en.get("actual"), en.get("difference"), int(bool(en.get("blank_dependent"))),
+                _json(terms),
+            )
+        )  # fmt: skip
+    return Outcome(
+        source=record.source,
+        status="parsed",
+        sha256=record.sha256,
+        meta=dict(meta or {}),
+        report=report,
+        values=values,
+        findings=rows,
+    )
+
+
+def failed_outcome(source: str, reason: str, message: str, sha256: str | None = None, meta: dict | None = None):
+    return Outcome(source=source, status="failed", reason=reason, error=message, sha256=sha256, meta=dict(meta or {}))
+
+
+class Dataset:
+    """A dataset file, opened for reading and writing. One writer at a time (the batch's parent)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str):
+        self.conn = conn
+        self.path = path
+
+    # -- questions a batch asks ----------------------------------------------------------------
+
+    def already_done(self, sha256: str, tool_version: str = __version__) -> bool:
+        """True when these bytes were parsed (or refused) by this tool version, from any source."""
+        return self.first_source(sha256, tool_version) is not None
+
+    def first_source(self, sha256: str, tool_version: str = __version__) -> str | None:
+        row = self.conn.execute(
+            "SELECT source FROM reports WHERE sha256 = ? AND tool_version = ? AND status != 'duplicate'"
+            " ORDER BY id LIMIT 1",
+            (sha256, tool_version),
+        ).fetchone()
+        return row[0] if row else None
+
+    def status_of(self, source: str, sha256: str, tool_version: str = __version__) -> str | None:
+        """The status of ``source`` when it was recorded with these bytes by this version, else None."""
+        row = self.conn.execute(
+            "SELECT status FROM reports WHERE source = ? AND sha256 = ? AND tool_version = ?",
+            (source, sha256, tool_version),
+        ).fetchone()
+        return row[0] if row else None
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write(self, outcome: Outcome, tool_version: str = __version__) -> int:
+        """Record one input in one transaction, replacing what an earlier run wrote for its source."""
+        meta = outcome.meta or {}
+        row = {
+            **{k: None for k in REPORT_FIELDS},
+            **outcome.report,
+            "source": outcome.source,
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "error": outcome.error,
+            "duplicate_of": outcome.duplicate_of,
+            "sha256": outcome.sha256 or meta.get("sha256"),
+            "tool_version": tool_version,
+            "url": meta.get("url"),
+            "final_url": meta.get("final_url"),
+            "http_status": meta.get("status"),
+            "content_type": meta.get("content_type"),
+            "fetched_at": meta.get("fetched_at"),
+            "processed_at": _now(),
+        }
+        with self.conn:
+            self.conn.execute("DELETE FROM reports WHERE source = ?", (outcome.source,))
+            cur = self.conn.execute(
+                f"INSERT INTO reports ({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
+                [row[k] for k in REPORT_FIELDS],
+            )
+            rid = cur.lastrowid
+            self.conn.executemany(_insert("report_values", VALUE_FIELDS), [(rid, *v) for v in outcome.values])
+            self.conn.executemany(_insert("findings", FINDING_FIELDS), [(rid, *f) for f in outcome.findings])
+        return rid
+
+    def write_record(self, record, findings, meta: dict | None = None) -> int:
+        """A parsed record and its audit findings, atomically."""
+        return self.write(parsed_outcome(record, findings, meta))
+
+    def write_failure(
+        self, source: str, reason: str, message: str, sha256: str | None = None, meta: dict | None = None
+    ) -> int:
+        """An input that could not be fetched, read or parsed, with its reason, atomically."""
+        return self.write(failed_outcome(source, reason, message, sha256, meta))
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def rows(self, table: str, lang: str = "en") -> Iterator[dict]:
+        """Export rows of ``reports``, ``values`` or ``findings``, each with the report's identity."""
+        if table == "reports":
+            cur = self.conn.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY source")
+            for r in cur:
+                yield dict(zip(REPORT_FIELDS, r))
+        elif table == "values":
+            cur = self.conn.execute(
+                "SELECT r.source, r.agency, r.year, r.format, v.table_key, v.row_key, v.column_key, v.label,"
+                " v.value, v.raw, v.unit, v.location, v.inferred, v.key, r.sha256 FROM report_values v"
+                " JOIN reports r ON r.id = v.report_id ORDER BY r.source, v.rowid"
+            )
+            names = VALUE_EXPORT_FIELDS
+            for r in cur:
+                yield dict(zip(names, r))
+        elif table == "findings":
+            msg, eq = ("message_zh", "equation_zh") if lang == "zh" else ("message_en", "equation_en")
+            cur = self.conn.execute(
+                "SELECT r.source, r.agency, r.year, f.kind, f.code, f.name, f.severity, f.where_key, f.location,"
+                f" f.{msg}, f.{eq}, f.expected, f.actual, f.difference, f.blank_dependent, f.terms"
+                " FROM findings f JOIN reports r ON r.id = f.report_id ORDER BY r.source, f.id"
+            )
+            for r in cur:
+                yield dict(zip(FINDING_EXPORT_FIELDS, r))
+        else:
+            raise ValueError(f"no table {table!r} (reports, values, findings)")
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "reports": self.conn.execute("SELECT count(*) FROM reports").fetchone()[0],
+            "values": self.conn.execute("SELECT count(*) FROM report_values").fetchone()[0],
+            "findings": self.conn.execute("SELECT count(*) FROM findings").fetchone()[0],
+        }
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Dataset:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# Export columns: values match `disclosure parse -o csv` (then key and sha256), so either loads the same way.
+VALUE_EXPORT_FIELDS = (
+    "source", "agency", "year", "format", "table", "row", "column", "label",
+    "value", "raw", "unit", "location", "inferred", "key", "sha256",
+)  # fmt: skip
+FINDING_EXPORT_FIELDS = (
+    "source", "agency", "year", "kind", "code", "name", "severity", "where", "location",
+    "message", "equation", "expected", "actual", "difference", "blank_dependent", "locations",
+)  # fmt: skip
+EXPORT_FIELDS = {
+    "reports": REPORT_FIELDS,
+    "values": VALUE_EXPORT_FIELDS,
+    "findings": FINDING_EXPORT_FIELDS,
+}
+
+
+def open_db(path: str) -> Dataset:
+    """Open (creating if needed) a dataset file. WAL lets readers query while a batch writes."""
+    conn = sqlite3.connect(path, timeout=30)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version not in (0, SCHEMA_VERSION):
+        conn.close()
+        raise ValueError(f"{path}: dataset schema version {version}, this tool reads version {SCHEMA_VERSION}")
+    with conn:
+        conn.executescript(SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_by', ?)", (f"disclosure-cli {__version__}",))
+    return Dataset(conn, path)
+
+
+def export(ds: Dataset, table: str, fmt: str, out: TextIO, lang: str = "en", bom: bool = False) -> int:
+    """Write one table as tidy CSV or JSON Lines; returns the number of rows written."""
+    import csv
+
+    fields = EXPORT_FIELDS[table]
+    n = 0
+    if fmt == "csv":
+        if bom:
+            out.write("\ufeff")
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for row in ds.rows(table, lang):
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            n += 1
+    elif fmt == "jsonl":
+        for row in ds.rows(table, lang):
+            for k in (*_JSON_REPORT_FIELDS, "locations"):
+                if isinstance(row.get(k), str):
+                    row[k] = json.loads(row[k])
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    else:
+        raise ValueError(f"no export format {fmt!r} (csv, jsonl)")
+    out.flush()
+    return n

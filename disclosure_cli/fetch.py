@@ -1,0 +1,616 @@
+"""Fetching report pages politely, through a cache that only asks the network about what may have changed.
+
+Why it looks like this:
+
+- Government sites are small and slow; a research crawl must not hammer them. One request at a
+  time per host with a delay between requests (robots.txt ``Crawl-delay`` raises it), robots.txt
+  obeyed unless told otherwise, and a User-Agent that names the tool and its version.
+- A nightly pipeline re-runs over thousands of URLs. The cache keeps each URL's validators (ETag,
+  Last-Modified) so a re-run sends conditional requests and unchanged pages cost a 304, not a body;
+  ``offline`` never touches the network. Bodies are stored by sha256 and every write is a temp file
+  renamed into place, so a killed run never leaves a half-written entry.
+- Every failure is a :class:`ReportError` with a stable reason (``http-404``, ``timeout``,
+  ``too-large``, ``robots-disallowed``, ``not-http``, ``pdf-only-page``, ``javascript-page`` ...) and
+  a one-line message, so a batch can record it and go on.
+
+httpx and lxml are imported inside functions: ``disclosure --help`` must not pay for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from . import __version__
+from .errors import ReportError
+
+MAX_BYTES = 20 * 1024 * 1024
+USER_AGENT = f"disclosure-cli/{__version__} (open government information annual report research; python-httpx)"
+ROBOTS_AGENT = "disclosure-cli"  # the product token robots.txt groups are matched against
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer gets a failure instead of a stuck crawl
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# Link texts that name an annual report (Simplified and Traditional); the title attribute counts too,
+# since list pages often truncate the visible text.
+REPORT_LINK = re.compile(r"年度报告|年度報告|年报|年報")
+_NEXT_TEXTS = frozenset({"下一页", "下页", "下一頁", "下頁", "后页", "後頁", "next", "nextpage", "›", "»", ">"})
+# TRS-style list pages build their pager in JavaScript: createPageHTML(total, current, "index", "html").
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+# Words that only a page carrying the statistics tables has (2019/2021 formats and the legacy one).
+_TABLE_MARKERS = (
+    "本年新收",
+    "予以公开",
+    "予以公開",
+    "结转",
+    "結轉",
+    "依申请公开",
+    "依申請公開",
+    "行政复议",
+    "行政復議",
+)
+_REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|政府信息|年度报告|年度報告|年报|年報")
+
+
+def is_url(text: str) -> bool:
+    return text[:8].lower().startswith(("http://", "https://"))
+
+
+def default_cache_dir() -> str:
+    """$DISCLOSURE_CACHE, else the user cache folder (XDG): pages outlive one run and one project."""
+    if os.environ.get("DISCLOSURE_CACHE"):
+        return os.environ["DISCLOSURE_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "disclosure-cli")
+
+
+def human_size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024
+    return f"{n} MB"  # pragma: no cover
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write then rename: readers (and a re-run after a kill) see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class Cache:
+    """URL → one JSON entry (validators and fetch metadata); bodies stored once each under their sha256."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def _entry_path(self, url: str) -> Path:
+        h = hashlib.sha256(url.encode("utf-8")).hexdigest()
+        return self.root / "urls" / h[:2] / f"{h}.json"
+
+    def _body_path(self, sha256: str) -> Path:
+        return self.root / "bodies" / sha256[:2] / sha256
+
+    def lookup(self, url: str) -> dict | None:
+        try:
+            entry = json.loads(self._entry_path(url).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) and entry.get("url") == url else None
+
+    def body(self, entry: dict) -> bytes | None:
+        """The stored body, or None when it is missing or does not match its hash (then refetch)."""
+        try:
+            data = self._body_path(entry["sha256"]).read_bytes()
+        except (OSError, KeyError):
+            return None
+        return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
+
+    def store(self, url: str, data: bytes, entry: dict) -> dict:
+        entry = {**entry, "url": url, "sha256": hashlib.sha256(data).hexdigest()}
+        body = self._body_path(entry["sha256"])
+        if not body.exists():
+            _atomic_write(body, data)
+        self.put(url, entry)
+        return entry
+
+    def put(self, url: str, entry: dict) -> None:
+        _atomic_write(self._entry_path(url), json.dumps({**entry, "url": url}, ensure_ascii=False).encode("utf-8"))
+
+
+@dataclass
+class Page:
+    """A fetched body and its fetch metadata (what the dataset keeps with each page)."""
+
+    data: bytes
+    meta: dict
+
+    @property
+    def url(self) -> str:
+        return self.meta["final_url"]
+
+
+@dataclass
+class Discovery:
+    """What ``--follow`` found on an index page and the pages after it."""
+
+    links: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    errors: list[tuple[str, ReportError]] = field(default_factory=list)
+
+
+def _meta(entry: dict, url: str, from_cache: bool) -> dict:
+    return {
+        "url": url,
+        "final_url": entry.get("final_url", url),
+        "status": entry.get("status", 200),
+        "content_type": entry.get("content_type"),
+        "fetched_at": entry.get("fetched_at"),
+        "sha256": entry["sha256"],
+        "from_cache": from_cache,
+    }
+
+
+def _age(entry: dict) -> float:
+    """Seconds since the cached page was last fetched or confirmed unchanged."""
+    stamps = [entry.get("validated_at"), entry.get("fetched_at")]
+    try:
+        latest = max(datetime.fromisoformat(s) for s in stamps if s)
+    except ValueError:
+        return float("inf")
+    return (datetime.now(timezone.utc) - latest).total_seconds()
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+class Fetcher:
+    """One polite HTTP client: per-host turn-taking, robots.txt, retries, size cap, the validator cache.
+
+    Thread-safe: different hosts may be fetched from different threads; requests to one host still
+    go one at a time with ``delay`` seconds between them.
+    """
+
+    def __init__(
+        self,
+        cache_dir: str | os.PathLike | None = None,
+        *,
+        offline: bool = False,
+        delay: float = 1.0,
+        ignore_robots: bool = False,
+        timeout: float = 30.0,
+        connect_timeout: float | None = None,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_bytes: int = MAX_BYTES,
+        max_redirects: int = 10,
+        max_age: float = 3600.0,
+        user_agent: str = USER_AGENT,
+    ):
+        self.cache = Cache(cache_dir or default_cache_dir())
+        self.offline = offline
+        self.delay = delay
+        self.ignore_robots = ignore_robots
+        self.timeout = timeout
+        self.connect_timeout = min(timeout, 10.0) if connect_timeout is None else connect_timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.max_age = max_age  # seconds a cached page is used without asking (a resumed run costs nothing)
+        self.user_agent = user_agent
+        self.requests = 0  # network requests made, robots.txt included (tests and the summary read it)
+        self._client = None
+        self._guard = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+        self._robots: dict[str, object] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._crawl_delay: dict[str, float] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _http(self):
+        with self._guard:
+            if self._client is None:
+                import httpx
+
+                timeout = httpx.Timeout(self.timeout, connect=self.connect_timeout)
+                self._client = httpx.Client(
+                    timeout=timeout,
+                    follow_redirects=False,  # followed by hand: scheme check and robots.txt on every hop
+                    headers={"User-Agent": self.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
+                )
+            return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _turn(self, host: str) -> Iterator[None]:
+        """Hold the host for one request, waiting out the delay since its previous request ended."""
+        with self._guard:
+            lock = self._host_locks.setdefault(host, threading.Lock())
+        with lock:
+            delay = max(self.delay, self._crawl_delay.get(host, 0.0))
+            wait = self._last.get(host, -1e9) + delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                yield
+            finally:
+                self._last[host] = time.monotonic()
+
+    def _request(self, url: str, headers: dict) -> tuple[int, dict, bytes | None]:
+        """GET with retries on timeouts, connection errors, 429 and 5xx; the body only for 2xx, size-capped."""
+        import httpx
+
+        host = urlsplit(url).netloc.lower()
+        client = self._http()
+        attempt = 0
+        while True:
+            pause = self.backoff * 2**attempt
+            with self._turn(host):
+                try:
+                    with self._guard:
+                        self.requests += 1
+                    with client.stream("GET", url, headers=headers) as resp:
+                        status = resp.status_code
+                        if status in RETRY_STATUSES and attempt < self.retries:
+                            asked = _retry_after(resp.headers.get("retry-after"))
+                            if asked is not None and asked > MAX_RETRY_AFTER:
+                                raise ReportError(
+                                    f"http-{status}", f"HTTP {status}; server asks to retry in {asked:.0f} s"
+                                )
+                            pause = max(pause, asked or 0.0)
+                        else:
+                            body = self._read_capped(resp) if 200 <= status < 300 else None
+                            return status, dict(resp.headers), body
+                except httpx.TimeoutException:
+                    if attempt >= self.retries:
+                        raise ReportError(
+                            "timeout", f"timed out ({self.timeout:g} s) after {attempt + 1} attempts"
+                        ) from None
+                except httpx.UnsupportedProtocol:
+                    raise ReportError("not-http", f"not an http(s) URL: {url}") from None
+                except httpx.TransportError as exc:  # connection refused or reset, DNS: worth another try
+                    if attempt >= self.retries:
+                        raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+                except (httpx.HTTPError, httpx.InvalidURL) as exc:  # undecodable body, bad URL: final
+                    raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+                time.sleep(pause)  # still holding the host: a struggling server gets a real pause
+            attempt += 1
+
+    def _read_capped(self, resp) -> bytes:
+        length = resp.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_bytes:
+            raise ReportError(
+                "too-large", f"response too large ({human_size(int(length))}; limit {human_size(self.max_bytes)})"
+            )
+        chunks, size = [], 0
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise ReportError("too-large", f"response too large (over {human_size(self.max_bytes)})")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # -- robots.txt -------------------------------------------------------------------------------
+
+    def _robots_for(self, url: str):
+        """The host's robots rules, fetched once per run (through the cache, so re-runs revalidate)."""
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc.lower()}"
+        with self._guard:
+            lock = self._robots_locks.setdefault(key, threading.Lock())
+        with lock:  # threads asking about the same host wait for one fetch of its robots.txt
+            rp = self._robots.get(key)
+            if rp is None:
+                rp = self._read_robots(key, parts.netloc.lower())
+        return rp
+
+    def _read_robots(self, key: str, host: str):
+        from urllib.robotparser import RobotFileParser
+
+        rp = RobotFileParser(key + "/robots.txt")
+        try:
+            try:
+                page = self._get(key + "/robots.txt", check_robots=False, max_redirects=5)
+            except ReportError as exc:
+                page = self._stale(key + "/robots.txt", exc)  # yesterday's rules beat none
+            rp.parse(page.data.decode("utf-8", errors="replace").splitlines())
+        except ReportError as exc:
+            code = exc.reason[5:] if exc.reason.startswith("http-") else ""
+            if code.isdigit() and 400 <= int(code) < 500:
+                rp.allow_all = True  # no robots.txt: everything is allowed (RFC 9309 §2.3.1.3)
+            else:
+                rp.disallow_all = True  # unreachable robots.txt: assume complete disallow (§2.3.1.4)
+                rp.unreachable = exc.message  # type: ignore[attr-defined]
+        delay = rp.crawl_delay(ROBOTS_AGENT)
+        with self._guard:
+            if delay:
+                self._crawl_delay[host] = min(float(delay), MAX_RETRY_AFTER)
+            self._robots[key] = rp
+        return rp
+
+    def allowed(self, url: str) -> None:
+        """Raise ``robots-disallowed`` when the host's robots.txt keeps us out of ``url``."""
+        if self.ignore_robots:
+            return
+        rp = self._robots_for(url)
+        if not rp.can_fetch(ROBOTS_AGENT, url):
+            why = getattr(rp, "unreachable", None)
+            path = urlsplit(url).path or "/"
+            message = (
+                f"robots.txt could not be read ({why}); not fetching (--ignore-robots overrides)"
+                if why
+                else f"robots.txt of {urlsplit(url).netloc} disallows {path} (--ignore-robots overrides)"
+            )
+            raise ReportError("robots-disallowed", message)
+
+    # -- fetching ---------------------------------------------------------------------------------
+
+    def get(self, url: str) -> Page:
+        """The page at ``url``: from the cache when it is unchanged (or ``offline``), else from the network."""
+        m = _SCHEME.match(url)
+        if not m or m.group(1).lower() not in ("http", "https"):
+            raise ReportError("not-http", f"only http and https URLs can be fetched: {url}")
+        url = urldefrag(url).url
+        try:
+            return self._get(url, check_robots=True, max_redirects=self.max_redirects)
+        except Exception as exc:
+            if not isinstance(exc, ReportError):  # errors as results: a batch records it and goes on
+                exc = ReportError("fetch-failed", f"{type(exc).__name__}: {exc}")
+            return self._stale(url, exc)
+
+    def _stale(self, url: str, exc: ReportError) -> Page:
+        """After a transient failure, the cached copy (marked ``stale``): a site that is down tonight must
+        not wipe last night's data. A page that is gone (404) or forbidden is reported, never papered over."""
+        transient = exc.reason in ("timeout", "fetch-failed", "http-429") or re.fullmatch(r"http-5\d\d", exc.reason)
+        entry = self.cache.lookup(url) if transient else None
+        data = self.cache.body(entry) if entry else None
+        if entry is None or data is None:
+            raise exc
+        return Page(data, {**_meta(entry, url, True), "stale": exc.message})
+
+    def _get(self, url: str, *, check_robots: bool, max_redirects: int) -> Page:
+        first = self.cache.lookup(url)
+        if self.offline:
+            if first is not None and (data := self.cache.body(first)) is not None:
+                return Page(data, _meta(first, url, True))
+            raise ReportError("not-cached", "not in the cache (--offline)")
+        if first is not None and _age(first) < self.max_age and (data := self.cache.body(first)) is not None:
+            return Page(data, _meta(first, url, True))
+        current = url
+        for _ in range(max_redirects + 1):
+            if check_robots:
+                self.allowed(current)
+            entry = self.cache.lookup(current)
+            headers = {"Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"}
+            cached_body = self.cache.body(entry) if entry else None
+            if entry and cached_body is not None:
+                if entry.get("etag"):
+                    headers["If-None-Match"] = entry["etag"]
+                if entry.get("last_modified"):
+                    headers["If-Modified-Since"] = entry["last_modified"]
+            status, resp_headers, body = self._request(current, headers)
+            lower = {k.lower(): v for k, v in resp_headers.items()}
+            if status in (301, 302, 303, 307, 308) and lower.get("location"):
+                target = urldefrag(urljoin(current, lower["location"].strip())).url
+                scheme = urlsplit(target).scheme.lower()
+                if scheme not in ("http", "https"):
+                    raise ReportError("not-http", f"redirected to a non-http URL: {target}")
+                current = target
+                continue
+            if status == 304 and entry and cached_body is not None:
+                entry = {**entry, "validated_at": _now()}
+                self.cache.put(current, entry)
+                if current != url:
+                    self.cache.put(url, {**entry, "final_url": current})
+                return Page(cached_body, _meta({**entry, "final_url": current}, url, True))
+            if 200 <= status < 300 and body is not None:
+                new = {
+                    "final_url": current,
+                    "status": status,
+                    "content_type": lower.get("content-type"),
+                    "fetched_at": _now(),
+                    "etag": lower.get("etag"),
+                    "last_modified": lower.get("last-modified"),
+                }
+                stored = self.cache.store(current, body, new)
+                if current != url:
+                    self.cache.store(url, body, new)
+                return Page(body, _meta(stored, url, False))
+            raise _status_error(status)
+        raise ReportError("fetch-failed", f"too many redirects (over {max_redirects})")
+
+    def discover(self, index_url: str, max_pages: int = 10) -> Discovery:
+        """Report links on an index page and the pages its "next page" links lead to, in page order."""
+        found = Discovery()
+        seen_links: set[str] = set()
+        url: str | None = index_url
+        while url is not None and len(found.pages) < max_pages:
+            found.pages.append(url)
+            try:
+                page = self.get(url)
+            except ReportError as exc:
+                found.errors.append((url, exc))
+                break
+            links, url = find_links(page.data, page.url)
+            if url in found.pages:
+                url = None
+            for link in links:
+                if link not in seen_links and link != index_url:
+                    seen_links.add(link)
+                    found.links.append(link)
+        return found
+
+
+def _status_error(status: int) -> ReportError:
+    from http import HTTPStatus
+
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "unexpected status"
+    return ReportError(f"http-{status}", f"HTTP {status} {phrase}")
+
+
+# -- looking at pages -----------------------------------------------------------------------------
+
+
+def _html_tree(data: bytes):
+    """The lxml tree of an HTML page decoded our way (the charset a page declares often lies), or None."""
+    head = data[:65536].lower()
+    if not any(tag in head for tag in (b"<html", b"<body", b"<a ", b"<div", b"<script", b"<table", b"<p")):
+        return None
+    from lxml import etree, html
+
+    from .decode import decode
+
+    try:
+        text, _ = decode(data, max_bytes=max(len(data), 1))
+        return html.fromstring(text)
+    except (ReportError, etree.ParserError, ValueError):
+        return None
+
+
+def find_links(data: bytes, base_url: str) -> tuple[list[str], str | None]:
+    """(links whose text looks like an annual report title, the "next page" URL or None)."""
+    tree = _html_tree(data)
+    if tree is None:
+        return [], None
+    base = base_url
+    for b in tree.iter("base"):
+        if b.get("href"):
+            base = urljoin(base_url, b.get("href"))
+            break
+    links: list[str] = []
+    following: str | None = None
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urldefrag(urljoin(base, href)).url
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue
+        text = "".join(a.text_content().split())
+        if REPORT_LINK.search(text) or REPORT_LINK.search(a.get("title") or ""):
+            if url not in links:
+                links.append(url)
+        elif following is None and (text.lower() in _NEXT_TEXTS or "next" in (a.get("rel") or "").lower().split()):
+            following = url
+    if following is None:
+        m = _TRS_PAGER.search(html_text(tree))
+        if m:
+            total, current, stem, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+            if current + 1 < total:
+                following = urljoin(base, f"{stem}_{current + 1}.{ext}")
+    return links, following
+
+
+def html_text(tree) -> str:
+    from lxml import html
+
+    return html.tostring(tree, encoding="unicode")
+
+
+def classify_page(data: bytes, url: str = "") -> ReportError | None:
+    """Say why an HTML page cannot hold a report's tables: it only links a PDF, or JavaScript builds it.
+
+    Conservative on purpose: a page with any statistics-table wording is left to the parser, so a
+    real report that also links its PDF attachment is never refused here.
+    """
+    tree = _html_tree(data)
+    if tree is None:
+        return None
+    scripts = len(tree.xpath("//script"))
+    for el in tree.xpath("//script|//style|//noscript|//template"):
+        el.drop_tree()
+    body = tree.find("body")
+    visible = "".join((body if body is not None else tree).text_content().split())
+    if any(m in visible for m in _TABLE_MARKERS):
+        return None
+    pdfs = [
+        urljoin(url, ref)
+        for ref in tree.xpath("//a/@href|//iframe/@src|//embed/@src|//object/@data")
+        if ".pdf" in ref.lower().split("?")[0]
+    ]
+    title = "".join((tree.findtext(".//title") or "").split())
+    if pdfs and _REPORT_WORDS.search(visible + title) and len(re.findall(r"\d+", visible)) < 100:
+        return ReportError("pdf-only-page", f"the page only links a PDF ({pdfs[0]}); the tables are not in the page")
+    if scripts and len(visible) < 200:
+        return ReportError(
+            "javascript-page",
+            "the page is built by JavaScript (no report text in the HTML); save it from a browser instead",
+        )
+    return None
+
+
+# -- the entry point the command line uses -----------------------------------------------------------
+
+_FETCHERS: dict[tuple, Fetcher] = {}
+
+
+def shared_fetcher(cache_dir: str | None = None, offline: bool = False, max_bytes: int = MAX_BYTES) -> Fetcher:
+    """One fetcher per settings for the whole process, so turn-taking per host spans every input."""
+    key = (cache_dir, offline, max_bytes)
+    if key not in _FETCHERS:
+        _FETCHERS[key] = Fetcher(cache_dir, offline=offline, max_bytes=max_bytes)
+    return _FETCHERS[key]
+
+
+def load_input(path: str, max_bytes: int, *, offline: bool = False, cache_dir: str | None = None) -> tuple[bytes, dict]:
+    """The bytes of one input and its fetch metadata: a URL is fetched (politely, through the cache),
+    a file or '-' is read (metadata ``{}``). Raises :class:`ReportError`, never anything else."""
+    if is_url(path):
+        page = shared_fetcher(cache_dir, offline, max_bytes).get(path)
+        problem = classify_page(page.data, page.url)
+        if problem is not None:
+            raise problem
+        return page.data, page.meta
+    m = _SCHEME.match(path)
+    if m:
+        raise ReportError("not-http", f"only http and https URLs can be fetched, not {m.group(1)}://")
+    from .parse import read_input
+
+    return read_input(path, max_bytes), {}

@@ -1,0 +1,157 @@
+"""The SQLite dataset: schema and indexes, atomic per-input writes, resumability questions, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from disclosure_cli.audit import audit
+from disclosure_cli.dataset import EXPORT_FIELDS, Outcome, export, open_db, parsed_outcome
+from disclosure_cli.output import CSV_FIELDS, tidy_rows
+from disclosure_cli.parse import parse_bytes
+
+from .conftest import SEED
+
+
+@pytest.fixture(scope="module")
+def seed():
+    """The bundled report with one number changed (README: 结转下年度, 自然人 147 → 148): two findings."""
+    data = re.sub(rb"(?m)^147$", b"148", SEED.read_bytes())
+    record = parse_bytes(data, source="seed.txt")
+    findings = audit(record).findings
+    assert {f.code for f in findings} >= {"R001", "R003"}
+    return record, findings
+
+
+@pytest.fixture
+def ds(tmp_path):
+    with open_db(str(tmp_path / "d.sqlite")) as d:
+        yield d
+
+
+def test_a_record_and_its_findings_are_written(ds, seed):
+    record, findings = seed
+    ds.write_record(record, findings, {"url": "http://gov.test/a", "status": 200, "fetched_at": "2026-01-01T00:00:00"})
+    row = ds.conn.execute("SELECT status, agency, year, format, value_count, url, http_status FROM reports").fetchone()
+    assert row == ("parsed", "深圳市人民政府", 2020, "2019", 198, "http://gov.test/a", 200)
+    assert ds.counts() == {"reports": 1, "values": 198, "findings": len(findings)}
+    value = ds.conn.execute(
+        "SELECT value, raw, location FROM report_values WHERE key = 'requests.new.total'"
+    ).fetchone()
+    assert value == (5915, "5915", "line 91, column 1")
+
+
+def test_rewriting_a_source_replaces_it(ds, seed):
+    record, findings = seed
+    ds.write_record(record, findings)
+    ds.write_failure(record.source, "pdf", "PDF input is not supported yet", sha256="ab" * 32)
+    assert ds.counts() == {"reports": 1, "values": 0, "findings": 0}
+    assert ds.conn.execute("SELECT status, reason FROM reports").fetchone() == ("failed", "pdf")
+
+
+def test_a_write_that_fails_half_way_leaves_the_earlier_state(ds, seed):
+    record, findings = seed
+    ds.write_record(record, findings)
+    broken = parsed_outcome(record, findings)
+    broken.values.append(("only", "three", "fields"))
+    with pytest.raises(sqlite3.Error):
+        ds.write(broken)
+    assert ds.counts() == {"reports": 1, "values": 198, "findings": len(findings)}
+
+
+def test_already_done_is_per_bytes_and_tool_version(ds, seed):
+    record, findings = seed
+    ds.write_record(record, findings)
+    assert ds.already_done(record.sha256)
+    assert not ds.already_done(record.sha256, "0.0.1")
+    assert not ds.already_done("0" * 64)
+    ds.write_failure("http://gov.test/missing", "http-404", "HTTP 404 Not Found")  # no bytes: retried next run
+    ds.write_failure("x.pdf", "pdf", "PDF", sha256="f" * 64)  # refused bytes: done
+    assert ds.already_done("f" * 64)
+    ds.write(Outcome("copy.txt", "duplicate", sha256="e" * 64, duplicate_of="elsewhere.txt"))
+    assert not ds.already_done("e" * 64)  # a duplicate row does not stand for a parse
+    assert ds.status_of("copy.txt", "e" * 64) == "duplicate"
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("SELECT * FROM reports WHERE agency = '深圳市人民政府' AND year = 2020", "reports_agency_year"),
+        ("SELECT * FROM reports WHERE year = 2021", "reports_year"),
+        ("SELECT * FROM reports WHERE status = 'failed' AND reason = 'pdf'", "reports_status"),
+        ("SELECT * FROM reports WHERE sha256 = 'x' AND tool_version = '0.1.0'", "reports_sha256"),
+        ("SELECT report_id, value FROM report_values WHERE key = 'requests.new.total'", "report_values_key"),
+        ("SELECT * FROM findings WHERE code = 'R001'", "findings_code"),
+        ("SELECT * FROM findings WHERE report_id = 3", "findings_report"),
+    ],
+)
+def test_the_obvious_queries_use_an_index(ds, query, index):
+    plan = " ".join(str(r[-1]) for r in ds.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+    assert index in plan
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(ValueError, match="schema version 99"):
+        open_db(str(path))
+
+
+def test_export_values_csv_matches_parse_csv(ds, seed):
+    record, findings = seed
+    ds.write_record(record, findings)
+    out = io.StringIO()
+    assert export(ds, "values", "csv", out) == 198
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert tuple(rows[0])[: len(CSV_FIELDS)] == CSV_FIELDS
+    expected = [{k: str(v) for k, v in r.items()} for r in tidy_rows(record)]
+    assert [{k: r[k] for k in CSV_FIELDS} for r in rows] == expected
+
+
+@pytest.mark.parametrize("table", ["reports", "values", "findings"])
+def test_export_jsonl_every_table(ds, seed, table):
+    record, findings = seed
+    ds.write_record(record, findings)
+    ds.write_failure("bad.html", "not-a-report", "not an open government information annual report", "a" * 64)
+    out = io.StringIO()
+    n = export(ds, table, "jsonl", out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == n and all(tuple(line) == EXPORT_FIELDS[table] for line in lines)
+    if table == "reports":
+        assert [(r["source"], r["status"]) for r in lines] == [("bad.html", "failed"), ("seed.txt", "parsed")]
+        assert isinstance(lines[1]["notes"], list) and lines[1]["errors"] == 2
+    if table == "findings":
+        assert {r["code"] for r in lines} >= {"R001", "R003"}
+        assert all(r["source"] == "seed.txt" and isinstance(r["locations"], list) for r in lines)
+
+
+def test_export_command(tmp_path, seed):
+    import click
+
+    from disclosure_cli.cli_data import export as export_cmd
+
+    record, findings = seed
+    with open_db(str(tmp_path / "d.sqlite")) as d:
+        d.write_record(record, findings)
+    cli = click.Group(commands=[export_cmd])
+    result = CliRunner().invoke(
+        cli, ["export", "--db", str(tmp_path / "d.sqlite"), "--table", "findings", "--lang", "zh"]
+    )
+    assert result.exit_code == 0 and "自然人列" in result.stdout
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "d.sqlite"), "--bom"])
+    assert result.exit_code == 0 and result.stdout.startswith("\ufeffsource,agency,year")
+    result = CliRunner().invoke(
+        cli, ["export", "--db", str(tmp_path / "d.sqlite"), "--table", "reports", "-o", "jsonl"]
+    )
+    assert json.loads(result.stdout)["agency"] == "深圳市人民政府"
+    (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "junk.sqlite")])
+    assert result.exit_code == 2 and "not a disclosure dataset" in result.stderr
