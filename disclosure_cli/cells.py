@@ -41,18 +41,34 @@ class Location:
     column: int | None = None  # character column in a line, or cell column in a table
     table: int | None = None
     row: int | None = None
+    page: int | None = None  # PDF pages
 
     def describe(self) -> str:
+        page = f"page {self.page}, " if self.page is not None else ""
         if self.table is not None:
-            return f"table {self.table}, row {self.row}, column {self.column}"
+            return f"{page}table {self.table}, row {self.row}, column {self.column}"
         if self.column is not None:
-            return f"line {self.line}, column {self.column}"
-        return f"line {self.line}"
+            return f"{page}line {self.line}, column {self.column}"
+        return f"{page}line {self.line}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Location | None:
+        """The inverse of :meth:`describe` (a dataset stores locations as text)."""
+        if not text:
+            return None
+        numbers = dict(re.findall(r"(page|line|column|table|row) (\d+)", text))
+        return cls(**{k: int(v) for k, v in numbers.items()})
 
     def as_dict(self) -> dict:
         return {
             k: v
-            for k, v in (("line", self.line), ("table", self.table), ("row", self.row), ("column", self.column))
+            for k, v in (
+                ("page", self.page),
+                ("line", self.line),
+                ("table", self.table),
+                ("row", self.row),
+                ("column", self.column),
+            )
             if v is not None
         }
 

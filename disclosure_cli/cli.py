@@ -59,23 +59,39 @@ def main() -> None:
 
 
 class Inputs:
-    """Reads each input into a record; a bad input is one error line and the batch goes on."""
+    """Reads each input (file, '-', URL, or a dataset with ``db``) into a record; a bad input is one
+    error line and the batch goes on."""
 
-    def __init__(self, files: tuple[str, ...], max_size: float, console: Console, debug: bool):
-        self.paths = _inputs(files)
+    def __init__(
+        self,
+        files: tuple[str, ...],
+        max_size: float,
+        console: Console,
+        debug: bool,
+        db: str | None = None,
+        offline: bool = False,
+    ):
+        self.db = db
+        self.paths = list(files) if db else _inputs(files)
         self.max_bytes = int(max_size * 1024 * 1024)
         self.console = console
         self.debug = debug
+        self.offline = offline
         self.failed = 0
 
     def __iter__(self):
+        if self.db:
+            yield from self._from_db()
+            return
         from .errors import ReportError
-        from .parse import parse_path
+        from .fetch import load_input
+        from .parse import parse_bytes
 
         for path in self.paths:
             source = _source_name(path)
             try:
-                record = parse_path(path, max_bytes=self.max_bytes)
+                data, _meta = load_input(path, self.max_bytes, offline=self.offline)
+                record = parse_bytes(data, source=path, max_bytes=self.max_bytes)
             except ReportError as exc:
                 self.console.error(source, exc.message)
                 self.failed += 1
@@ -89,10 +105,34 @@ class Inputs:
             record.source = source
             yield record
 
+    def _from_db(self):
+        from .dataset import open_db
+
+        if not os.path.exists(self.db):
+            self.console.error(self.db, "no such dataset")
+            self.failed += 1
+            return
+        import sqlite3
+
+        try:
+            with open_db(self.db) as ds:
+                records = ds.records(tuple(self.paths))
+        except (ValueError, sqlite3.Error) as exc:
+            self.console.error(self.db, f"not a readable dataset: {exc}")
+            self.failed += 1
+            return
+        found = {r.source for r in records}
+        for path in self.paths:
+            if path not in found:
+                self.console.error(self.db, f"no parsed report with source {path!r}")
+                self.failed += 1
+        yield from records
+
 
 def input_options(f):
     """The options every command that reads reports shares."""
     f = click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")(f)
+    f = click.option("--offline", is_flag=True, help="Read URLs from the fetch cache only.")(f)
     f = click.option(
         "--max-size",
         type=click.FloatRange(min=0.001),
@@ -116,7 +156,9 @@ def input_options(f):
 )
 @click.option("--bom", is_flag=True, help="Start CSV output with a byte-order mark (for Excel).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print parser warnings on stderr.")
-def parse(files: tuple[str, ...], fmt: str, bom: bool, max_size: float, quiet: bool, debug: bool) -> None:
+def parse(
+    files: tuple[str, ...], fmt: str, bom: bool, max_size: float, quiet: bool, debug: bool, offline: bool
+) -> None:
     """Rebuild the statistics tables of each report into a structured record.
 
     FILE may be '-' (or omitted) for standard input. Records go to stdout; warnings (unknown rows,
@@ -126,7 +168,7 @@ def parse(files: tuple[str, ...], fmt: str, bom: bool, max_size: float, quiet: b
 
     console = Console(quiet)
     writer = Writer(fmt, sys.stdout, bom=bom)
-    inputs = Inputs(files, max_size, console, debug)
+    inputs = Inputs(files, max_size, console, debug, offline=offline)
     for record in inputs:
         for note in record.warnings:
             where = f" ({note.loc.describe()})" if note.loc else ""
@@ -176,7 +218,13 @@ def _default_lang() -> str:
     show_default=True,
     help="Blank cells: read as 0, or leave every sum that uses one unchecked.",
 )
-def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_size, debug) -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
+)
+def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_size, debug, offline, db) -> None:
     """Check every arithmetic identity of each report and explain what does not add up.
 
     Each finding shows the equation with the published numbers and where each number sits on the
@@ -201,7 +249,7 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
         from .render import FindingWriter
 
         writer = FindingWriter(fmt, sys.stdout, lang)
-    inputs = Inputs(files, max_size, console, debug)
+    inputs = Inputs(files, max_size, console, debug, db=db, offline=offline)
     found = 0
     records = []
     for record in inputs:
@@ -334,7 +382,13 @@ def _run_series(records, series_list, fmt, lang, min_severity, top) -> int:
 @main.command()
 @input_options
 @_series_options
-def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug) -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
+)
+def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug, offline, db) -> None:
     """Compare each agency's reports across years: changes, indicators and carry-over checks.
 
     Reports are grouped by agency (names normalised; --agency or --agency-map to steer) and ordered
@@ -342,7 +396,7 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
     """
     from .series import group, load_mapping
 
-    inputs = Inputs(files, max_size, Console(), debug)
+    inputs = Inputs(files, max_size, Console(), debug, db=db, offline=offline)
     records = list(inputs)
     mapping = load_mapping(agency_map) if agency_map else None
     found = _run_series(records, group(records, agency, mapping), fmt, lang, min_severity, top)
@@ -362,12 +416,21 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
     show_default=True,
     help="Refuse inputs larger than this many MB.",
 )
+@click.option("--offline", is_flag=True, help="Read URLs from the fetch cache only.")
 @click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
-def compare(before, after, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug) -> None:
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
+)
+def compare(
+    before, after, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug, offline, db
+) -> None:
     """Compare two reports (usually one agency, two years): what changed, and do they agree?"""
     from .series import Series
 
-    inputs = Inputs((before, after), max_size, Console(), debug)
+    inputs = Inputs((before, after), max_size, Console(), debug, db=db, offline=offline)
     records = list(inputs)
     if inputs.failed:
         sys.exit(EXIT_ERROR)
@@ -398,6 +461,16 @@ def rules(code: str | None, lang: str | None) -> None:
     if found is None:
         raise click.BadParameter(f"no rule {code!r} (see: disclosure rules)", param_hint="CODE")
     click.echo(explain_rule(found))
+
+
+def _register_data_commands() -> None:
+    from .cli_data import batch, export, fetch
+
+    for command in (fetch, batch, export):
+        main.add_command(command)
+
+
+_register_data_commands()
 
 
 def run() -> None:

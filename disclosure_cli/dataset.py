@@ -20,7 +20,7 @@ from typing import TextIO
 
 from . import __version__
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: reports.identities_used
 STATUSES = ("parsed", "failed", "duplicate")
 
 SCHEMA = """
@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS reports (
     notes         TEXT,                   -- JSON: parser warnings (unknown rows, inferred rows, ...)
     extra         TEXT,                   -- JSON: rows the format does not know, with their values
     narrative     TEXT,                   -- JSON: numbers the prose states
+    identities_used TEXT,                 -- JSON: identity instances used to read glued cells
     processed_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency, year);
@@ -104,14 +105,15 @@ REPORT_FIELDS = (
     "source", "status", "reason", "error", "duplicate_of", "sha256", "tool_version",
     "url", "final_url", "http_status", "content_type", "fetched_at",
     "title", "agency", "year", "format", "script", "shape", "encoding",
-    "value_count", "errors", "warnings", "infos", "notes", "extra", "narrative", "processed_at",
+    "value_count", "errors", "warnings", "infos", "notes", "extra", "narrative", "identities_used",
+    "processed_at",
 )  # fmt: skip
 VALUE_FIELDS = ("key", "table_key", "row_key", "column_key", "label", "value", "raw", "unit", "location", "inferred")
 FINDING_FIELDS = (
     "kind", "code", "name", "severity", "where_key", "location", "message_en", "message_zh",
     "equation_en", "equation_zh", "expected", "actual", "difference", "blank_dependent", "terms",
 )  # fmt: skip
-_JSON_REPORT_FIELDS = ("notes", "extra", "narrative")
+_JSON_REPORT_FIELDS = ("notes", "extra", "narrative", "identities_used")
 
 
 @dataclass
@@ -159,6 +161,7 @@ def parsed_outcome(record, findings, meta: dict | None = None) -> Outcome:
         "notes": _json(d.get("warnings", [])),
         "extra": _json(d.get("extra", [])),
         "narrative": _json(d.get("narrative", [])),
+        "identities_used": _json(sorted(record.inferred_identities)),
     }
     values = [
         (
@@ -304,6 +307,42 @@ class Dataset:
         else:
             raise ValueError(f"no table {table!r} (reports, values, findings)")
 
+    def records(self, sources: tuple[str, ...] = ()) -> list:
+        """The parsed reports as records again (for ``audit``, ``trend`` and ``compare --db``)."""
+        from .cells import Location
+        from .narrative import Statement
+        from .record import Note, Record, Value
+
+        query = (
+            "SELECT id, source, sha256, format, encoding, shape, script, title, agency, year, notes, extra,"
+            " narrative, identities_used FROM reports WHERE status = 'parsed'"
+        )
+        if sources:
+            query += f" AND source IN ({', '.join('?' * len(sources))})"
+        out = []
+        for row in self.conn.execute(query + " ORDER BY source", sources).fetchall():
+            rid, source, sha, fmt, enc, shape, script, title, agency, year, notes, extra, narrative, used = row
+            record = Record(source, sha, fmt, enc, shape, script, title, agency, year)
+            for t, r, c in record.spec.value_keys():
+                record.values[f"{t}.{r}.{c}"] = Value(t, r, c, record.spec.table(t).row(r).label)
+            for key, value, raw, unit, location, inferred in self.conn.execute(
+                "SELECT key, value, raw, unit, location, inferred FROM report_values WHERE report_id = ?", (rid,)
+            ):
+                v = record.values[key]
+                v.value, v.raw, v.unit, v.loc, v.inferred = value, raw, unit, Location.parse(location), inferred
+            record.warnings = [
+                Note(n["code"], n["message"], Location(**n["loc"]) if n.get("loc") else None, tuple(n.get("rows", ())))
+                for n in json.loads(notes or "[]")
+            ]
+            record.extra = json.loads(extra or "[]")
+            record.statements = [
+                Statement(st["kind"], st["value"], st["raw"], Location(**st["loc"]))
+                for st in json.loads(narrative or "[]")
+            ]
+            record.inferred_identities = {tuple(pair) for pair in json.loads(used or "[]")}
+            out.append(record)
+        return out
+
     def counts(self) -> dict[str, int]:
         return {
             "reports": self.conn.execute("SELECT count(*) FROM reports").fetchone()[0],
@@ -344,6 +383,11 @@ def open_db(path: str) -> Dataset:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 1:  # written before identities_used existed: add it
+        with conn:
+            conn.execute("ALTER TABLE reports ADD COLUMN identities_used TEXT")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        version = SCHEMA_VERSION
     if version not in (0, SCHEMA_VERSION):
         conn.close()
         raise ValueError(f"{path}: dataset schema version {version}, this tool reads version {SCHEMA_VERSION}")

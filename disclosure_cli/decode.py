@@ -28,8 +28,6 @@ def decode(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
         raise ReportError("too-large", f"file too large ({len(data) / 1e6:.1f} MB; limit {max_bytes / 1e6:.0f} MB)")
     if not data.strip():
         raise ReportError("empty", "empty input")
-    if data.startswith(b"%PDF-"):
-        raise ReportError("pdf", "PDF input is not supported yet (save the page as HTML or text)")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:

@@ -35,6 +35,8 @@ def shape_name(shape: str, cells: list[Cell]) -> str:
         return "html-table" if any(c.loc.table is not None for c in cells) else "html-text"
     if shape == "markdown":
         return "markdown-table"
+    if shape == "pdf":
+        return "pdf-table" if any(c.loc.table is not None for c in cells) else "pdf-text"
     lines: dict[int | None, int] = {}
     for c in cells:
         if c.kind != "label":
@@ -46,9 +48,17 @@ def shape_name(shape: str, cells: list[Cell]) -> str:
 def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> Record:
     """Parse one report. Raises :class:`ReportError` with a one-line reason for anything else."""
     sha = hashlib.sha256(data).hexdigest()
-    text, encoding = decode(data, max_bytes)
-    shape = sniff_shape(text)
-    cells = read_cells(text, shape)
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        if len(data) > max_bytes:
+            raise ReportError("too-large", f"file too large ({len(data) / 1e6:.1f} MB; limit {max_bytes / 1e6:.0f} MB)")
+        from .readers.pdf import read_pdf  # lazy: pdfplumber is heavy
+
+        cells = read_pdf(data)
+        text, encoding, shape = "\n".join(c.raw for c in cells), "pdf", "pdf"
+    else:
+        text, encoding = decode(data, max_bytes)
+        shape = sniff_shape(text)
+        cells = read_cells(text, shape)
     meta = read_metadata(text, shape, cells)
     fmt = detect_format(cells)
     if fmt is None:

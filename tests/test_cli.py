@@ -17,8 +17,8 @@ from disclosure_cli.output import CSV_FIELDS
 from .conftest import SEED
 
 
-def run(*args: str, input: bytes | None = None):
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+def run(*args: str, input: bytes | None = None, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False, env=env)
 
 
 def test_parse_json_is_an_array_of_whole_records():
@@ -115,3 +115,61 @@ def test_module_entry_point_and_broken_pipe():
     )
     assert proc.stdout.startswith("source,agency")
     assert "Traceback" not in proc.stderr
+
+
+def test_audit_and_trend_read_a_dataset(tmp_path):
+    """`batch` writes a dataset; `audit --db` and `trend --db` read the same records back."""
+    from disclosure_cli import synth
+
+    paths = []
+    for s in synth.random_series(12, 2020, 2):
+        path = tmp_path / f"r{s.year}.html"
+        path.write_text(synth.render_html(s), encoding="utf-8")
+        paths.append(str(path))
+    db = str(tmp_path / "d.sqlite")
+    assert run("batch", *paths, "--db", db, "--jobs", "1").exit_code == 0
+    direct = run("audit", *paths, "-o", "jsonl", "--min-severity", "info")
+    from_db = run("audit", "--db", db, "-o", "jsonl", "--min-severity", "info")
+    assert from_db.exit_code == direct.exit_code == 0
+    assert from_db.stdout == direct.stdout
+    trend_direct = run("trend", *paths, "-o", "csv")
+    trend_db = run("trend", "--db", db, "-o", "csv")
+    assert trend_db.stdout == trend_direct.stdout and trend_db.stdout.count("\n") > 100
+    one = run("compare", paths[0], paths[1], "--db", db, "-o", "jsonl")
+    assert one.exit_code == 0 and one.stdout
+    missing = run("audit", "--db", db, "nowhere.html")
+    assert missing.exit_code == 2 and "no parsed report" in missing.stderr
+
+
+def test_urls_are_read_wherever_a_file_is(tmp_path):
+    """`disclosure audit http://…` fetches through the cache (a local server; never the internet)."""
+    import http.server
+    import threading
+
+    body = SEED.read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/robots.txt":
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/report.txt"
+        result = run("audit", url, "--lang", "en", env={"DISCLOSURE_CACHE": str(tmp_path / "cache")})
+        assert result.exit_code == 0, result.stderr
+        assert "✓ clean: 深圳市人民政府 2020" in result.stdout
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -50,8 +50,6 @@ def _expected_refusal(row: dict) -> str | None:
         return "legacy-format"
     if row["kind"] == "no-report":
         return "no-table-text"
-    if row["shape"] == "pdf":
-        return "pdf"
     return None
 
 
@@ -75,5 +73,5 @@ def test_every_corpus_page_parses_or_is_refused_clearly(row, corpus):
 def test_every_report_has_a_golden_record():
     if not MANIFEST:
         pytest.skip("../shared/corpus is not present")
-    reports = {r["file"] for r in MANIFEST if r["kind"] == "report" and r["shape"] != "pdf"}
+    reports = {r["file"] for r in MANIFEST if r["kind"] == "report"}
     assert reports <= GOLDEN_NAMES

@@ -21,3 +21,9 @@ def test_refusals_name_the_reason(text, reason):
     with pytest.raises(ReportError) as info:
         parse_bytes(text.encode())
     assert info.value.reason == reason
+
+
+def test_a_broken_pdf_is_unreadable_not_a_traceback():
+    with pytest.raises(ReportError) as info:
+        parse_bytes(b"%PDF-1.7\n1 0 obj <<")
+    assert info.value.reason == "unreadable"

@@ -241,7 +241,7 @@ def test_a_table_split_over_pages_is_one_table_and_its_repeated_header_is_droppe
     rows = {c.row_id: c for c in table_cells(cells) if c.raw.endswith("结转下年度继续办理")}
     first = next(c for c in table_cells(cells) if c.raw.startswith("一、本年新收"))
     (last,) = rows.values()
-    assert last.loc.table == first.loc.table and last.loc.line > first.loc.line, "one table over two pages"
+    assert last.loc.table == first.loc.table and last.loc.page > first.loc.page, "one table over two pages"
     assert last.loc.row > first.loc.row
     assert not [n for n in mapper.notes if n.code in ("duplicate-row", "unknown-row", "stray-values")]
 
@@ -293,7 +293,7 @@ def test_a_label_spanning_the_page_cut_is_carried_to_the_rows_below_it():
         top=60,
     )
     cells = table_cells(read_pdf(make_pdf([page1 + show(280, 800, "- 1 -", 9), page2])))
-    row = [c for c in cells if c.loc.line == 2 and c.loc.row == 4]
+    row = [c for c in cells if c.loc.page == 2 and c.loc.row == 4]
     assert [(c.raw, c.kind, c.copy) for c in row] == [
         ("（四）无法提供", "label", True),  # carried over the cut: context, never a value
         ("3.补正后仍不明确", "label", False),
@@ -445,10 +445,10 @@ def test_corpus_pdf_tables_are_joined_over_page_breaks_with_their_place(corpus):
     tables = table_cells(cells)
     assert sorted({c.loc.table for c in tables}) == [1, 2, 3], "tables 2 and 3 each span two pages"
     (penalties,) = [c for c in tables if c.raw == "4119"]
-    assert (penalties.loc.line, penalties.loc.table, penalties.loc.row) == (3, 1, 10)
-    assert penalties.loc.describe() == "table 1, row 10, column 2"
+    assert (penalties.loc.page, penalties.loc.table, penalties.loc.row) == (3, 1, 10)
+    assert penalties.loc.describe() == "page 3, table 1, row 10, column 2"
     # page 3 opens the continued table with a cell whose top border is missing: it is read
-    assert [c.raw for c in tables if c.loc.line == 3 and c.loc.table == 1][:2] == ["信息内容", "本年处理决定数量"]
-    carried = [c.raw for c in tables if c.loc.line == 4 and c.loc.table == 2 and c.loc.row == 18]
+    assert [c.raw for c in tables if c.loc.page == 3 and c.loc.table == 1][:2] == ["信息内容", "本年处理决定数量"]
+    carried = [c.raw for c in tables if c.loc.page == 4 and c.loc.table == 2 and c.loc.row == 18]
     assert carried[:3] == ["三、本年度办理结果", "（四）无法提供", "3.补正后申请内容仍不明确"]
     assert not [c for c in cells if c.raw.replace(" ", "") in {"-1-", "-2-", "-3-", "-4-", "-5-"}]

@@ -22,16 +22,16 @@ Structure before text, in stages a test can call alone:
 3. :func:`emit` turns that into cells exactly like the HTML reader does. Blank cells are kept only
    where a blank means something: in a column that holds numbers, below the header rows.
 
-Locations: a table cell is ``Location(table, row, column, line=<page>)`` (rows counted over the
-joined table); free text is ``tokenize_text(paragraph, n)`` with ``n`` the paragraph's first line,
-counted over the document.
+Locations: a table cell is ``Location(table, row, column, page)`` (rows counted over the joined
+table); free text is ``tokenize_text(paragraph, n)`` with ``n`` the paragraph's first line, counted
+over the document, and the paragraph's page.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 
 from ..cells import Cell, Location, classify, tokenize_text
@@ -308,7 +308,8 @@ def emit(items: list[Table | Paragraph]) -> list[Cell]:
     number = 0
     for item in items:
         if isinstance(item, Paragraph):
-            cells.extend(tokenize_text(item.text, item.lineno))
+            page = item.lines[0].page if item.lines else None
+            cells.extend(replace(c, loc=replace(c.loc, page=page)) for c in tokenize_text(item.text, item.lineno))
             continue
         number += 1
         for r, row in enumerate(item.rows):
@@ -325,8 +326,8 @@ def emit(items: list[Table | Paragraph]) -> list[Cell]:
 
 
 def where(page: int, table: int, row: int, column: int) -> Location:
-    """The one place a table cell's location is made (the page rides in ``line`` for now)."""
-    return Location(line=page, table=table, row=row, column=column)
+    """The one place a table cell's location is made."""
+    return Location(table=table, row=row, column=column, page=page)
 
 
 # --- helpers ---------------------------------------------------------------------------------
