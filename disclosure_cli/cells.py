@@ -148,8 +148,16 @@ def _number_spans(norm: str):
         yield start, end, text, None
 
 
+_HAS_DIGIT = re.compile(r"\d")
+
+
 def tokenize_text(line: str, lineno: int) -> list[Cell]:
     """Cut one line of free text into label, value and null cells."""
+    stripped = line.strip()
+    if not _HAS_DIGIT.search(stripped) and " " not in stripped and stripped not in NULL_MARKERS:
+        # most lines of a one-cell-per-line page: a label and nothing else
+        start = len(line) - len(line.lstrip())
+        return [Cell(stripped, "null" if stripped in ("无", "無") else "label", Location(lineno, start + 1))]
     norm = nfkc(line)
     same = len(norm) == len(line)  # then offsets in `norm` are offsets in the raw line
     cells: list[Cell] = []

@@ -81,24 +81,54 @@ def build_runs(cells: list[Cell]) -> list[Run]:
     return runs
 
 
+def _label_keys(run: Run):
+    """The keys a run's label is matched by: the last label, then it completed by one or two before."""
+    for n in range(1, min(3, len(run.labels)) + 1):
+        yield normalize_label("".join(c.raw for c in run.labels[-n:]))
+
+
 def match_row(table: Table, run: Run) -> Row | None:
     """The row whose label the run carries: the last label decides, earlier ones may complete it."""
-    for n in range(1, min(3, len(run.labels)) + 1):
-        key = normalize_label("".join(c.raw for c in run.labels[-n:]))
+    for key in _label_keys(run):
         row = _best_row(table, key)
         if row is not None:
             return row
     return None
 
 
+def matches(table: Table, row: Row, run: Run) -> bool:
+    """Does the run carry ``row``'s label? (A cheap pre-test before :func:`match_row`.)"""
+    patterns = _compiled(table)[row.key]
+    return any(p.search(key) for key in _label_keys(run) for p in patterns) and match_row(table, run) is row
+
+
+_COMPILED: dict[int, dict[str, tuple[re.Pattern, ...]]] = {}
+_BEST: dict[tuple[int, str], str | None] = {}
+
+
+def _compiled(table: Table) -> dict[str, tuple[re.Pattern, ...]]:
+    """Each row's patterns, compiled once per table declaration (keyed by identity: tables are static)."""
+    found = _COMPILED.get(id(table))
+    if found is None:
+        found = _COMPILED[id(table)] = {row.key: tuple(re.compile(p) for p in row.match) for row in table.rows}
+    return found
+
+
 def _best_row(table: Table, key: str) -> Row | None:
-    best, best_end, best_len = None, -1, 0
-    for row in table.rows:
-        for pattern in row.match:
-            for m in re.finditer(pattern, key):
-                if m.end() > best_end or (m.end() == best_end and len(m.group(0)) > best_len):
-                    best, best_end, best_len = row, m.end(), len(m.group(0))
-    return best
+    """The row whose pattern matches furthest right in ``key`` (ties: the longer match)."""
+    memo = (id(table), key)
+    if memo not in _BEST:
+        best, best_end, best_len = None, -1, 0
+        for row_key, patterns in _compiled(table).items():
+            for pattern in patterns:
+                for m in pattern.finditer(key):
+                    if m.end() > best_end or (m.end() == best_end and len(m.group(0)) > best_len):
+                        best, best_end, best_len = row_key, m.end(), len(m.group(0))
+        if len(_BEST) > 50_000:
+            _BEST.clear()
+        _BEST[memo] = best
+    found = _BEST[memo]
+    return None if found is None else table.row(found)
 
 
 def _has(run: Run, pattern: str) -> bool:
@@ -115,7 +145,7 @@ class Regions:
 def find_regions(runs: list[Run], fmt: Format) -> Regions:
     requests = fmt.table("requests")
     new_row = requests.row("new")
-    start3 = next((r.index for r in runs if r.values and match_row(requests, r) is new_row), None)
+    start3 = next((r.index for r in runs if r.values and matches(requests, new_row, r)), None)
     if start3 is None:
         return Regions(None, None, None)
     head3 = start3
@@ -130,7 +160,7 @@ def find_regions(runs: list[Run], fmt: Format) -> Regions:
             active = (begin, head3)
             break
     forward = requests.row("carried_forward")
-    after = next((r.index for r in runs[start3:] if r.values and match_row(requests, r) is forward), start3)
+    after = next((r.index for r in runs[start3:] if r.values and matches(requests, forward, r)), start3)
     start4 = next((r.index for r in runs[after:] if _has(r, "行政复议")), None)
     end3 = start4 if start4 is not None else len(runs)
     return Regions(active, (start3, end3), start4)

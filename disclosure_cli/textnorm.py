@@ -64,10 +64,11 @@ def simplify_prose(text: str) -> str:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def detect_script(text: str, sample: int = 20000) -> str:
-    """'traditional' when a meaningful share of the CJK characters change under t2s."""
+def detect_script(text: str, sample: int = 20000, enough: int = 3000) -> str:
+    """'traditional' when a meaningful share of the CJK characters change under t2s (a few thousand
+    characters decide it as well as the whole page)."""
     chunk = text[:sample]
-    cjk = _CJK.findall(chunk)
+    cjk = _CJK.findall(chunk)[:enough]
     if not cjk:
         return "simplified"
     joined = "".join(cjk)

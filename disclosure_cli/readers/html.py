@@ -53,9 +53,12 @@ _SPACE = re.compile(r"\s+")
 
 
 def parse_document(text: str):
-    import lxml.html  # lazy: keeps `disclosure --help` fast
+    """The page's element tree. A plain HTML parser: lxml.html's per-element class lookup costs
+    more than the parse itself and nothing here needs its methods."""
+    from lxml import etree  # lazy: keeps `disclosure --help` fast
 
-    return lxml.html.document_fromstring(_XML_DECL.sub("", text) or "<html></html>")
+    root = etree.fromstring(_XML_DECL.sub("", text) or "<html></html>", etree.HTMLParser())
+    return root if root is not None else etree.fromstring("<html></html>", etree.HTMLParser())
 
 
 def read_html(text: str) -> list[Cell]:
@@ -129,19 +132,22 @@ class _Walker:
                     for dc in range(colspan):
                         grid.setdefault((r + dr, c + dc), (td, dr > 0 or dc > 0))
                 c += colspan
-        texts: dict[int, str] = {}
+        read: dict[int, Cell] = {}  # each <td> is read once; its span copies reuse the reading
         height = len(rows)
         width = max((c for _, c in grid), default=-1) + 1
         for r in range(height):
             for c in range(width):
-                if (r, c) not in grid:
+                slot = grid.get((r, c))
+                if slot is None:
                     continue
-                td, copy = grid[(r, c)]
-                text = texts.setdefault(id(td), cell_text(td))
-                cell = classify(text, Location(table=number, row=r + 1, column=c + 1), (number, r), copy)
-                if copy and cell.kind == "null":
+                td, copy = slot
+                first = read.get(id(td))
+                if first is None:
+                    first = read[id(td)] = classify(cell_text(td), Location())
+                if copy and first.kind == "null":
                     continue
-                self.cells.append(cell)
+                loc = Location(table=number, row=r + 1, column=c + 1)
+                self.cells.append(Cell(first.raw, first.kind, loc, (number, r), first.number, first.unit, copy))
 
 
 def _span(value: str | None) -> int:
