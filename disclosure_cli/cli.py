@@ -129,18 +129,46 @@ class Inputs:
         yield from records
 
 
-def input_options(f):
-    """The options every command that reads reports shares."""
-    f = click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")(f)
-    f = click.option("--offline", is_flag=True, help="Read URLs from the fetch cache only.")(f)
-    f = click.option(
-        "--max-size",
-        type=click.FloatRange(min=0.001),
-        default=20,
+def _options(*decorators):
+    """Several click options as one decorator, so commands share them instead of repeating them."""
+
+    def apply(f):
+        for decorator in reversed(decorators):
+            f = decorator(f)
+        return f
+
+    return apply
+
+
+reading_options = _options(
+    click.option("--max-size", type=click.FloatRange(min=0.001), default=20, show_default=True,
+                 help="Refuse inputs larger than this many MB."),
+    click.option("--offline", is_flag=True, help="Read URLs from the fetch cache only."),
+    click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors."),
+)  # fmt: skip
+input_options = _options(
+    click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False)), reading_options
+)
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
+)
+lang_option = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages [default: from the locale]."
+)
+exit_zero_option = click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+
+
+def min_severity_option(what: str):
+    return click.option(
+        "--min-severity",
+        type=click.Choice(["info", "warning", "error"]),
+        default="warning",
         show_default=True,
-        help="Refuse inputs larger than this many MB.",
-    )(f)
-    return click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))(f)
+        help=f"Report (and fail on) {what} at or above this severity.",
+    )
 
 
 @main.command()
@@ -207,10 +235,8 @@ def _default_lang() -> str:
     show_default=True,
     help="Report (and fail on) findings at or above this severity.",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages [default: from the locale]."
-)
+@exit_zero_option
+@lang_option
 @click.option(
     "--blank",
     type=click.Choice(["zero", "skip"]),
@@ -218,12 +244,7 @@ def _default_lang() -> str:
     show_default=True,
     help="Blank cells: read as 0, or leave every sum that uses one unchecked.",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
-)
+@db_option
 def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_size, debug, offline, db) -> None:
     """Check every arithmetic identity of each report and explain what does not add up.
 
@@ -323,17 +344,9 @@ def _series_options(f):
         help="text for people; json per series; jsonl/csv: one change per line "
         "in long format (agency, indicator, year, value, change, change_pct).",
     )(f)
-    f = click.option(
-        "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of messages [default: from the locale]."
-    )(f)
-    f = click.option(
-        "--min-severity",
-        type=click.Choice(["info", "warning", "error"]),
-        default="warning",
-        show_default=True,
-        help="Report (and fail on) cross-year findings at or above this.",
-    )(f)
-    f = click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")(f)
+    f = lang_option(f)
+    f = min_severity_option("cross-year findings")(f)
+    f = exit_zero_option(f)
     return click.option(
         "--top", type=click.IntRange(1), default=12, show_default=True, help="How many of the biggest moves to show."
     )(f)
@@ -382,12 +395,7 @@ def _run_series(records, series_list, fmt, lang, min_severity, top) -> int:
 @main.command()
 @input_options
 @_series_options
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
-)
+@db_option
 def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug, offline, db) -> None:
     """Compare each agency's reports across years: changes, indicators and carry-over checks.
 
@@ -409,21 +417,8 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
 @click.argument("before", type=click.Path(allow_dash=True, dir_okay=False))
 @click.argument("after", type=click.Path(allow_dash=True, dir_okay=False))
 @_series_options
-@click.option(
-    "--max-size",
-    type=click.FloatRange(min=0.001),
-    default=20,
-    show_default=True,
-    help="Refuse inputs larger than this many MB.",
-)
-@click.option("--offline", is_flag=True, help="Read URLs from the fetch cache only.")
-@click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Read the reports from a dataset made by `disclosure batch` (FILEs then name sources in it).",
-)
+@reading_options
+@db_option
 def compare(
     before, after, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug, offline, db
 ) -> None:

@@ -50,12 +50,27 @@ def tidy_rows(record: Record) -> Iterator[dict]:
         }
 
 
+class JsonArray:
+    """A JSON array written one element at a time (records stream out as they are parsed)."""
+
+    def __init__(self, out: TextIO):
+        self.out, self.count = out, 0
+
+    def write(self, obj) -> None:
+        self.out.write(("[\n" if self.count == 0 else ",\n") + json.dumps(obj, ensure_ascii=False, indent=2))
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write("[]\n" if self.count == 0 else "\n]\n")
+
+
 class Writer:
     """Streams records to a text handle in one format; ``close`` finishes the document."""
 
     def __init__(self, fmt: str, out: TextIO, bom: bool = False):
-        self.fmt, self.out, self.count = fmt, out, 0
+        self.fmt, self.out = fmt, out
         self._csv = None
+        self._json = JsonArray(out)
         if fmt == "csv":
             if bom:
                 out.write("\ufeff")
@@ -64,18 +79,16 @@ class Writer:
 
     def write(self, record: Record) -> None:
         if self.fmt == "json":
-            self.out.write("[\n" if self.count == 0 else ",\n")
-            self.out.write(json.dumps(record.as_dict(), ensure_ascii=False, indent=2))
+            self._json.write(record.as_dict())
         elif self.fmt == "jsonl":
             self.out.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
         else:
             self._csv.writerows(tidy_rows(record))
-        self.count += 1
         self.out.flush()
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.out.write("[]\n" if self.count == 0 else "\n]\n")
+            self._json.close()
         self.out.flush()
 
 

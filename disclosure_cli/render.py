@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .audit import AuditResult, Finding, rules
 from .audit.rules import Rule
+from .output import JsonArray
 
 FINDING_FIELDS = (
     "source",
@@ -34,31 +35,12 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def finding_row(result: AuditResult, f: Finding, lang: str) -> dict:
+    """One finding as a flat row, with the report it belongs to."""
     r = result.record
     d = f.as_dict(lang)
-    return {
-        "source": r.source,
-        "agency": r.agency,
-        "year": r.year,
-        "format": r.format,
-        **{
-            k: d[k]
-            for k in (
-                "code",
-                "name",
-                "severity",
-                "where",
-                "message",
-                "equation",
-                "expected",
-                "actual",
-                "difference",
-                "blank_dependent",
-            )
-        },
-        "location": f.location(),
-        "numbers": d["locations"],
-    }
+    identity = {"source": r.source, "agency": r.agency, "year": r.year, "format": r.format}
+    return {**identity, **{k: d.get(k) for k in FINDING_FIELDS if k not in identity},
+            "location": f.location(), "numbers": d["locations"]}  # fmt: skip
 
 
 def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
@@ -133,7 +115,8 @@ class FindingWriter:
     """Machine output: json (one object per report), jsonl (one finding per line), csv (one per row)."""
 
     def __init__(self, fmt: str, out: TextIO, lang: str):
-        self.fmt, self.out, self.lang, self.count = fmt, out, lang, 0
+        self.fmt, self.out, self.lang = fmt, out, lang
+        self._json = JsonArray(out)
         if fmt == "csv":
             self._csv = csv.DictWriter(out, fieldnames=FINDING_FIELDS, lineterminator="\n")
             self._csv.writeheader()
@@ -154,7 +137,7 @@ class FindingWriter:
                 "verdict": verdict(result, shown, self.lang),
                 "findings": rows,
             }
-            self.out.write(("[\n" if self.count == 0 else ",\n") + json.dumps(report, ensure_ascii=False, indent=2))
+            self._json.write(report)
         elif self.fmt == "jsonl":
             for row in rows:
                 self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -168,12 +151,11 @@ class FindingWriter:
                         ),
                     }
                 )
-        self.count += 1
         self.out.flush()
 
     def close(self) -> None:
         if self.fmt == "json":
-            self.out.write("[]\n" if self.count == 0 else "\n]\n")
+            self._json.close()
         self.out.flush()
 
 
