@@ -256,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
             f"consistent reports ({sum(r.group == 'corpus' for r in consistent)} corpus, "
             f"{sum(r.group == 'synthetic' for r in consistent)} synthetic)   target 100%: {verdict}"
         )
+        bare = [r for r in consistent if not r.mutated]
+        if bare:
+            print(
+                f"  {len(bare)} consistent reports gave no mutant: every number of tables 3 and 4 was read from glued "
+                f"cells (value.inferred), which mutation_score leaves alone ({', '.join(r.name[:3] for r in bare)})"
+            )
         for r in consistent:
             if r.missed:
                 print(f"  missed in {r.name}: {', '.join(r.missed[:8])}{' ...' if len(r.missed) > 8 else ''}")

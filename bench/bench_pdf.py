@@ -49,23 +49,10 @@ def pdf_pages(data: bytes) -> int:
 
 
 def parse_pdf(data: bytes):
-    """parse_bytes' steps after the cells, for PDF bytes (parse.py does not take PDFs yet)."""
-    from disclosure_cli.readers.pdf import read_pdf
+    """The whole pipeline on PDF bytes, as a user runs it."""
+    from disclosure_cli.parse import parse_bytes
 
-    return map_cells(read_pdf(data))
-
-
-def map_cells(cells):
-    from disclosure_cli.mapper import Mapper, build_runs
-    from disclosure_cli.metadata import read_metadata
-    from disclosure_cli.narrative import find_statements
-    from disclosure_cli.parse import detect_format
-
-    mapper = Mapper(build_runs(cells), detect_format(cells))
-    mapper.run()
-    read_metadata("\n".join(c.raw for c in cells), "pdf", cells)
-    find_statements(cells)
-    return {k: v.value for k, v in mapper.values.items()}
+    return parse_bytes(data, "bench.pdf").numbers()
 
 
 def check(got: dict, expected: dict | None) -> str:

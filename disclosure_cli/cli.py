@@ -7,7 +7,6 @@ Data goes to stdout; messages, warnings and errors go to stderr.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -371,6 +370,8 @@ def _run_series(records, series_list, fmt, lang, min_severity, top) -> int:
         from rich.console import Console as RichConsole
 
         screen = RichConsole(no_color="NO_COLOR" in os.environ or None, highlight=False)
+    import json
+
     for series in series_list:
         changes, not_compared = series_changes(series)
         findings = [f for f in cross_year(series) if at_least(f.severity, min_severity)]

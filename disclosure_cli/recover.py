@@ -202,14 +202,16 @@ class _RowCheck:
 def readings(p: Pending, fmt: Format) -> None:
     """Fill ``p.readings`` with the readings that satisfy the identities inside the row(s).
 
-    Glued readings (every cell present) are tried first; only when none fits are readings with
-    vanished blank cells considered. When no reading fits, the row stays unread even if the digits
-    allow only one split: an inconsistent page and a misread one look the same here.
+    Glued readings (every cell present) are tried when the digits can fill every cell; readings with
+    vanished blank cells only when they cannot (a row both glued and gappy, with digits to spare, is
+    too open to read). When no reading fits, the row stays unread even if the digits allow only one
+    split: an inconsistent page and a misread one look the same here.
     """
     width = len(p.slots)
     check = _RowCheck(p, fmt)
     capacity = sum(1 if part is None else len(part[1]) for part in map(_parts, p.cells))
-    for pieces in range(min(width, capacity), len(p.cells) - 1, -1):
+    fewest = width if capacity >= width else len(p.cells)
+    for pieces in range(min(width, capacity), fewest - 1, -1):
         kept, tried = [], 0
         for glued in _glued_readings(p.cells, pieces):
             for reading in _with_blanks(glued, width):

@@ -36,9 +36,14 @@ def names_cell(where: str, table: str, row: str, column: str) -> bool:
 def mutation_score(record: Record, tables: tuple[str, ...] = ("requests", "appeals")) -> MutationScore:
     """Change each published number of ``tables`` (off by one, an extra digit) and audit each mutant."""
     score = MutationScore()
+    used = record.inferred_identities
     for key, value in record.values.items():
-        if value.table not in tables or value.value is None or value.inferred:
-            continue  # a value read from glued cells was chosen by the identities that would check it
+        if value.table not in tables or value.value is None:
+            continue
+        by_row = any(where == f"{value.table}.{value.row}" for _, where in used)
+        by_column = any(where == f"{value.table}.*.{value.column}" for _, where in used)
+        if by_row and (by_column or value.table == "appeals"):
+            continue  # read from glued cells by every identity that could check it: undetectable by design
         original = value.value
         for changed in (original + 1, original * 10 + 7):  # off by one; an extra digit typed
             value.value = changed  # mutated in place and restored: a deep copy per mutant is slow
