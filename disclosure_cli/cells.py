@@ -88,8 +88,14 @@ class Cell:
         return self.kind != "label"
 
 
-def _to_number(text: str) -> float | int:
+MAX_DIGITS = 15  # no count or amount in these tables is longer: a longer run is cells glued together
+
+
+def _to_number(text: str) -> float | int | None:
+    """The number a cell prints; None for a run of digits too long to be one cell (recover.py reads it)."""
     text = text.replace(",", "")
+    if len(text.split(".")[0].lstrip("+-")) > MAX_DIGITS:
+        return None
     return float(text) if "." in text else int(text)
 
 

@@ -139,8 +139,8 @@ def fetch(
     Exit 0 when every page was fetched, 2 otherwise.
     """
     from .batch import read_url_list
-    from .errors import ReportError
-    from .fetch import classify_page, human_size
+    from .errors import ReportError, human_size
+    from .fetch import classify_page
 
     targets = list(urls) + (read_url_list(urls_file) if urls_file else [])
     if not targets:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 
-from .errors import ReportError
+from .errors import ReportError, too_large
 
 MAX_BYTES = 20 * 1024 * 1024
 _BOMS = (
@@ -25,7 +25,7 @@ _BOMS = (
 def decode(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
     """Return (text, encoding) or raise ReportError with a reason a person understands."""
     if len(data) > max_bytes:
-        raise ReportError("too-large", f"file too large ({len(data) / 1e6:.1f} MB; limit {max_bytes / 1e6:.0f} MB)")
+        raise too_large(len(data), max_bytes)
     if not data.strip():
         raise ReportError("empty", "empty input")
     for bom, encoding in _BOMS:

@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 
+def human_size(n: float) -> str:
+    """Bytes for people, in binary units (the --max-size option counts MB of 1024 × 1024 bytes)."""
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024
+    return f"{n} MB"  # pragma: no cover
+
+
+def too_large(size: int | None, limit: int, what: str = "file") -> ReportError:
+    """The one refusal for inputs over the size limit (``size`` None: not known, only that it is over)."""
+    got = f"{human_size(size)}; " if size is not None else "over "
+    return ReportError("too-large", f"{what} too large ({got}limit {human_size(limit)})")
+
+
 class ReportError(Exception):
     """An input that is not a parseable report. ``reason`` is a stable code for datasets and tests.
 

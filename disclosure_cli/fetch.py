@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from . import __version__
-from .errors import ReportError
+from .errors import ReportError, too_large
 
 MAX_BYTES = 20 * 1024 * 1024
 USER_AGENT = f"disclosure-cli/{__version__} (open government information annual report research; python-httpx)"
@@ -72,14 +72,6 @@ def default_cache_dir() -> str:
         return os.environ["DISCLOSURE_CACHE"]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "disclosure-cli")
-
-
-def human_size(n: float) -> str:
-    for unit in ("bytes", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
-        n /= 1024
-    return f"{n} MB"  # pragma: no cover
 
 
 def _now() -> str:
@@ -323,14 +315,12 @@ class Fetcher:
     def _read_capped(self, resp) -> bytes:
         length = resp.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_bytes:
-            raise ReportError(
-                "too-large", f"response too large ({human_size(int(length))}; limit {human_size(self.max_bytes)})"
-            )
+            raise too_large(int(length), self.max_bytes, "response")
         chunks, size = [], 0
         for chunk in resp.iter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
-                raise ReportError("too-large", f"response too large (over {human_size(self.max_bytes)})")
+                raise too_large(None, self.max_bytes, "response")
             chunks.append(chunk)
         return b"".join(chunks)
 

@@ -58,11 +58,12 @@ class Table:
     def width(self) -> int:
         return max(len(r.columns) for r in self.rows)
 
+    @cached_property
+    def _by_key(self) -> dict[str, Row]:
+        return {r.key: r for r in self.rows}
+
     def row(self, key: str) -> Row:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        raise KeyError(key)
+        return self._by_key[key]
 
 
 @dataclass(frozen=True)

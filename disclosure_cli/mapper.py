@@ -256,7 +256,8 @@ class Mapper:
     def _assign(self, table: Table, row: Row, run: Run, units: dict, inferred: str | None = None) -> None:
         width = len(row.columns)
         cells = run.trimmed_values(width)
-        if len(cells) < width and not run.structured:
+        too_long = any(c.kind == "value" and c.number is None for c in cells)  # digits of several cells
+        if (len(cells) < width and not run.structured) or too_long:
             self.pending.append(Pending(table, [(row, col) for col in row.columns], cells, units=units))
             return
         if len(cells) != width:
@@ -427,8 +428,9 @@ class Mapper:
             cells.extend(run.values)
             if len(cells) >= len(slots):
                 break
-        if len(cells) < len(slots):
-            if cells and not any(c.row_id is not None for c in cells):
+        too_long = any(c.kind == "value" and c.number is None for c in cells[: len(slots)])
+        if len(cells) < len(slots) or too_long:
+            if cells and (too_long or not any(c.row_id is not None for c in cells)):
                 self.pending.append(Pending(table, slots, cells))
                 return
             shown = " ".join(c.raw for c in cells)

@@ -9,14 +9,14 @@ import sys
 
 from .cells import Cell
 from .decode import MAX_BYTES, decode
-from .errors import ReportError
+from .errors import ReportError, too_large
 from .formats import FORMATS, Format
 from .mapper import Mapper, build_runs
 from .metadata import read_metadata
 from .narrative import find_statements
 from .readers import read_cells, sniff_shape
 from .record import Record
-from .textnorm import detect_script, normalize_label
+from .textnorm import detect_script, normalize_label, normalize_text
 
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|資訊公开")
 _LEGACY_HINTS = ("依申请公开情况", "主动公开情况", "政府信息公开的收费及减免情况", "因政府信息公开申请行政复议")
@@ -50,7 +50,7 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
     sha = hashlib.sha256(data).hexdigest()
     if data[:1024].lstrip().startswith(b"%PDF-"):
         if len(data) > max_bytes:
-            raise ReportError("too-large", f"file too large ({len(data) / 1e6:.1f} MB; limit {max_bytes / 1e6:.0f} MB)")
+            raise too_large(len(data), max_bytes)
         from .readers.pdf import read_pdf  # lazy: pdfplumber is heavy
 
         cells = read_pdf(data)
@@ -87,7 +87,7 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
 
 
 def _why_not(text: str, year: int | None) -> ReportError:
-    simplified = normalize_label(text[:200000])
+    simplified = normalize_text(text[:200000])
     if year is not None and year < 2019:
         return ReportError("legacy-format", f"legacy format (report year {year}), not supported")
     if not _REPORT_WORDS.search(text) and "信息公开" not in simplified:
@@ -114,7 +114,7 @@ def read_input(path: str, max_bytes: int = MAX_BYTES) -> bytes:
     except OSError as exc:
         raise ReportError("unreadable", exc.strerror or str(exc)) from None
     if len(data) > max_bytes:
-        raise ReportError("too-large", f"file too large (over {max_bytes / 1e6:.0f} MB)")
+        raise too_large(None, max_bytes)
     return data
 
 

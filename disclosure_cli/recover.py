@@ -16,6 +16,7 @@ Two ways a row loses its boundaries:
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -60,9 +61,15 @@ class Pending:
         return list(dict.fromkeys(row for row, _ in self.slots))
 
 
-@lru_cache(maxsize=4096)
+def too_many(digits: str, k: int) -> bool:
+    """More ways to cut ``digits`` into ``k`` numbers than a row may be read in: leave it unread."""
+    return k > len(digits) or math.comb(len(digits) - 1, k - 1) > MAX_READINGS
+
+
+@lru_cache(maxsize=1024)
 def splits(digits: str, k: int) -> tuple[tuple[str, ...], ...]:
-    """Every way to cut a digit string into ``k`` numbers without leading zeros."""
+    """Every way to cut a digit string into ``k`` numbers without leading zeros (callers check
+    :func:`too_many` first, so this never builds more than ``MAX_READINGS`` of them)."""
     if k == 1:
         return ((digits,),) if digits == "0" or not digits.startswith("0") else ()
     out = []
@@ -93,7 +100,9 @@ def _token_options(cell: Cell, part, k: int) -> list[tuple[tuple[float | int | N
         return [((cell.number if cell.kind != "null" else None, cell.raw, 0),)]
     sign, digits, groups, rest = part
     if k == 1:
-        return [] if groups and len(digits) > 3 else [((cell.number, cell.raw, 0),)]
+        return [] if (groups and len(digits) > 3) or cell.number is None else [((cell.number, cell.raw, 0),)]
+    if too_many(digits, k):
+        raise _TooMany
     out = []
     for numbers in splits(digits, k):
         if groups and len(numbers[-1]) > 3:
@@ -199,6 +208,10 @@ class _RowCheck:
         return True
 
 
+class _TooMany(Exception):
+    """A token with more possible readings than a row may be read in."""
+
+
 def readings(p: Pending, fmt: Format) -> None:
     """Fill ``p.readings`` with the readings that satisfy the identities inside the row(s).
 
@@ -211,6 +224,13 @@ def readings(p: Pending, fmt: Format) -> None:
     check = _RowCheck(p, fmt)
     capacity = sum(1 if part is None else len(part[1]) for part in map(_parts, p.cells))
     fewest = width if capacity >= width else len(p.cells)
+    try:
+        _read(p, check, width, capacity, fewest)
+    except _TooMany:
+        p.readings = []
+
+
+def _read(p: Pending, check, width: int, capacity: int, fewest: int) -> None:
     for pieces in range(min(width, capacity), fewest - 1, -1):
         kept, tried = [], 0
         for glued in _glued_readings(p.cells, pieces):

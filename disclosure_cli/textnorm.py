@@ -47,9 +47,19 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@lru_cache(maxsize=8192)
 def normalize_label(label: str) -> str:
-    """The comparison key of a label: NFKC, Simplified, aliases applied, punctuation removed."""
+    """The comparison key of a label: NFKC, Simplified, aliases applied, punctuation removed.
+    Short labels are cached (they recur on every page); paragraphs are not kept."""
+    return _normalize_short(label) if len(label) <= 200 else normalize_text(label)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_short(label: str) -> str:
+    return normalize_text(label)
+
+
+def normalize_text(label: str) -> str:
+    """:func:`normalize_label` without the cache, for whole pages."""
     text = to_simplified(nfkc(label))
     text = _ALIAS_RE.sub(lambda m: PHRASE_ALIASES[m.group(0)], text)
     text = text.replace("帐", "账")

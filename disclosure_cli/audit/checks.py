@@ -182,7 +182,11 @@ class Auditor:
 
     @staticmethod
     def _has_row(table: Table, key: str) -> bool:
-        return any(r.key == key for r in table.rows)
+        try:
+            table.row(key)
+        except KeyError:
+            return False
+        return True
 
     def _identity(self, ident: Identity) -> None:
         table = self.fmt.table(ident.table)
