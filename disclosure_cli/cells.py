@@ -83,10 +83,6 @@ class Cell:
     unit: str | None = None
     copy: bool = False  # a span copy: context for labels, never read as a value
 
-    @property
-    def is_value(self) -> bool:
-        return self.kind != "label"
-
 
 MAX_DIGITS = 15  # no count or amount in these tables is longer: a longer run is cells glued together
 

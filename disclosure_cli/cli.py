@@ -1,4 +1,4 @@
-"""The command line: parse options, call the library, render. Nothing domain-specific lives here.
+"""The command line: parse options, call the library, render (render.py, output.py).
 
 Exit codes (like ruff): 0 everything worked, 1 findings (audit), 2 something could not run
 (bad option, unreadable input, not a report). A batch finishes every input before exiting 2.
@@ -7,6 +7,7 @@ Data goes to stdout; messages, warnings and errors go to stderr.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -105,21 +106,19 @@ class Inputs:
             yield record
 
     def _from_db(self):
-        from .dataset import open_db
-
-        if not os.path.exists(self.db):
-            self.console.error(self.db, "no such dataset")
-            self.failed += 1
-            return
         import sqlite3
 
+        from .dataset import open_readonly
+
         try:
-            with open_db(self.db) as ds:
+            with open_readonly(self.db) as ds:
                 records = ds.records(tuple(self.paths))
         except (ValueError, sqlite3.Error) as exc:
-            self.console.error(self.db, f"not a readable dataset: {exc}")
+            self.console.error(self.db, str(exc))
             self.failed += 1
             return
+        if not records and not self.paths:
+            self.console.warn(self.db, "no parsed reports in this dataset")
         found = {r.source for r in records}
         for path in self.paths:
             if path not in found:
@@ -140,7 +139,7 @@ def _options(*decorators):
 
 
 reading_options = _options(
-    click.option("--max-size", type=click.FloatRange(min=0.001), default=20, show_default=True,
+    click.option("--max-size", type=click.FloatRange(min=0.001, max=100_000), default=20, show_default=True,
                  help="Refuse inputs larger than this many MB."),
     click.option("--offline", is_flag=True, help="Read URLs from the fetch cache only."),
     click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors."),
@@ -297,7 +296,6 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
 
 def _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity) -> int:
     """Cross-year rules for every agency given in several years; returns the findings shown."""
-    from .audit.checks import AuditResult
     from .audit.rules import at_least, selected
     from .series import cross_year, group
 
@@ -309,9 +307,8 @@ def _audit_across_years(records, writer, screen, lang, blank, select, ignore, mi
             f for f in cross_year(series) if selected(f.code, select, ignore) and at_least(f.severity, min_severity)
         ]
         shown_total += len(shown)
-        latest = series.records[series.years[-1]]
         if writer is not None:
-            writer.write(AuditResult(latest, shown, blank), shown)
+            writer.write_cross_year(series, shown)
             continue
         title = f"{series.agency} {series.years[0]}–{series.years[-1]}"
         head = f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"
@@ -351,7 +348,19 @@ def _series_options(f):
     )(f)
 
 
-def _run_series(records, series_list, fmt, lang, min_severity, top) -> int:
+def _mapping(path: str | None) -> dict[str, str] | None:
+    """The --agency-map file, or a usage error naming what is wrong with it."""
+    if not path:
+        return None
+    from .series import load_mapping
+
+    try:
+        return load_mapping(path)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise click.BadParameter(f"{path}: {exc}", param_hint="--agency-map") from None
+
+
+def _run_series(series_list, fmt, lang, min_severity, top) -> int:
     from .audit.rules import at_least
     from .render import CHANGE_FIELDS, print_trend, print_trend_plain, trend_report
     from .series import cross_year, series_changes
@@ -403,12 +412,15 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
     Reports are grouped by agency (names normalised; --agency or --agency-map to steer) and ordered
     by year. Exit 0, 1 when there are cross-year findings, 2 when an input could not be read.
     """
-    from .series import group, load_mapping
+    from .series import group
 
     inputs = Inputs(files, max_size, Console(), debug, db=db, offline=offline)
     records = list(inputs)
-    mapping = load_mapping(agency_map) if agency_map else None
-    found = _run_series(records, group(records, agency, mapping), fmt, lang, min_severity, top)
+    mapping = _mapping(agency_map)
+    series_list, undated = group(records, agency, mapping, with_undated=True)
+    for record in undated:
+        Console().warn(record.source, "no report year found: left out of the series")
+    found = _run_series(series_list, fmt, lang, min_severity, top)
     if inputs.failed:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
@@ -424,19 +436,20 @@ def compare(
     before, after, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug, offline, db
 ) -> None:
     """Compare two reports (usually one agency, two years): what changed, and do they agree?"""
-    from .series import Series
+    from .series import Series, normalize_agency
 
     inputs = Inputs((before, after), max_size, Console(), debug, db=db, offline=offline)
     records = list(inputs)
     if inputs.failed:
         sys.exit(EXIT_ERROR)
-    a, b = records
-    if a.year is None or b.year is None or a.year == b.year:
-        Console().error(f"{a.source}, {b.source}", "compare needs two reports of different years")
+    if len(records) != 2 or None in (records[0].year, records[1].year) or records[0].year == records[1].year:
+        Console().error(f"{before}, {after}", "compare needs two reports of different years")
         sys.exit(EXIT_ERROR)
     a, b = sorted(records, key=lambda r: r.year)
-    series = Series(agency or b.agency or b.source, {a.year: a, b.year: b})
-    found = _run_series(records, [series], fmt, lang, min_severity, top)
+    mapping = _mapping(agency_map) or {}
+    name = agency or mapping.get(normalize_agency(b.agency)) or b.agency or b.source
+    series = Series(name, {a.year: a, b.year: b})
+    found = _run_series([series], fmt, lang, min_severity, top)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
 
 
@@ -470,10 +483,26 @@ _register_data_commands()
 
 
 def run() -> None:
-    """Entry point that exits quietly when the reader of stdout goes away (``| head``)."""
+    """Entry point with stable exit codes: usage errors 2, Ctrl-C 130, and a quiet 0 when the reader
+    of stdout goes away (``| head``). Click's own handling would exit 1, the findings code."""
     try:
-        main(standalone_mode=True)
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_OK)
+        code = main(standalone_mode=False) or EXIT_OK
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_ERROR
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click: the reader of stdout left
+            code = EXIT_OK
+    except click.exceptions.Abort:
+        click.echo("disclosure: interrupted", err=True)
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_ERROR
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        code = EXIT_OK
+    try:
+        sys.stdout.flush()
+    except OSError:  # the reader went away: nothing left to tell it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(code)

@@ -371,12 +371,12 @@ def export(db, fmt, table, lang, bom) -> None:
     import sqlite3
 
     from .dataset import export as write_table
-    from .dataset import open_db
+    from .dataset import open_readonly
 
     try:
-        ds = open_db(db)
+        ds = open_readonly(db)
     except (sqlite3.DatabaseError, ValueError) as exc:
-        _err(db, f"not a disclosure dataset ({exc})")
+        _err(db, str(exc))
         sys.exit(EXIT_ERROR)
     with ds:
         write_table(ds, table, fmt, sys.stdout, lang=lang, bom=bom)

@@ -398,6 +398,24 @@ def open_db(path: str) -> Dataset:
     return Dataset(conn, path)
 
 
+def open_readonly(path: str) -> Dataset:
+    """Open an existing dataset for reading only: a reading command never creates or changes a file."""
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        raise ValueError("no such dataset")
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ValueError(f"not a disclosure dataset (not a SQLite file: {exc})") from None
+    if "reports" not in tables or "report_values" not in tables:
+        conn.close()
+        raise ValueError("not a disclosure dataset (no reports table)")
+    return Dataset(conn, path)
+
+
 def export(ds: Dataset, table: str, fmt: str, out: TextIO, lang: str = "en", bom: bool = False) -> int:
     """Write one table as tidy CSV or JSON Lines; returns the number of rows written."""
     import csv

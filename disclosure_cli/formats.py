@@ -1,8 +1,8 @@
 """The two national report formats, declared once as data.
 
 Everything that knows about rows, columns, labels or identities reads these declarations: the
-mapper that turns cells into a record, the synthetic-report renderer used by the tests, the output
-schema, and (later) the auditor. Adding a local variant or a new national format is an edit here.
+mapper that turns cells into a record, the reader of glued cells, the auditor, the synthetic-report
+renderer used by the tests, and the output schema. Adding a local variant or a new national format is an edit here.
 
 Row ``match`` entries are regular expressions searched in a *normalised* label (see
 :func:`disclosure_cli.textnorm.normalize_label`: Simplified script, aliases applied, punctuation and

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TextIO
 
 from .record import Record
@@ -90,10 +90,3 @@ class Writer:
         if self.fmt == "json":
             self._json.close()
         self.out.flush()
-
-
-def write_all(records: Iterable[Record], fmt: str, out: TextIO) -> None:
-    w = Writer(fmt, out)
-    for r in records:
-        w.write(r)
-    w.close()

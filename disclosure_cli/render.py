@@ -34,11 +34,12 @@ FINDING_FIELDS = (
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def finding_row(result: AuditResult, f: Finding, lang: str) -> dict:
-    """One finding as a flat row, with the report it belongs to."""
-    r = result.record
+def finding_row(record, f: Finding, lang: str, agency: str | None = None) -> dict:
+    """One finding as a flat row, with the report it belongs to (for a cross-year finding: the later
+    report of the pair, under the series' agency name)."""
     d = f.as_dict(lang)
-    identity = {"source": r.source, "agency": r.agency, "year": r.year, "format": r.format}
+    identity = {"source": record.source, "agency": agency or record.agency, "year": record.year,
+                "format": record.format}  # fmt: skip
     return {**identity, **{k: d.get(k) for k in FINDING_FIELDS if k not in identity},
             "location": f.location(), "numbers": d["locations"]}  # fmt: skip
 
@@ -122,7 +123,7 @@ class FindingWriter:
             self._csv.writeheader()
 
     def write(self, result: AuditResult, shown: list[Finding]) -> None:
-        rows = [finding_row(result, f, self.lang) for f in shown]
+        rows = [finding_row(result.record, f, self.lang) for f in shown]
         if self.fmt == "json":
             r = result.record
             report = {
@@ -138,7 +139,30 @@ class FindingWriter:
                 "findings": rows,
             }
             self._json.write(report)
-        elif self.fmt == "jsonl":
+        else:
+            self._rows(rows)
+        self.out.flush()
+
+    def write_cross_year(self, series, shown: list[Finding]) -> None:
+        """The cross-year findings of one agency: its own JSON object, or rows like any finding."""
+        latest = series.records[series.years[-1]]
+        rows = [finding_row(latest, f, self.lang, series.agency) for f in shown]
+        if self.fmt == "json":
+            self._json.write(
+                {
+                    "kind": "cross-year",
+                    "agency": series.agency,
+                    "years": series.years,
+                    "sources": {y: r.source for y, r in series.records.items()},
+                    "findings": rows,
+                }
+            )
+        else:
+            self._rows(rows)
+        self.out.flush()
+
+    def _rows(self, rows: list[dict]) -> None:
+        if self.fmt == "jsonl":
             for row in rows:
                 self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
@@ -151,7 +175,6 @@ class FindingWriter:
                         ),
                     }
                 )
-        self.out.flush()
 
     def close(self) -> None:
         if self.fmt == "json":

@@ -66,11 +66,19 @@ class Series:
         return [(self.records[a], self.records[b]) for a, b in pairwise(ys)]
 
 
-def group(records: Iterable[Record], agency: str | None = None, mapping: dict[str, str] | None = None) -> list[Series]:
-    """Reports grouped by agency (``agency`` forces one group) and ordered by year."""
+def group(
+    records: Iterable[Record],
+    agency: str | None = None,
+    mapping: dict[str, str] | None = None,
+    with_undated: bool = False,
+):
+    """Reports grouped by agency (``agency`` forces one group) and ordered by year; with
+    ``with_undated``, also the reports left out for want of a year."""
     by_key: dict[str, Series] = {}
+    undated: list[Record] = []
     for record in records:
         if record.year is None:
+            undated.append(record)
             continue
         name = agency or (mapping or {}).get(normalize_agency(record.agency)) or record.agency or record.source
         key = normalize_agency(name)
@@ -83,7 +91,7 @@ def group(records: Iterable[Record], agency: str | None = None, mapping: dict[st
             series.duplicates.append((record.year, record, current))
         else:
             series.duplicates.append((record.year, current, record))
-    return list(by_key.values())
+    return (list(by_key.values()), undated) if with_undated else list(by_key.values())
 
 
 # --- comparable values -----------------------------------------------------------------------

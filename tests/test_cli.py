@@ -173,3 +173,16 @@ def test_urls_are_read_wherever_a_file_is(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_reading_a_foreign_sqlite_file_changes_nothing(tmp_path):
+    import sqlite3
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    before = other.read_bytes()
+    for command in ("audit", "trend"):
+        result = run(command, "--db", str(other))
+        assert result.exit_code == 2 and "not a disclosure dataset" in result.stderr
+    assert other.read_bytes() == before

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..cells import Location
-from .rules import BY_CODE, SEVERITIES, Rule
+from .rules import BY_CODE, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,3 @@ class Finding:
 
 def _tidy(x: float | int) -> float | int:
     return int(x) if float(x).is_integer() else round(x, 6)
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)
