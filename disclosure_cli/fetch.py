@@ -304,6 +304,8 @@ class Fetcher:
                         ) from None
                 except httpx.UnsupportedProtocol:
                     raise ReportError("not-http", f"not an http(s) URL: {url}") from None
+                except httpx.ConnectError as exc:  # refused, no route, no such host: another try won't help
+                    raise ReportError("fetch-failed", f"cannot connect: {exc}".rstrip(": ")) from None
                 except httpx.TransportError as exc:  # connection refused or reset, DNS: worth another try
                     if attempt >= self.retries:
                         raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
@@ -354,7 +356,7 @@ class Fetcher:
                 rp.allow_all = True  # no robots.txt: everything is allowed (RFC 9309 §2.3.1.3)
             else:
                 rp.disallow_all = True  # unreachable robots.txt: assume complete disallow (§2.3.1.4)
-                rp.unreachable = exc.message  # type: ignore[attr-defined]
+                rp.unreachable = exc  # type: ignore[attr-defined]
         delay = rp.crawl_delay(ROBOTS_AGENT)
         with self._guard:
             if delay:
@@ -369,6 +371,8 @@ class Fetcher:
         rp = self._robots_for(url)
         if not rp.can_fetch(ROBOTS_AGENT, url):
             why = getattr(rp, "unreachable", None)
+            if why is not None and why.reason == "fetch-failed":
+                raise ReportError("fetch-failed", why.message)  # the host itself is unreachable: say so
             path = urlsplit(url).path or "/"
             message = (
                 f"robots.txt could not be read ({why}); not fetching (--ignore-robots overrides)"

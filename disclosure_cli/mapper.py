@@ -150,18 +150,19 @@ def find_regions(runs: list[Run], fmt: Format) -> Regions:
         return Regions(None, None, None)
     head3 = start3
     for r in reversed(runs[: start3 + 1]):
-        if _has(r, "收到和处理政府信息公开申请"):
+        if any(_has(r, anchor) for anchor in requests.anchors):
             head3 = r.index
             break
     active = None
-    for pattern in ("第二十条第", "主动公开政府信息情况"):
+    for pattern in fmt.table("active").anchors:  # the first that occurs wins: 第二十条 before the heading
         begin = next((r.index for r in runs[:head3] if _has(r, pattern)), None)
         if begin is not None:
             active = (begin, head3)
             break
     forward = requests.row("carried_forward")
     after = next((r.index for r in runs[start3:] if r.values and matches(requests, forward, r)), start3)
-    start4 = next((r.index for r in runs[after:] if _has(r, "行政复议")), None)
+    appeals = fmt.table("appeals")
+    start4 = next((r.index for r in runs[after:] if any(_has(r, a) for a in appeals.anchors)), None)
     end3 = start4 if start4 is not None else len(runs)
     return Regions(active, (start3, end3), start4)
 
