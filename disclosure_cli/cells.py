@@ -97,6 +97,11 @@ def _to_number(text: str) -> float | int | None:
 
 def classify(raw: str, loc: Location, row_id: object = None, copy: bool = False) -> Cell:
     """Classify the whole text of a structured cell (HTML <td>, Markdown cell)."""
+    stripped = raw.strip()
+    if not stripped:
+        return Cell(stripped, "null", loc, row_id, copy=copy)
+    if stripped.isascii() and stripped.isdigit() and len(stripped) <= MAX_DIGITS:  # most cells: a plain count
+        return Cell(stripped, "value", loc, row_id, int(stripped), None, copy)
     text = nfkc(raw).strip()
     compact = re.sub(r"\s+", "", text)
     if compact in NULL_MARKERS:

@@ -121,9 +121,7 @@ class _Walker:
         rows = [tr for tr in table.iter("tr")]
         for r, tr in enumerate(rows):
             c = 0
-            for td in tr:
-                if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
-                    continue
+            for td in tr.iterchildren("td", "th"):
                 while (r, c) in grid:
                     c += 1
                 rowspan = _span(td.get("rowspan"))
