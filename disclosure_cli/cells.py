@@ -161,8 +161,8 @@ _HAS_DIGIT = re.compile(r"\d")
 def tokenize_text(line: str, lineno: int) -> list[Cell]:
     """Cut one line of free text into label, value and null cells."""
     stripped = line.strip()
-    if not _HAS_DIGIT.search(stripped) and " " not in stripped and stripped not in NULL_MARKERS:
-        # most lines of a one-cell-per-line page: a label and nothing else
+    if not _HAS_DIGIT.search(stripped) and not any(t in NULL_MARKERS for t in stripped.split()):
+        # a label or prose with no number and no blank-cell marker: one cell (most lines of most pages)
         start = len(line) - len(line.lstrip())
         return [Cell(stripped, "null" if stripped in ("无", "無") else "label", Location(lineno, start + 1))]
     norm = nfkc(line)
