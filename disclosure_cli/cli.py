@@ -251,7 +251,8 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
     every other input has been audited).
     """
     from .audit import audit as run_audit
-    from .audit.rules import BY_CODE, BY_NAME, at_least, selected
+    from .audit.rules import BY_CODE, BY_NAME
+    from .audit.rules import shown as keep
 
     for pattern in (*select, *ignore):
         if not any(code.startswith(pattern.upper()) for code in BY_CODE) and pattern not in BY_NAME:
@@ -274,7 +275,7 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
     for record in inputs:
         records.append(record)
         result = run_audit(record, blank=blank)
-        shown = [f for f in result.findings if selected(f.code, select, ignore) and at_least(f.severity, min_severity)]
+        shown = keep(result.findings, select, ignore, min_severity)
         found += len(shown)
         if writer is not None:
             writer.write(result, shown)
@@ -296,30 +297,21 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
 
 def _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity) -> int:
     """Cross-year rules for every agency given in several years; returns the findings shown."""
-    from .audit.rules import at_least, selected
-    from .series import cross_year, group
+    from .audit.rules import shown
+    from .render import cross_year_lines
+    from .series import cross_year, several_years
 
-    shown_total = 0
-    for series in group(records):
-        if len(series.records) + len(series.duplicates) < 2:
-            continue
-        shown = [
-            f for f in cross_year(series) if selected(f.code, select, ignore) and at_least(f.severity, min_severity)
-        ]
-        shown_total += len(shown)
+    total = 0
+    for series in several_years(records):
+        kept = shown(cross_year(series), select, ignore, min_severity)
+        total += len(kept)
         if writer is not None:
-            writer.write_cross_year(series, shown)
-            continue
-        title = f"{series.agency} {series.years[0]}–{series.years[-1]}"
-        head = f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"
-        lines = [head] + [f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}" for f in shown]
-        if not shown:
-            lines.append("  ✓ " + ("结转与累计数一致" if lang == "zh" else "carry-over and running totals agree"))
-        if screen is not None:
-            screen.print("\n".join(lines), highlight=False, markup=False)
+            writer.write_cross_year(series, kept)
+        elif screen is not None:
+            screen.print("\n".join(cross_year_lines(series, kept, lang)), highlight=False, markup=False)
         else:
-            sys.stdout.write("\n".join(lines) + "\n")
-    return shown_total
+            sys.stdout.write("\n".join(cross_year_lines(series, kept, lang)) + "\n")
+    return total
 
 
 def _series_options(f):
@@ -361,7 +353,7 @@ def _mapping(path: str | None) -> dict[str, str] | None:
 
 
 def _run_series(series_list, fmt, lang, min_severity, top) -> int:
-    from .audit.rules import at_least
+    from .audit.rules import shown
     from .render import CHANGE_FIELDS, print_trend, print_trend_plain, trend_report
     from .series import cross_year, series_changes
 
@@ -383,7 +375,7 @@ def _run_series(series_list, fmt, lang, min_severity, top) -> int:
 
     for series in series_list:
         changes, not_compared = series_changes(series)
-        findings = [f for f in cross_year(series) if at_least(f.severity, min_severity)]
+        findings = shown(cross_year(series), minimum=min_severity)
         found += len(findings)
         if fmt == "text":
             if screen is not None:

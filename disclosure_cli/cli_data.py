@@ -23,6 +23,12 @@ def _err(source: str, message: str, kind: str = "error") -> None:
     click.echo(f"disclosure: {prefix}: {source}: {message}", err=True)
 
 
+urls_option = click.option(
+    "--urls", "urls_file", type=click.Path(exists=True, allow_dash=True, dir_okay=False),
+    help="File of URLs, one a line ('-': standard input).",
+)  # fmt: skip
+
+
 def fetch_options(f):
     """Options shared by every command that fetches: politeness, cache, limits."""
     options = [
@@ -105,7 +111,7 @@ def _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age
 
 @click.command()
 @click.argument("urls", nargs=-1)
-@click.option("--urls", "urls_file", type=click.Path(allow_dash=True, dir_okay=False), help="File of URLs, one a line.")
+@urls_option
 @fetch_options
 @click.option(
     "-o",
@@ -255,7 +261,7 @@ def summary_lines(s) -> list[str]:
 
 @click.command()
 @click.argument("inputs", nargs=-1)
-@click.option("--urls", "urls_file", type=click.Path(allow_dash=True, dir_okay=False), help="File of URLs, one a line.")
+@urls_option
 @click.option(
     "--db",
     default="dataset.sqlite",

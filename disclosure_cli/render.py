@@ -182,6 +182,16 @@ class FindingWriter:
         self.out.flush()
 
 
+def cross_year_lines(series, shown: list[Finding], lang: str) -> list[str]:
+    """The text view of one agency's cross-year findings (the audit prints it after the reports)."""
+    title = f"{series.agency} {series.years[0]}–{series.years[-1]}"
+    lines = [f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"]
+    lines += [f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}" for f in shown]
+    if not shown:
+        lines.append("  ✓ " + ("结转与累计数一致" if lang == "zh" else "carry-over and running totals agree"))
+    return lines
+
+
 def print_rules(console, lang: str) -> None:
     from rich.table import Table
 
@@ -211,7 +221,9 @@ def explain_rule(r: Rule) -> str:
 # --- year over year --------------------------------------------------------------------------
 
 SPARKS = "▁▂▃▄▅▆▇█"
-CHANGE_FIELDS = ("agency", "indicator", "label", "year", "value", "previous_year", "change", "change_pct", "ranked")
+CHANGE_FIELDS = (
+    "agency", "indicator", "label", "label_en", "year", "value", "previous_year", "change", "change_pct", "ranked",
+)  # fmt: skip
 
 
 def sparkline(values: list[float | int | None]) -> str:
@@ -288,7 +300,7 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
         for c in moves:
             style = "green" if c.change > 0 else "red"
             m.add_row(
-                c.label,
+                c.name(lang),
                 f"{c.previous_year}→{c.year}",
                 _num(c.previous, c.percent),
                 _num(c.value, c.percent),
@@ -326,7 +338,7 @@ def print_trend_plain(out: TextIO, series, changes, not_compared, findings, lang
         out.write(f"  {ind.zh if zh else ind.en}: {series_text}  {sparkline(values)}\n")
     for c in biggest_moves(changes, top):
         out.write(
-            f"  {_arrow(c.change)} {c.label} {c.previous_year}→{c.year}: "
+            f"  {_arrow(c.change)} {c.name(lang)} {c.previous_year}→{c.year}: "
             f"{_num(c.previous, c.percent)} → {_num(c.value, c.percent)} ({c.change_pct:+.1f}%)\n"
         )
     for year, keys in not_compared.items():

@@ -94,6 +94,11 @@ def group(
     return (list(by_key.values()), undated) if with_undated else list(by_key.values())
 
 
+def several_years(records: Iterable[Record]) -> list[Series]:
+    """The agencies given with more than one report: the ones cross-year rules can look at."""
+    return [s for s in group(records) if len(s.records) + len(s.duplicates) >= 2]
+
+
 # --- comparable values -----------------------------------------------------------------------
 
 _ACROSS_FORMATS = (
@@ -218,6 +223,10 @@ class Change:
     base: float | int | None = None  # cases behind the value (rates) or the previous value (counts)
     is_indicator: bool = False
     percent: bool = False  # a rate, shown as a percentage
+    label_en: str = ""
+
+    def name(self, lang: str) -> str:
+        return self.label_en if lang == "en" and self.label_en else self.label
 
     @property
     def change(self) -> float | int | None:
@@ -240,6 +249,7 @@ class Change:
             "agency": self.agency,
             "indicator": self.indicator,
             "label": self.label,
+            "label_en": self.label_en,
             "year": self.year,
             "value": self.value,
             "previous_year": self.previous_year,
@@ -249,16 +259,17 @@ class Change:
         }
 
 
-def _label(record: Record, key: str) -> str:
+def _label(record: Record, key: str) -> tuple[str, str]:
+    """(Chinese, English) names of a value: 「本年新收/自然人」, "new requests / natural persons"."""
     table, rest = key.split(".", 1)
     row, col = rest.rsplit(".", 1)
     spec = record.spec.table(table)
     try:
         r = spec.row(row)
     except KeyError:
-        return f"{row}/{col}"
+        return f"{row}/{col}", f"{row} / {col}"
     c = next((c for c in r.columns if c.key == col), None)
-    return f"{r.name}/{c.short if c else col}"
+    return f"{r.name}/{c.short if c else col}", f"{r.en} / {c.en if c else col}"
 
 
 def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
@@ -274,7 +285,15 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
         for ind in INDICATORS:
             value, base = ind.compute(values)
             change = Change(
-                series.agency, ind.key, ind.zh, year, value, is_indicator=True, base=base, percent=ind.percent
+                series.agency,
+                ind.key,
+                ind.zh,
+                year,
+                value,
+                is_indicator=True,
+                base=base,
+                percent=ind.percent,
+                label_en=ind.en,
             )
             if previous is not None:
                 pv, pbase = ind.compute(prev_values)
@@ -288,7 +307,8 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
             if left_out:
                 not_compared[year] = left_out
         for key in keys:
-            change = Change(series.agency, key, _label(record, key), year, values[key])
+            zh, en = _label(record, key)
+            change = Change(series.agency, key, zh, year, values[key], label_en=en)
             if previous is not None:
                 change.previous_year, change.previous = previous.year, prev_values.get(key)
                 change.base = change.previous

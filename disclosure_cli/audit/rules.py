@@ -365,6 +365,11 @@ def at_least(severity: str, minimum: str) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
 
 
+def shown(findings, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), minimum: str = "info") -> list:
+    """The findings a user asked to see: selected by code, prefix or name, at or above ``minimum``."""
+    return [f for f in findings if selected(f.code, select, ignore) and at_least(f.severity, minimum)]
+
+
 def rules_markdown() -> str:
     """The README's rule section, generated from the declarations above."""
     lines = ["| code | name | severity | what it checks |", "|---|---|---|---|"]
