@@ -83,12 +83,34 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Bound:
+    """A plausibility bound between two cells of one row (a warning when broken, not an identity).
+
+    ``kind="at-most"``: left ≤ right. ``kind="sum-non-negative"``: left + right ≥ 0.
+    """
+
+    code: str
+    table: str
+    rows: tuple[str, ...]
+    left: str
+    right: str
+    kind: str
+    description: str
+
+    def holds(self, left: float | int | None, right: float | int | None) -> bool:
+        if left is None or right is None:
+            return True
+        return left <= right if self.kind == "at-most" else left + right >= 0
+
+
+@dataclass(frozen=True)
 class Format:
     name: str
     notice: str
     markers: tuple[str, ...]  # normalised labels that only this format prints
     tables: tuple[Table, ...]
     identities: tuple[Identity, ...] = field(default=())
+    bounds: tuple[Bound, ...] = field(default=())
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -371,6 +393,26 @@ FORMAT_2019 = Format(
     ("本年新制作数量", "对外公开总数量", "上一年项目数量", "其他对外管理服务事项", "第二十条第九项", "政府集中采购"),
     (ACTIVE_2019, REQUESTS_2019, APPEALS),
     _identities((*_OUTCOMES_HEAD, "other")),
+    (
+        Bound(
+            "published-within-total",
+            "active",
+            ("regulations", "normative_documents"),
+            "new_published",
+            "total_published",
+            "at-most",
+            "Documents newly published are part of all documents published.",
+        ),
+        Bound(
+            "items-not-negative",
+            "active",
+            ("licensing", "other_services", "penalties", "coercion", "fees"),
+            "prior_items",
+            "change",
+            "sum-non-negative",
+            "Last year's items plus this year's change is a count.",
+        ),
+    ),
 )
 FORMAT_2021 = Format(
     "2021",

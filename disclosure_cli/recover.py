@@ -184,13 +184,13 @@ class _RowCheck:
                         self.sums.append(
                             ([index[(row.key, c)] for c in ident.lhs], [index[(row.key, c)] for c in ident.rhs])
                         )
-        self.not_above: list[tuple[int, int]] = []  # value[a] <= value[b]
-        self.not_negative_sum: list[tuple[int, int]] = []  # value[a] + value[b] >= 0
-        for row in p.rows:
-            if (row.key, "new_published") in index and (row.key, "total_published") in index:
-                self.not_above.append((index[(row.key, "new_published")], index[(row.key, "total_published")]))
-            if (row.key, "prior_items") in index and (row.key, "change") in index:
-                self.not_negative_sum.append((index[(row.key, "prior_items")], index[(row.key, "change")]))
+        self.bounds = [  # the format's plausibility bounds, as (bound, left index, right index)
+            (bound, index[(row.key, bound.left)], index[(row.key, bound.right)])
+            for bound in fmt.bounds
+            if bound.table == p.table.key
+            for row in p.rows
+            if row.key in bound.rows and (row.key, bound.left) in index and (row.key, bound.right) in index
+        ]
 
     def __call__(self, values: list) -> bool:
         for i in self.nonnegative:
@@ -199,13 +199,7 @@ class _RowCheck:
         for lhs, rhs in self.sums:
             if sum(values[i] or 0 for i in lhs) != sum(values[i] or 0 for i in rhs):
                 return False
-        for a, b in self.not_above:
-            if values[a] is not None and values[b] is not None and values[a] > values[b]:
-                return False
-        for a, b in self.not_negative_sum:
-            if values[a] is not None and values[b] is not None and values[a] + values[b] < 0:
-                return False
-        return True
+        return all(bound.holds(values[a], values[b]) for bound, a, b in self.bounds)
 
 
 class _TooMany(Exception):

@@ -38,6 +38,7 @@ SIDES = {
     "requests-row-total": (("六类申请人之和", "sum of the six applicant columns"), ("总计", "total")),
     "appeals-row-total": (("维持+纠正+其他+尚未审结", "upheld + corrected + other + pending"), ("总计", "total")),
 }
+BOUND_RULES = {"published-within-total": "P001", "items-not-negative": "P002"}
 IDENTITY_RULES = {
     "requests-balance": "R001",
     "requests-outcome-total": "R002",
@@ -84,8 +85,7 @@ class Auditor:
         for ident in self.fmt.identities:
             self._identity(ident)
         self._natural_counts()
-        if self.fmt.name == "2019":
-            self._plausibility_2019()
+        self._bounds()
         self._narrative()
         return AuditResult(self.record, self.findings, self.blank, self.evaluated, self.skipped, self.used_for_reading)
 
@@ -314,49 +314,35 @@ class Auditor:
                     )
                 )
 
-    def _plausibility_2019(self) -> None:
-        for row in ("regulations", "normative_documents"):
-            new, total = self._v("active", row, "new_published"), self._v("active", row, "total_published")
-            if new.value is not None and total.value is not None and new.value > total.value:
-                name = self.fmt.table("active").row(row).name
-                self.findings.append(
-                    Finding(
-                        "P001",
-                        f"{name}：本年新公开 {_fmt(new.value)} 大于对外公开总数量 {_fmt(total.value)}",
-                        f"{row}: newly published {_fmt(new.value)} exceeds total published {_fmt(total.value)}",
-                        f"{name}：本年新公开 {_fmt(new.value)} > 对外公开总数量 {_fmt(total.value)}",
-                        f"{row}: new_published {_fmt(new.value)} > total_published {_fmt(total.value)}",
-                        expected=total.value,
-                        actual=new.value,
-                        terms=[
-                            self._term(new, "本年新公开数量", "new_published"),
-                            self._term(total, "对外公开总数量", "total_published"),
-                        ],
-                        where=f"active.{row}",
-                    )
-                )
-        for row in ("licensing", "other_services", "penalties", "coercion", "fees"):
-            prior, change = self._v("active", row, "prior_items"), self._v("active", row, "change")
-            if prior.value is None or change.value is None or prior.value + change.value >= 0:
-                continue
-            name = self.fmt.table("active").row(row).name
-            now = _fmt(prior.value + change.value)
-            self.findings.append(
-                Finding(
-                    "P002",
-                    f"{name}：上一年项目数量 {_fmt(prior.value)} + 本年增/减 {_fmt(change.value)} = {now}，为负数",
-                    f"{row}: items last year {_fmt(prior.value)} + change {_fmt(change.value)} = {now}, negative",
-                    f"{name}：上一年项目数量 {_fmt(prior.value)} + 本年增/减 {_fmt(change.value)} = {now}",
-                    f"{row}: prior_items {_fmt(prior.value)} + change {_fmt(change.value)} = {now}",
-                    expected=0,
-                    actual=prior.value + change.value,
-                    terms=[
-                        self._term(prior, "上一年项目数量", "prior_items"),
-                        self._term(change, "本年增/减", "change"),
-                    ],
-                    where=f"active.{row}",
-                )
-            )
+    def _bounds(self) -> None:
+        """P001/P002: the format's plausibility bounds (formats.Bound), row by row."""
+        for bound in self.fmt.bounds:
+            table = self.fmt.table(bound.table)
+            for row_key in bound.rows:
+                left, right = self._v(table.key, row_key, bound.left), self._v(table.key, row_key, bound.right)
+                if bound.holds(left.value, right.value):
+                    continue
+                self.findings.append(self._bound_finding(bound, table.row(row_key), left, right))
+
+    def _bound_finding(self, bound, row, left: Value, right: Value) -> Finding:
+        columns = {c.key: c for c in row.columns}
+        lz, le = columns[bound.left].short, columns[bound.left].en
+        rz, re_ = columns[bound.right].short, columns[bound.right].en
+        terms = [self._term(left, lz, le), self._term(right, rz, re_)]
+        a, b = _fmt(left.value), _fmt(right.value)
+        if bound.kind == "at-most":
+            return Finding(
+                BOUND_RULES[bound.code], f"{row.name}：{lz} {a} 大于{rz} {b}", f"{row.key}: {le} {a} exceeds {re_} {b}",
+                f"{row.name}：{lz} {a} > {rz} {b}", f"{row.key}: {bound.left} {a} > {bound.right} {b}",
+                expected=right.value, actual=left.value, terms=terms, where=f"{bound.table}.{row.key}",
+            )  # fmt: skip
+        now = _fmt(left.value + right.value)
+        return Finding(
+            BOUND_RULES[bound.code], f"{row.name}：{lz} {a} + {rz} {b} = {now}，为负数",
+            f"{row.key}: {le} {a} + {re_} {b} = {now}, negative", f"{row.name}：{lz} {a} + {rz} {b} = {now}",
+            f"{row.key}: {bound.left} {a} + {bound.right} {b} = {now}",
+            expected=0, actual=left.value + right.value, terms=terms, where=f"{bound.table}.{row.key}",
+        )  # fmt: skip
 
     # -- prose against tables ----------------------------------------------------------------
 
