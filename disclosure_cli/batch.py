@@ -118,7 +118,12 @@ def _is_url_list(path: str) -> bool:
         if os.path.getsize(path) > 4 * 1024 * 1024:
             return False
         with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8-sig")
+            head = fh.read(4096)
+            first = next((ln.strip() for ln in head.decode("utf-8-sig", "ignore").splitlines()
+                          if ln.strip() and not ln.strip().startswith("#")), "")  # fmt: skip
+            if not is_url(first.split()[0] if first else ""):
+                return False  # a page, not a list: no need to read the rest
+            text = (head + fh.read()).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]

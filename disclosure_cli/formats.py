@@ -54,6 +54,11 @@ class Table:
     rows: tuple[Row, ...]
     layout: str = "rows"  # rows: each row has its label; sequence: all numbers in row-major order
 
+    @property
+    def names(self) -> tuple[str, str]:
+        """How messages name the table: ("表三", "table 3")."""
+        return f"表{'一二三四五'[self.number - 1]}", f"table {self.number}"
+
     @cached_property
     def width(self) -> int:
         return max(len(r.columns) for r in self.rows)

@@ -504,7 +504,7 @@ def _identical(prev: Record, cur: Record) -> list[Finding]:
         now = [v.value for v in cur.values.values() if v.table == table.key]
         before = [v.value for v in prev.values.values() if v.table == table.key]
         if now == before and any(now):
-            zh = {"active": "表二", "requests": "表三", "appeals": "表四"}[table.key]
+            zh = table.names[0]
             out.append(
                 Finding(
                     "Y005",

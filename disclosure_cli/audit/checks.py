@@ -45,7 +45,6 @@ IDENTITY_RULES = {
     "requests-row-total": "R003",
     "appeals-row-total": "A001",
 }
-TABLE_NAMES = {"active": ("表二", "table 2"), "requests": ("表三", "table 3"), "appeals": ("表四", "table 4")}
 
 
 @dataclass
@@ -122,7 +121,7 @@ class Auditor:
             ]
             if not blanks:
                 continue
-            zh, en = TABLE_NAMES[table.key]
+            zh, en = table.names
             how_zh = "按 0 计算" if self.blank == "zero" else "相关等式不予核对"
             how_en = "read as 0" if self.blank == "zero" else "sums that use them are not evaluated"
             self.findings.append(
@@ -150,7 +149,7 @@ class Auditor:
                     self.unfilled.add(total.key)
                     per_table.setdefault(table.key, []).append(total)
         for key, totals in per_table.items():
-            zh, en = TABLE_NAMES[key]
+            zh, en = self.fmt.table(key).names
             names = "、".join(f"{self._names(t)[0]}" for t in totals)
             self.findings.append(
                 Finding(
