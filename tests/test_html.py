@@ -50,3 +50,10 @@ def test_provenance_names_table_row_and_column():
     v = record.values["requests.new.natural_person"]
     assert (v.loc.table, v.loc.row, v.loc.column) == (2, 4, 4)
     assert v.loc.describe() == "table 2, row 4, column 4"
+
+
+def test_hundreds_of_unclosed_inline_tags_do_not_hide_the_tables():
+    s = synth.random_report(3, "2021")
+    page = synth.render_html(s).replace("<body>", "<body>" + "<b>" * 300, 1)
+    got = parse_bytes(page.encode()).numbers()
+    assert {k for k, v in s.values.items() if abs(got[k] - v) > 1e-6} == set()

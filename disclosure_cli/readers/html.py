@@ -57,8 +57,10 @@ def parse_document(text: str):
     more than the parse itself and nothing here needs its methods."""
     from lxml import etree  # lazy: keeps `disclosure --help` fast
 
-    root = etree.fromstring(_XML_DECL.sub("", text) or "<html></html>", etree.HTMLParser())
-    return root if root is not None else etree.fromstring("<html></html>", etree.HTMLParser())
+    # huge_tree: pages with hundreds of unclosed inline tags would otherwise stop parsing early
+    parser = etree.HTMLParser(huge_tree=True)
+    root = etree.fromstring(_XML_DECL.sub("", text) or "<html></html>", parser)
+    return root if root is not None else etree.fromstring("<html></html>", parser)
 
 
 def read_html(text: str) -> list[Cell]:
