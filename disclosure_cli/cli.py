@@ -159,6 +159,11 @@ lang_option = click.option(
 exit_zero_option = click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 
 
+def output_option(help: str, choices=("text", "json", "jsonl", "csv"), default: str = "text"):
+    return click.option("-o", "--output", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help=help)  # fmt: skip
+
+
 def min_severity_option(what: str):
     return click.option(
         "--min-severity",
@@ -171,14 +176,10 @@ def min_severity_option(what: str):
 
 @main.command()
 @input_options
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["json", "jsonl", "csv"]),
+@output_option(
+    "json: an array of whole records; jsonl: one record per line; csv: tidy, one row per value.",
+    choices=("json", "jsonl", "csv"),
     default="json",
-    show_default=True,
-    help="json: an array of whole records; jsonl: one record per line; csv: tidy, one row per value.",
 )
 @click.option("--bom", is_flag=True, help="Start CSV output with a byte-order mark (for Excel).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print parser warnings on stderr.")
@@ -214,25 +215,12 @@ def _default_lang() -> str:
 
 @main.command()
 @input_options
-@click.option(
-    "-o",
-    "--output",
-    "fmt",
-    type=click.Choice(["text", "json", "jsonl", "csv"]),
-    default="text",
-    show_default=True,
-    help="text: a table per report and a verdict; json: one object per report; "
-    "jsonl / csv: one finding per line / row.",
+@output_option(
+    "text: a table per report and a verdict; json: one object per report; jsonl / csv: one finding per line / row."
 )
 @click.option("--select", multiple=True, metavar="CODE", help="Only these rules (code, prefix or name; repeatable).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Leave out these rules (code, prefix or name).")
-@click.option(
-    "--min-severity",
-    type=click.Choice(["info", "warning", "error"]),
-    default="warning",
-    show_default=True,
-    help="Report (and fail on) findings at or above this severity.",
-)
+@min_severity_option("findings")
 @exit_zero_option
 @lang_option
 @click.option(
@@ -322,15 +310,9 @@ def _series_options(f):
         default=None,
         help="CSV/TSV/JSON of old name → current name, for renamed agencies.",
     )(f)
-    f = click.option(
-        "-o",
-        "--output",
-        "fmt",
-        type=click.Choice(["text", "json", "jsonl", "csv"]),
-        default="text",
-        show_default=True,
-        help="text for people; json per series; jsonl/csv: one change per line "
-        "in long format (agency, indicator, year, value, change, change_pct).",
+    f = output_option(
+        "text for people; json per series; jsonl/csv: one change per line in long format "
+        "(agency, indicator, year, value, change, change_pct)."
     )(f)
     f = lang_option(f)
     f = min_severity_option("cross-year findings")(f)
