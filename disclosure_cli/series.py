@@ -366,11 +366,7 @@ def cross_year(series: Series) -> list[Finding]:
         findings += _identical(prev, cur)
         if cur.year != prev.year + 1:
             continue
-        findings += _carry_over(prev, cur)
-        if prev.format == cur.format == "2021":
-            findings += _in_force(prev, cur)
-        if prev.format == cur.format == "2019":
-            findings += _prior_items(prev, cur) + _total_published(prev, cur)
+        findings += _carry_over(prev, cur) + _running_totals(prev, cur)
     return findings
 
 
@@ -404,95 +400,68 @@ def _carry_over(prev: Record, cur: Record) -> list[Finding]:
     return out
 
 
-def _drift(code, prev, cur, row_key, label, now_key, base_key, plus_key, minus_key, plus_rec, names) -> Finding | None:
-    now, base = cur.get("active", row_key, now_key), prev.get("active", row_key, base_key)
-    plus = plus_rec.get("active", row_key, plus_key)
-    minus = cur.get("active", row_key, minus_key) if minus_key else 0
+@dataclass(frozen=True)
+class RunningTotal:
+    """A table-2 total that follows from last year's: ``total(Y) = total(Y-1) + plus − minus``.
+
+    ``plus`` is read from this year's report, or from last year's when ``plus_last_year``.
+    ``names``: how the equation names the total now, the total last year, plus and minus.
+    """
+
+    code: str
+    format: str
+    rows: tuple[str, ...]
+    total: str
+    plus: str
+    minus: str | None
+    plus_last_year: bool
+    names: tuple[str, str, str, str]
+
+
+RUNNING_TOTALS = (
+    RunningTotal("Y002", "2021", ("regulations", "normative_documents"), "in_force", "issued", "repealed", False,
+                 ("现行有效件数", "现行有效", "本年制发", "本年废止")),
+    RunningTotal("Y003", "2019", ("licensing", "other_services", "penalties", "coercion", "fees"), "prior_items",
+                 "change", None, True, ("上一年项目数量", "上一年项目数量", "本年增/减", "")),
+    RunningTotal("Y004", "2019", ("regulations", "normative_documents"), "total_published", "new_published", None,
+                 False, ("对外公开总数量", "对外公开总数量", "本年新公开", "")),
+)  # fmt: skip
+
+
+def _drift(rule: RunningTotal, prev: Record, cur: Record, row_key: str) -> Finding | None:
+    plus_rec = prev if rule.plus_last_year else cur
+    now, base = cur.get("active", row_key, rule.total), prev.get("active", row_key, rule.total)
+    plus = plus_rec.get("active", row_key, rule.plus)
+    minus = cur.get("active", row_key, rule.minus) if rule.minus else 0
     if None in (now, base, plus, minus):
         return None
     expected = base + plus - minus
     if now == expected:
         return None
-    zh_now, zh_base, zh_plus, zh_minus = names
-    minus_zh = f" − {zh_minus} {_tidy(minus)}" if minus_key else ""
+    label = cur.spec.table("active").row(row_key).name
+    zh_now, zh_base, zh_plus, zh_minus = rule.names
+    minus_zh = f" − {zh_minus} {_tidy(minus)}" if rule.minus else ""
     eq = (
         f"{label}：{cur.year}年{zh_now} {_tidy(now)}，{prev.year}年 {_tidy(base)} + {zh_plus} {_tidy(plus)}"
         f"{minus_zh} = {_tidy(expected)}"
     )
     terms = [
-        _term(cur, f"active.{row_key}.{now_key}", zh_now, now_key),
-        _term(prev, f"active.{row_key}.{base_key}", zh_base, base_key),
-        _term(plus_rec, f"active.{row_key}.{plus_key}", zh_plus, plus_key),
+        _term(cur, f"active.{row_key}.{rule.total}", zh_now, rule.total),
+        _term(prev, f"active.{row_key}.{rule.total}", zh_base, rule.total),
+        _term(plus_rec, f"active.{row_key}.{rule.plus}", zh_plus, rule.plus),
     ]
-    if minus_key:
-        terms.append(_term(cur, f"active.{row_key}.{minus_key}", zh_minus, minus_key))
+    if rule.minus:
+        terms.append(_term(cur, f"active.{row_key}.{rule.minus}", zh_minus, rule.minus))
     en = (
-        f"{row_key}: {cur.year} {now_key} {_tidy(now)} but {prev.year} {base_key} {_tidy(base)} + {plus_key} "
-        f"{_tidy(plus)}" + (f" − {minus_key} {_tidy(minus)}" if minus_key else "") + f" = {_tidy(expected)}"
+        f"{row_key}: {cur.year} {rule.total} {_tidy(now)} but {prev.year} {rule.total} {_tidy(base)} + {rule.plus} "
+        f"{_tidy(plus)}" + (f" − {rule.minus} {_tidy(minus)}" if rule.minus else "") + f" = {_tidy(expected)}"
     )
-    return Finding(code, eq, en, eq, en, expected=expected, actual=now, terms=terms, where=f"active.{row_key}")
+    return Finding(rule.code, eq, en, eq, en, expected=expected, actual=now, terms=terms, where=f"active.{row_key}")
 
 
-def _in_force(prev: Record, cur: Record) -> list[Finding]:
-    names = ("现行有效件数", "现行有效", "本年制发", "本年废止")
-    found = [
-        _drift(
-            "Y002",
-            prev,
-            cur,
-            row,
-            cur.spec.table("active").row(row).name,
-            "in_force",
-            "in_force",
-            "issued",
-            "repealed",
-            cur,
-            names,
-        )
-        for row in ("regulations", "normative_documents")
-    ]
-    return [f for f in found if f]
-
-
-def _prior_items(prev: Record, cur: Record) -> list[Finding]:
-    names = ("上一年项目数量", "上一年项目数量", "本年增/减", "")
-    found = [
-        _drift(
-            "Y003",
-            prev,
-            cur,
-            row,
-            cur.spec.table("active").row(row).name,
-            "prior_items",
-            "prior_items",
-            "change",
-            None,
-            prev,
-            names,
-        )
-        for row in ("licensing", "other_services", "penalties", "coercion", "fees")
-    ]
-    return [f for f in found if f]
-
-
-def _total_published(prev: Record, cur: Record) -> list[Finding]:
-    names = ("对外公开总数量", "对外公开总数量", "本年新公开", "")
-    found = [
-        _drift(
-            "Y004",
-            prev,
-            cur,
-            row,
-            cur.spec.table("active").row(row).name,
-            "total_published",
-            "total_published",
-            "new_published",
-            None,
-            cur,
-            names,
-        )
-        for row in ("regulations", "normative_documents")
-    ]
+def _running_totals(prev: Record, cur: Record) -> list[Finding]:
+    found = [_drift(rule, prev, cur, row) for rule in RUNNING_TOTALS
+             if prev.format == cur.format == rule.format for row in rule.rows]  # fmt: skip
     return [f for f in found if f]
 
 
