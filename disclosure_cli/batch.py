@@ -9,7 +9,11 @@ Why it works this way:
   loses at most the inputs in flight; the next run finishes the rest and ends with the same data.
 - The same bytes under two names are parsed once: the later one is recorded as a duplicate of the
   earlier (in input order, so an interrupted run and an uninterrupted one agree).
-- One bad input is one ``failed`` row with a reason; nothing an input does stops the batch.
+- One bad input is one ``failed`` row with a reason; nothing an input does stops the batch. Each
+  input runs in a worker process with a wall-time limit (the parent kills a worker that overruns and
+  starts another) and an address-space limit (``RLIMIT_AS``); the input that broke a worker is
+  recorded as ``time-limit`` or ``memory-limit`` and the batch goes on. Workers die with the parent
+  (``PR_SET_PDEATHSIG`` on Linux, and a thread that watches the parent everywhere).
 
 No click or rich here: progress goes through a :class:`Reporter` the command line supplies.
 """
@@ -19,20 +23,25 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import __version__
 from .dataset import Dataset, Outcome, failed_outcome, open_db, parsed_outcome
-from .errors import ReportError
+from .errors import ReportError, human_size
 from .fetch import MAX_BYTES, Fetcher, is_url
 
 # Files a folder contributes: pages as saved or exported, PDFs too (so they are accounted for as refused).
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".markdown", ".pdf")
 _REFINABLE = ("no-table-text", "not-a-report")
+# Limits per input in a worker: far above what a real report needs (the largest of ../shared/corpus
+# parses in about a second and 85 MB), low enough that a runaway input cannot hold a batch or a machine.
+DEFAULT_TIMEOUT = 60.0  # seconds of wall time
+DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # bytes of address space
 
 
 class Reporter:
@@ -194,27 +203,264 @@ def process(source: str, data: bytes, meta: dict, blank: str = "zero", max_bytes
             return failed_outcome(source, exc.reason, exc.message, sha, meta)
         result = audit(record, blank=blank)
         return parsed_outcome(record, result.findings, meta)
+    except MemoryError:  # the worker's --max-memory (or the machine) ran out; the worker is replaced
+        return failed_outcome(source, "memory-limit", "ran out of memory while parsing (--max-memory)", sha, meta)
     except Exception as exc:  # one bad input must not stop the batch; the reason says it was us
         return failed_outcome(source, "internal-error", f"{type(exc).__name__}: {exc}", sha, meta)
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops handing out work and keeps what is written."""
+# -- workers ------------------------------------------------------------------------------------------
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _die_with_parent(batch_pid: int) -> None:
+    """A killed batch leaves no worker behind.
+
+    Under forkserver a worker's parent is the fork server, which stays up while any process it forked
+    holds its "alive" pipe: every worker does, so a SIGKILLed batch left its workers and the server
+    keeping each other alive for good. The worker closes that pipe (the server then exits with the
+    batch), asks the kernel to kill it when its parent goes (Linux ``PR_SET_PDEATHSIG``), and runs a
+    thread that checks every second that both its parent and the batch are still there."""
+    import signal
+    import threading
+
+    parent = os.getppid()
+    try:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver  # type: ignore[attr-defined]
+        if getattr(server, "_forkserver_alive_fd", None) is not None:
+            os.close(server._forkserver_alive_fd)
+            server._forkserver_alive_fd = None
+    except (ImportError, AttributeError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent and _running(batch_pid):
+            time.sleep(1.0)
+        os._exit(1)
+
+    if os.getppid() != parent or not _running(batch_pid):  # gone before the signal was armed
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _worker_main(conn, batch_pid: int, max_memory: int | None, work: Callable[..., Outcome] = process) -> None:
+    """A worker: one task at a time from ``conn`` (None or EOF ends it), one Outcome back for each."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops and keeps what is written
+    _die_with_parent(batch_pid)
+    if max_memory:
+        try:
+            import resource
+
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            soft = max_memory if hard == resource.RLIM_INFINITY else min(max_memory, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        except (ImportError, ValueError, OSError):  # no resource module (Windows): the time limit still holds
+            pass
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            outcome = work(*task)
+        except MemoryError:  # process() catches its own; this is for anything else a worker runs
+            outcome = failed_outcome(task[0], "memory-limit", "ran out of memory (--max-memory)", meta=task[2])
+        except Exception as exc:
+            outcome = failed_outcome(task[0], "internal-error", f"{type(exc).__name__}: {exc}", meta=task[2])
+        try:
+            conn.send(outcome)
+        except (OSError, MemoryError):
+            return
+        if outcome.reason == "memory-limit":
+            return  # after a MemoryError the interpreter may be short of memory: the parent starts a fresh worker
 
 
-def _pool(jobs: int):
+def _context():
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     # forkserver/spawn, never fork: the parent runs fetch threads, and forking a threaded process can deadlock.
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["disclosure_cli.batch", "disclosure_cli.parse", "disclosure_cli.audit"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
+    return ctx
+
+
+@dataclass
+class _Task:
+    source: str
+    sha256: str
+    meta: dict
+    started: float
+
+
+class _Worker:
+    def __init__(self, ctx, max_memory: int | None, work: Callable[..., Outcome]):
+        self.conn, child = ctx.Pipe()
+        args = (child, os.getpid(), max_memory, work)
+        self.proc = ctx.Process(target=_worker_main, args=args, daemon=True, name="disclosure-worker")
+        self.proc.start()
+        child.close()
+        self.task: _Task | None = None
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if kill:
+                self.proc.kill()
+            else:
+                self.conn.send(None)
+        except (OSError, ValueError, AttributeError):
+            pass
+        self.proc.join(timeout=None if kill else 5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+class Workers:
+    """``jobs`` worker processes, one input each at a time, each input under a wall-time limit
+    (``timeout`` seconds; the worker is killed and replaced) and an address-space limit
+    (``max_memory`` bytes, ``RLIMIT_AS`` in the worker). ``collect`` turns every way a worker can fail
+    (overrun, out of memory, killed, crashed) into a ``failed`` Outcome for the input it held.
+    ``work`` is what a worker runs per input (:func:`process`; tests give a misbehaving one)."""
+
+    def __init__(
+        self,
+        jobs: int,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        max_memory: int | None = DEFAULT_MAX_MEMORY,
+        work: Callable[..., Outcome] = process,
+    ):
+        self.jobs, self.timeout, self.max_memory, self.work = jobs, timeout, max_memory, work
+        self.ctx = _context()
+        self.workers: list[_Worker] = []
+        self.replaced = 0  # workers killed or lost and started again (tests and benches read it)
+
+    @property
+    def busy(self) -> int:
+        return sum(1 for w in self.workers if w.task is not None)
+
+    def full(self) -> bool:
+        return self.busy >= self.jobs
+
+    def submit(self, source: str, data: bytes, meta: dict, sha256: str, blank: str, max_bytes: int) -> None:
+        """Hand one input to an idle worker (starting one when needed); call only when not ``full()``."""
+        for attempt in range(2):
+            worker = next((w for w in self.workers if w.task is None), None)
+            if worker is None:
+                worker = _Worker(self.ctx, self.max_memory, self.work)
+                self.workers.append(worker)
+            try:
+                worker.conn.send((source, data, meta, blank, max_bytes))
+            except OSError:  # it died while idle: replace it and try once more
+                self._drop(worker, kill=True)
+                if attempt:
+                    raise
+                continue
+            worker.task = _Task(source, sha256, meta, time.monotonic())
+            return
+
+    def collect(self) -> list[Outcome]:
+        """Wait until at least one busy worker answers, fails or overruns its time; their outcomes."""
+        from multiprocessing.connection import wait
+
+        out: list[Outcome] = []
+        while not out and self.busy:
+            busy = [w for w in self.workers if w.task is not None]
+            wait_for = None
+            if self.timeout:
+                first = min(w.task.started for w in busy if w.task)
+                wait_for = max(0.0, first + self.timeout - time.monotonic())
+            wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=wait_for)
+            now = time.monotonic()
+            for w in busy:
+                task = w.task
+                assert task is not None
+                if w.conn.poll():
+                    try:
+                        outcome = w.conn.recv()
+                    except (EOFError, OSError):
+                        outcome = self._died(w, task)
+                    else:
+                        w.task = None
+                        if outcome.reason == "memory-limit":
+                            if self.max_memory:
+                                limit = human_size(self.max_memory)
+                                outcome.error = f"needed more than {limit} of memory (--max-memory); stopped"
+                            self._drop(w)
+                elif not w.proc.is_alive():
+                    outcome = self._died(w, task)
+                elif self.timeout and now - task.started >= self.timeout:
+                    outcome = failed_outcome(
+                        task.source,
+                        "time-limit",
+                        f"still running after {self.timeout:g} s (--timeout-per-input); stopped",
+                        task.sha256,
+                        task.meta,
+                    )
+                    self._drop(w, kill=True)
+                else:
+                    continue
+                out.append(outcome)
+        return out
+
+    def _died(self, w: _Worker, task: _Task) -> Outcome:
+        import signal
+
+        w.proc.join(timeout=5)
+        code = w.proc.exitcode
+        self._drop(w, kill=True)
+        if code is not None and code < 0:
+            try:
+                how = signal.Signals(-code).name
+            except ValueError:
+                how = f"signal {-code}"
+        else:
+            how = f"exit code {code}"
+        if code == -signal.SIGKILL or code == -signal.SIGSEGV:
+            how += ", perhaps out of memory"
+        return failed_outcome(task.source, "internal-error", f"worker process died ({how})", task.sha256, task.meta)
+
+    def _drop(self, w: _Worker, kill: bool = False) -> None:
+        w.task = None
+        if w in self.workers:
+            self.workers.remove(w)
+            self.replaced += 1
+        w.stop(kill=kill)
+
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker: idle ones are asked to leave, busy ones (an interrupt) are killed."""
+        for w in list(self.workers):
+            w.stop(kill=kill or w.task is not None)
+        self.workers.clear()
 
 
 def _load(item: Item, fetcher: Fetcher | None, max_bytes: int) -> Loaded:
@@ -269,10 +515,16 @@ def run_batch(
     max_pages: int = 10,
     blank: str = "zero",
     max_bytes: int = MAX_BYTES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_memory: int | None = DEFAULT_MAX_MEMORY,
     reporter: Reporter | None = None,
     tool_version: str = __version__,
 ) -> Summary:
-    """Parse and audit every input into the dataset ``db``; see the module docstring for the rules."""
+    """Parse and audit every input into the dataset ``db``; see the module docstring for the rules.
+
+    ``timeout`` (seconds of wall time) and ``max_memory`` (bytes) bound each input in its worker;
+    with both None and ``jobs`` 1 the inputs are parsed in this process, unbounded.
+    """
     started = time.monotonic()
     reporter = reporter or Reporter()
     ds = db if isinstance(db, Dataset) else open_db(db)
@@ -284,33 +536,23 @@ def run_batch(
     items = discover_all(sources, fetcher, max_pages) if follow_urls else [Item(s) for s in sources]
     summary = Summary(inputs=len(items), db=ds.path)
     reporter.start(len(items))
-    pool = None
-    broken = 0  # pools lost to dead workers; after three, work goes on in this process
-    inflight: dict[Future, str] = {}
+    in_process = jobs <= 1 and not timeout and not max_memory
+    pool = None if in_process else Workers(jobs, timeout, max_memory)
     claimed: dict[str, str] = {}  # sha256 -> first source in this run
 
     def record(outcome: Outcome) -> None:
         ds.write(outcome, tool_version)
         reporter.advance(outcome.source, outcome.status, outcome.reason)
 
-    def drain(block_until: int) -> None:
-        nonlocal pool, broken
-        while len(inflight) > block_until:
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
-            for fut in done:
-                source = inflight.pop(fut)
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # the worker died (out of memory, killed): record it, retry it next run
-                    outcome = failed_outcome(source, "internal-error", f"worker process failed: {type(exc).__name__}")
-                    if pool is not None and isinstance(exc, BrokenExecutor):
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        pool, broken = None, broken + 1
-                summary.processed += 1
-                record(outcome)
+    def collect() -> None:
+        assert pool is not None
+        for outcome in pool.collect():
+            summary.processed += 1
+            record(outcome)
 
     has_urls = any(is_url(i.source) for i in items)
     threads = 8 if has_urls else 2
+    interrupted = False
     try:
         for loaded in _ahead(lambda i: _load(i, fetcher, max_bytes), items, threads, window=max(8, 4 * jobs)):
             if loaded.error is not None or loaded.data is None:
@@ -328,30 +570,24 @@ def run_batch(
                 record(Outcome(loaded.source, "duplicate", sha256=sha, duplicate_of=first, meta=loaded.meta))
                 continue
             claimed[sha] = loaded.source
-            if jobs <= 1 or broken >= 3:
-                summary.processed += 1
-                record(process(loaded.source, loaded.data, loaded.meta, blank, max_bytes))
-                continue
             if pool is None:
-                pool = _pool(jobs)
-            try:
-                fut = pool.submit(process, loaded.source, loaded.data, loaded.meta, blank, max_bytes)
-            except BrokenExecutor:
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool, broken = None, broken + 1
                 summary.processed += 1
                 record(process(loaded.source, loaded.data, loaded.meta, blank, max_bytes))
                 continue
-            inflight[fut] = loaded.source
-            drain(2 * jobs)
-        drain(0)
+            while pool.full():
+                collect()
+            try:
+                pool.submit(loaded.source, loaded.data, loaded.meta, sha, blank, max_bytes)
+            except OSError as exc:  # no worker can be started (out of processes): record it, retry next run
+                summary.processed += 1
+                record(failed_outcome(loaded.source, "internal-error", f"no worker process: {exc}", sha, loaded.meta))
+        while pool is not None and pool.busy:
+            collect()
     except KeyboardInterrupt:
-        summary.interrupted = True
-        for fut in inflight:
-            fut.cancel()
+        summary.interrupted = interrupted = True
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close(kill=interrupted)
         reporter.finish()
         if own_fetcher and fetcher is not None:
             fetcher.close()

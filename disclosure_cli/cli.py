@@ -26,13 +26,17 @@ class Console:
         self.colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
 
     def error(self, source: str, message: str) -> None:
+        from .output import printable
+
         prefix = click.style("error", fg="red", bold=True) if self.colour else "error"
-        click.echo(f"disclosure: {prefix}: {source}: {message}", err=True)
+        click.echo(f"disclosure: {prefix}: {printable(f'{source}: {message}')}", err=True)
 
     def warn(self, source: str, message: str) -> None:
         if not self.quiet:
+            from .output import printable
+
             prefix = click.style("warning", fg="yellow") if self.colour else "warning"
-            click.echo(f"disclosure: {prefix}: {source}: {message}", err=True)
+            click.echo(f"disclosure: {prefix}: {printable(f'{source}: {message}')}", err=True)
 
 
 def _inputs(files: tuple[str, ...]) -> list[str]:
@@ -145,7 +149,10 @@ reading_options = _options(
     click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors."),
 )  # fmt: skip
 input_options = _options(
-    click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False)), reading_options
+    # No dir_okay/readable checks here: a directory or an unreadable file is one input's error (Inputs),
+    # and the other inputs are still read.
+    click.argument("files", nargs=-1, type=click.Path(allow_dash=True)),
+    reading_options,
 )
 db_option = click.option(
     "--db",
@@ -216,7 +223,9 @@ def _default_lang() -> str:
 @main.command()
 @input_options
 @output_option(
-    "text: a table per report and a verdict; json: one object per report; jsonl / csv: one finding per line / row."
+    "text: a table per report and a verdict; json: one object per report; jsonl / csv: one finding per line / row; "
+    "html: one self-contained page (tables rebuilt, findings marked on their cells).",
+    choices=("text", "json", "jsonl", "csv", "html"),
 )
 @click.option("--select", multiple=True, metavar="CODE", help="Only these rules (code, prefix or name; repeatable).")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Leave out these rules (code, prefix or name).")
@@ -249,11 +258,12 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
     console = Console()
     writer = None
     screen = None
+    pages: list | None = [] if fmt == "html" else None  # (result, shown) per report, written as one page at the end
     if fmt == "text" and sys.stdout.isatty():
         from rich.console import Console as RichConsole
 
         screen = RichConsole(no_color="NO_COLOR" in os.environ or None, highlight=False)
-    elif fmt != "text":
+    elif fmt not in ("text", "html"):
         from .render import FindingWriter
 
         writer = FindingWriter(fmt, sys.stdout, lang)
@@ -265,7 +275,9 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
         result = run_audit(record, blank=blank)
         shown = keep(result.findings, select, ignore, min_severity)
         found += len(shown)
-        if writer is not None:
+        if pages is not None:
+            pages.append((result, shown))
+        elif writer is not None:
             writer.write(result, shown)
         elif screen is not None:
             from .render import print_report
@@ -275,7 +287,13 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
             from .render import print_plain
 
             print_plain(sys.stdout, result, shown, lang)
-    found += _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity)
+    if pages is not None:
+        from .report_html import render_audit_html
+
+        sys.stdout.write(render_audit_html([r for r, _ in pages], lang, shown=[s for _, s in pages]))
+        sys.stdout.flush()
+    else:
+        found += _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity)
     if writer is not None:
         writer.close()
     if inputs.failed:
@@ -343,10 +361,9 @@ def _run_series(series_list, fmt, lang, min_severity, top) -> int:
     found = 0
     out_csv = None
     if fmt == "csv":
-        import csv
+        from .output import csv_writer
 
-        out_csv = csv.DictWriter(sys.stdout, fieldnames=CHANGE_FIELDS, lineterminator="\n")
-        out_csv.writeheader()
+        out_csv = csv_writer(sys.stdout, CHANGE_FIELDS)
     reports = []
     screen = None
     if fmt == "text" and sys.stdout.isatty():
@@ -401,8 +418,8 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
 
 
 @main.command()
-@click.argument("before", type=click.Path(allow_dash=True, dir_okay=False))
-@click.argument("after", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("before", type=click.Path(allow_dash=True))
+@click.argument("after", type=click.Path(allow_dash=True))
 @_series_options
 @reading_options
 @db_option

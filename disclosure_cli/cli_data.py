@@ -18,9 +18,18 @@ EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
 
 
 def _err(source: str, message: str, kind: str = "error") -> None:
+    from .output import printable
+
     colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     prefix = click.style(kind, fg="red" if kind == "error" else "yellow", bold=kind == "error") if colour else kind
-    click.echo(f"disclosure: {prefix}: {source}: {message}", err=True)
+    click.echo(f"disclosure: {prefix}: {printable(f'{source}: {message}')}", err=True)
+
+
+def _say(line: str, err: bool = False) -> None:
+    """One line for people (stdout listing or stderr), control characters escaped."""
+    from .output import printable
+
+    click.echo(printable(line), err=err)
 
 
 urls_option = click.option(
@@ -159,7 +168,7 @@ def fetch(
                 pages.append(url)
                 continue
             found = fetcher.discover(url, max_pages)
-            click.echo(f"disclosure: {url}: {len(found.links)} report links on {len(found.pages)} page(s)", err=True)
+            _say(f"disclosure: {url}: {len(found.links)} report links on {len(found.pages)} page(s)", err=True)
             for bad, exc in found.errors:
                 failed += 1
                 _report_failure(fmt, bad, exc)
@@ -183,7 +192,7 @@ def fetch(
             else:
                 how = "cached " if meta["from_cache"] else "fetched"
                 moved = f" -> {meta['final_url']}" if meta["final_url"] != url else ""
-                click.echo(f"{how}  {human_size(len(page.data)):>9}  {meta['sha256'][:12]}  {url}{moved}")
+                _say(f"{how}  {human_size(len(page.data)):>9}  {meta['sha256'][:12]}  {url}{moved}")
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 
@@ -281,6 +290,21 @@ def summary_lines(s) -> list[str]:
     help="Blank cells in the audit: read as 0, or leave every sum that uses one unchecked.",
 )
 @click.option(
+    "--timeout-per-input",
+    "timeout_per_input",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    help="Seconds one input may take in its worker; one that takes longer is recorded as time-limit (0: no limit).",
+)
+@click.option(
+    "--max-memory",
+    type=click.FloatRange(min=0),
+    default=1024,
+    show_default=True,
+    help="MB of memory one worker may use; an input that needs more is recorded as memory-limit (0: no limit).",
+)
+@click.option(
     "-o",
     "--output",
     "fmt",
@@ -305,13 +329,16 @@ def batch(
     follow,
     max_pages,
     blank,
+    timeout_per_input,
+    max_memory,
     fmt,
 ) -> None:
     """Parse and audit many reports in parallel into a SQLite dataset (see: disclosure export).
 
     INPUT: files, folders (their .html/.htm/.txt/.md/.pdf files, recursively), globs, URLs, or a file
     listing URLs. Resumable: bytes already in the dataset for this tool version are skipped, so after
-    Ctrl-C the same command finishes the rest. Every input is recorded, failures with their reason.
+    Ctrl-C the same command finishes the rest. Every input is recorded, failures with their reason;
+    an input that overruns --timeout-per-input or --max-memory is stopped and the batch goes on.
     Exit 0 when every input parsed, 2 when any failed, 130 when interrupted.
     """
     import sqlite3
@@ -333,6 +360,8 @@ def batch(
                 max_pages=max_pages,
                 blank=blank,
                 max_bytes=int(max_size * 1024 * 1024),
+                timeout=timeout_per_input or None,
+                max_memory=int(max_memory * 1024 * 1024) or None,
                 reporter=bar,
             )
         except (
@@ -346,7 +375,7 @@ def batch(
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
         for line in summary_lines(summary):
-            click.echo(f"disclosure: {line}", err=True)
+            _say(f"disclosure: {line}", err=True)
     if summary.interrupted:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)

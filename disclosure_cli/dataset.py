@@ -418,15 +418,12 @@ def open_readonly(path: str) -> Dataset:
 
 def export(ds: Dataset, table: str, fmt: str, out: TextIO, lang: str = "en", bom: bool = False) -> int:
     """Write one table as tidy CSV or JSON Lines; returns the number of rows written."""
-    import csv
+    from .output import csv_writer
 
     fields = EXPORT_FIELDS[table]
     n = 0
     if fmt == "csv":
-        if bom:
-            out.write("\ufeff")
-        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
+        writer = csv_writer(out, fields, bom=bom)
         for row in ds.rows(table, lang):
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
             n += 1

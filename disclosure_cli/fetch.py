@@ -8,7 +8,12 @@ Why it looks like this:
 - A nightly pipeline re-runs over thousands of URLs. The cache keeps each URL's validators (ETag,
   Last-Modified) so a re-run sends conditional requests and unchanged pages cost a 304, not a body;
   ``offline`` never touches the network. Bodies are stored by sha256 and every write is a temp file
-  renamed into place, so a killed run never leaves a half-written entry.
+  (in the cache's ``tmp/``, named after the writing process) renamed into place, so a killed run never
+  leaves a half-written entry; the temp files of writers that are gone are swept when a cache opens.
+- Only a whole, plausible body is kept: ``--timeout`` is one deadline for each request (connect to
+  last byte: a server dripping a byte a second cannot hold a crawl), a body shorter than its
+  Content-Length is ``truncated``, an empty or binary 200 is ``empty`` / ``binary``. None of them is
+  cached, and none replaces a good cached copy (that copy is served, marked stale, instead).
 - Every failure is a :class:`ReportError` with a stable reason (``http-404``, ``timeout``,
   ``too-large``, ``robots-disallowed``, ``not-http``, ``pdf-only-page``, ``javascript-page`` ...) and
   a one-line message, so a batch can record it and go on.
@@ -22,10 +27,11 @@ import hashlib
 import json
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -78,10 +84,54 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write then rename: readers (and a re-run after a kill) see the old file or the new one."""
+TMP_DIR = "tmp"  # under the cache root: every temp file of a write, named {pid}-{thread}-{n}.part
+_TMP_NAME = re.compile(r"^(\d+)-\d+-\d+\.part$")
+STALE_TMP_AGE = 3600.0  # seconds; a temp file this old is a leftover even if its pid was reused
+_tmp_counter = iter(range(1 << 62))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def sweep_temp_files(root: str | os.PathLike, max_age: float = STALE_TMP_AGE) -> int:
+    """Remove the temp files of cache writes whose process is gone (a kill mid-write) or that are older
+    than ``max_age``; returns how many. A live writer's file is left alone."""
+    folder = Path(root) / TMP_DIR
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    now = time.time()
+    for name in names:
+        m = _TMP_NAME.match(name)
+        if not m:
+            continue
+        path = folder / name
+        try:
+            old = now - path.stat().st_mtime > max_age
+            if old or (int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1)))):
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _atomic_write(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write then rename: readers (and a re-run after a kill) see the old file or the new one. The temp
+    file sits in ``root/tmp`` (same file system) under a name that says which process wrote it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    folder = (root / TMP_DIR) if root is not None else path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"{os.getpid()}-{threading.get_ident()}-{next(_tmp_counter)}.part"
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
@@ -96,6 +146,7 @@ class Cache:
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
+        self.swept = sweep_temp_files(self.root)  # what killed runs left behind
 
     def _entry_path(self, url: str) -> Path:
         h = hashlib.sha256(url.encode("utf-8")).hexdigest()
@@ -123,12 +174,13 @@ class Cache:
         entry = {**entry, "url": url, "sha256": hashlib.sha256(data).hexdigest()}
         body = self._body_path(entry["sha256"])
         if not body.exists():
-            _atomic_write(body, data)
+            _atomic_write(body, data, self.root)
         self.put(url, entry)
         return entry
 
     def put(self, url: str, entry: dict) -> None:
-        _atomic_write(self._entry_path(url), json.dumps({**entry, "url": url}, ensure_ascii=False).encode("utf-8"))
+        data = json.dumps({**entry, "url": url}, ensure_ascii=False).encode("utf-8")
+        _atomic_write(self._entry_path(url), data, self.root)
 
 
 @dataclass
@@ -185,6 +237,78 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
     except (TypeError, ValueError):
         return None
+
+
+class _Expired(Exception):
+    """The request's deadline passed (raised while reading; reported as ``timeout``)."""
+
+
+class _Truncated(Exception):
+    def __init__(self, got: int, expected: int):
+        super().__init__(f"truncated response: {got} of {expected} bytes (Content-Length)")
+
+
+class _Deadline:
+    """One wall-clock deadline for a whole request, connect to last byte. httpx's timeouts bound each
+    read, so a server that drips a byte every few seconds never trips them; here a timer shuts the
+    request's socket down when the time is up, and the body loop checks the clock between chunks."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._sock = None
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.finish()
+
+    def finish(self) -> None:
+        """The response is complete: from now on the timer must not touch the (pooled) connection."""
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def trace(self, event: str, info: dict) -> None:
+        """httpcore's trace hook: catch the socket of a new connection as soon as it is connected."""
+        if event == "connection.connect_tcp.complete":
+            self.watch(info.get("return_value"))
+
+    def watch(self, stream) -> None:
+        try:
+            sock = stream.get_extra_info("socket") if stream is not None else None
+        except Exception:
+            sock = None
+        with self._lock:
+            self._sock = sock or self._sock
+            if self.expired and not self._done:
+                self._shutdown()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        import socket
+
+        if self._sock is not None:
+            with suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+
+    def check(self) -> None:
+        if self.expired or time.monotonic() >= self.end:
+            self.expired = True
+            raise _Expired
 
 
 class Fetcher:
@@ -273,7 +397,8 @@ class Fetcher:
                 self._last[host] = time.monotonic()
 
     def _request(self, url: str, headers: dict) -> tuple[int, dict, bytes | None]:
-        """GET with retries on timeouts, connection errors, 429 and 5xx; the body only for 2xx, size-capped."""
+        """GET with retries on timeouts, connection errors, short bodies, 429 and 5xx; the body only for
+        2xx, size-capped, whole (Content-Length), within one deadline of ``timeout`` seconds per attempt."""
         import httpx
 
         host = urlsplit(url).netloc.lower()
@@ -282,48 +407,86 @@ class Fetcher:
         while True:
             pause = self.backoff * 2**attempt
             with self._turn(host):
+                deadline = _Deadline(self.timeout)
                 try:
                     with self._guard:
                         self.requests += 1
-                    with client.stream("GET", url, headers=headers) as resp:
+                    with (
+                        deadline,
+                        client.stream("GET", url, headers=headers, extensions={"trace": deadline.trace}) as resp,
+                    ):
+                        deadline.watch(resp.extensions.get("network_stream"))
                         status = resp.status_code
                         if status in RETRY_STATUSES and attempt < self.retries:
                             asked = _retry_after(resp.headers.get("retry-after"))
                             if asked is not None and asked > MAX_RETRY_AFTER:
                                 raise ReportError(
-                                    f"http-{status}", f"HTTP {status}; server asks to retry in {asked:.0f} s"
+                                    f"http-{status}",
+                                    f"HTTP {status}; server asks to retry in {asked:.0f} s"
+                                    f" (more than the {MAX_RETRY_AFTER:g} s this tool waits)",
                                 )
                             pause = max(pause, asked or 0.0)
                         else:
-                            body = self._read_capped(resp) if 200 <= status < 300 else None
+                            body = self._read_capped(resp, deadline) if 200 <= status < 300 else None
+                            deadline.finish()
                             return status, dict(resp.headers), body
-                except httpx.TimeoutException:
+                except (httpx.TimeoutException, _Expired):
                     if attempt >= self.retries:
-                        raise ReportError(
-                            "timeout", f"timed out ({self.timeout:g} s) after {attempt + 1} attempts"
-                        ) from None
-                except httpx.UnsupportedProtocol:
-                    raise ReportError("not-http", f"not an http(s) URL: {url}") from None
-                except httpx.ConnectError as exc:  # refused, no route, no such host: another try won't help
-                    raise ReportError("fetch-failed", f"cannot connect: {exc}".rstrip(": ")) from None
-                except httpx.TransportError as exc:  # connection refused or reset, DNS: worth another try
+                        raise self._timed_out(attempt) from None
+                except _Truncated as exc:
                     if attempt >= self.retries:
-                        raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
-                except (httpx.HTTPError, httpx.InvalidURL) as exc:  # undecodable body, bad URL: final
-                    raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+                        raise ReportError("truncated", f"{exc} after {attempt + 1} attempts") from None
+                except ReportError:
+                    raise
+                except Exception as exc:
+                    if deadline.expired:  # the timer shut the socket: whatever httpx made of it, it is a timeout
+                        if attempt >= self.retries:
+                            raise self._timed_out(attempt) from None
+                    else:
+                        self._transport_failure(exc, url, attempt)
                 time.sleep(pause)  # still holding the host: a struggling server gets a real pause
             attempt += 1
 
-    def _read_capped(self, resp) -> bytes:
+    def _timed_out(self, attempt: int) -> ReportError:
+        tries = "1 attempt" if attempt == 0 else f"{attempt + 1} attempts"
+        return ReportError("timeout", f"timed out ({self.timeout:g} s for the whole response) after {tries}")
+
+    def _transport_failure(self, exc: Exception, url: str, attempt: int) -> None:
+        """Raise the ReportError for a failed attempt, or return when it is worth another try."""
+        import httpx
+
+        try:
+            raise exc
+        except httpx.UnsupportedProtocol:
+            raise ReportError("not-http", f"not an http(s) URL: {url}") from None
+        except httpx.ConnectError as exc:  # refused, no route, no such host: another try won't help
+            raise ReportError("fetch-failed", f"cannot connect: {exc}".rstrip(": ")) from None
+        except httpx.RemoteProtocolError as exc:  # closed before the end of the body: a short body
+            if attempt >= self.retries:
+                reason = "truncated" if "incomplete" in str(exc) or "complete message" in str(exc) else "fetch-failed"
+                raise ReportError(reason, f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+        except httpx.TransportError as exc:  # connection refused or reset, DNS: worth another try
+            if attempt >= self.retries:
+                raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # undecodable body, bad URL: final
+            raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
+
+    def _read_capped(self, resp, deadline: _Deadline | None = None) -> bytes:
         length = resp.headers.get("content-length")
-        if length and length.isdigit() and int(length) > self.max_bytes:
-            raise too_large(int(length), self.max_bytes, "response")
+        expected = int(length) if length and length.isdigit() else None
+        if expected is not None and expected > self.max_bytes:
+            raise too_large(expected, self.max_bytes, "response")
         chunks, size = [], 0
         for chunk in resp.iter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
                 raise too_large(None, self.max_bytes, "response")
             chunks.append(chunk)
+            if deadline is not None:
+                deadline.check()
+        encoded = resp.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        if expected is not None and not encoded and size != expected:  # h11 checks this too; never trust one check
+            raise _Truncated(size, expected)
         return b"".join(chunks)
 
     # -- robots.txt -------------------------------------------------------------------------------
@@ -346,7 +509,7 @@ class Fetcher:
         rp = RobotFileParser(key + "/robots.txt")
         try:
             try:
-                page = self._get(key + "/robots.txt", check_robots=False, max_redirects=5)
+                page = self._get(key + "/robots.txt", check_robots=False, max_redirects=5, check_body=False)
             except ReportError as exc:
                 page = self._stale(key + "/robots.txt", exc)  # yesterday's rules beat none
             rp.parse(page.data.decode("utf-8", errors="replace").splitlines())
@@ -399,14 +562,14 @@ class Fetcher:
     def _stale(self, url: str, exc: ReportError) -> Page:
         """After a transient failure, the cached copy (marked ``stale``): a site that is down tonight must
         not wipe last night's data. A page that is gone (404) or forbidden is reported, never papered over."""
-        transient = exc.reason in ("timeout", "fetch-failed", "http-429") or re.fullmatch(r"http-5\d\d", exc.reason)
+        transient = exc.reason in _WORSE or re.fullmatch(r"http-5\d\d", exc.reason)
         entry = self.cache.lookup(url) if transient else None
         data = self.cache.body(entry) if entry else None
         if entry is None or data is None:
             raise exc
         return Page(data, {**_meta(entry, url, True), "stale": exc.message})
 
-    def _get(self, url: str, *, check_robots: bool, max_redirects: int) -> Page:
+    def _get(self, url: str, *, check_robots: bool, max_redirects: int, check_body: bool = True) -> Page:
         first = self.cache.lookup(url)
         if self.offline:
             if first is not None and (data := self.cache.body(first)) is not None:
@@ -442,6 +605,9 @@ class Fetcher:
                     self.cache.put(url, {**entry, "final_url": current})
                 return Page(cached_body, _meta({**entry, "final_url": current}, url, True))
             if 200 <= status < 300 and body is not None:
+                problem = body_problem(body, lower.get("content-type")) if check_body else None
+                if problem is not None:
+                    raise problem  # never cached: a good copy from an earlier run stays (and is served, stale)
                 new = {
                     "final_url": current,
                     "status": status,
@@ -477,6 +643,63 @@ class Fetcher:
                     seen_links.add(link)
                     found.links.append(link)
         return found
+
+
+# Failures after which the cached copy, if any, is served (marked stale): a site that is down or
+# answers badly tonight (nothing, half a page, an error page in binary) must not wipe last night's data.
+_WORSE = ("timeout", "fetch-failed", "http-429", "truncated", "empty", "binary")
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an Office document (.doc/.xls)"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+)
+
+
+def body_problem(body: bytes, content_type: str | None = None) -> ReportError | None:
+    """Why a 200 body is not worth keeping: ``empty``, or ``binary`` (neither text nor a PDF); else None."""
+    if not body.strip():
+        return ReportError("empty", "empty response (HTTP 200 with no content)")
+    head = body[:8192]
+    if head[:1024].lstrip().startswith(b"%PDF-") or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    what = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if what is None and _looks_binary(head):
+        what = content_type.split(";")[0].strip() if content_type else "unknown content"
+    if what is None:
+        return None
+    return ReportError("binary", f"binary response ({what}), not a text page or a PDF")
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes (unless the bytes read as UTF-16 text without a byte-order mark) or many control bytes."""
+    if 0 in head:
+        return not _utf16_text(head)
+    controls = sum(1 for b in head if b < 32 and b not in b"\r\n\t\f\x1b")
+    return controls > 0.05 * len(head)
+
+
+# What report text is made of: ASCII, general punctuation, CJK punctuation and ideographs, full-width forms.
+_TEXT_RANGES = ((0x20, 0x7E), (0x2000, 0x206F), (0x3000, 0x9FFF), (0xFF00, 0xFFEF))
+
+
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return ch in "\r\n\t\f" or any(lo <= o <= hi for lo, hi in _TEXT_RANGES)
+
+
+def _utf16_text(head: bytes) -> bool:
+    """Mostly ASCII, CJK and CJK punctuation when read as UTF-16 (LE or BE): text, not binary."""
+    even = head[: len(head) // 2 * 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = even.decode(codec, errors="replace")
+        if text and sum(map(_plausible, text)) >= 0.9 * len(text):
+            return True
+    return False
 
 
 def _status_error(status: int) -> ReportError:
@@ -593,6 +816,29 @@ def shared_fetcher(cache_dir: str | None = None, offline: bool = False, max_byte
     return _FETCHERS[key]
 
 
+def refuse_special(path: str) -> None:
+    """Refuse, before opening it, anything that is not a regular file: opening a named pipe blocks until
+    a writer comes, and a device (/dev/zero) never ends. Missing or unreadable files are left to the reader."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return
+    if stat.S_ISREG(st.st_mode):
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise ReportError("unreadable", "is a directory")
+    kind = (
+        "a named pipe"
+        if stat.S_ISFIFO(st.st_mode)
+        else "a device"
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+        else "a socket"
+        if stat.S_ISSOCK(st.st_mode)
+        else "not a regular file"
+    )
+    raise ReportError("unreadable", f"not a regular file ({kind}); not opened")
+
+
 def load_input(path: str, max_bytes: int, *, offline: bool = False, cache_dir: str | None = None) -> tuple[bytes, dict]:
     """The bytes of one input and its fetch metadata: a URL is fetched (politely, through the cache),
     a file or '-' is read (metadata ``{}``). Raises :class:`ReportError`, never anything else."""
@@ -605,6 +851,8 @@ def load_input(path: str, max_bytes: int, *, offline: bool = False, cache_dir: s
     m = _SCHEME.match(path)
     if m:
         raise ReportError("not-http", f"only http and https URLs can be fetched, not {m.group(1)}://")
+    if path != "-":
+        refuse_special(path)
     from .parse import read_input
 
     return read_input(path, max_bytes), {}

@@ -15,15 +15,16 @@ Steps, each a function a test can call alone:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .cells import Cell
+from .cells import Cell, Location
 from .errors import ReportError
 from .formats import Format, Row, Table
 from .record import Note, Value
-from .recover import Pending, apply_statements, describe, readings, resolve
+from .recover import Pending, apply_statements, describe, readings, resolve, row_identities_hold
 from .textnorm import normalize_label, simplify_prose
 
 
@@ -43,10 +44,7 @@ class Run:
 
     def trimmed_values(self, width: int) -> list[Cell]:
         """Values with trailing empty cells of a structured row beyond ``width`` dropped."""
-        vals = self.values
-        while len(vals) > width and vals[-1].kind == "null" and not vals[-1].raw:
-            vals = vals[:-1]
-        return vals
+        return _trim(self.values, width)
 
 
 def build_runs(cells: list[Cell]) -> list[Run]:
@@ -147,7 +145,7 @@ def find_regions(runs: list[Run], fmt: Format) -> Regions:
     new_row = requests.row("new")
     start3 = next((r.index for r in runs if r.values and matches(requests, new_row, r)), None)
     if start3 is None:
-        return Regions(None, None, None)
+        return _without_table3(runs, fmt)
     head3 = start3
     for r in reversed(runs[: start3 + 1]):
         if any(_has(r, anchor) for anchor in requests.anchors):
@@ -167,9 +165,20 @@ def find_regions(runs: list[Run], fmt: Format) -> Regions:
     return Regions(active, (start3, end3), start4)
 
 
+def _without_table3(runs: list[Run], fmt: Format) -> Regions:
+    """Table 3 is not on the page (an image, a lost attachment): tables 2 and 4 by their anchors."""
+    appeals = fmt.table("appeals")
+    begin = next((r.index for r in runs if any(_has(r, a) for a in fmt.table("active").anchors)), None)
+    start4 = next(
+        (r.index for r in runs[begin or 0 :] if r.index != begin and any(_has(r, a) for a in appeals.anchors)), None
+    )
+    active = None if begin is None else (begin, start4 if start4 is not None else len(runs))
+    return Regions(active, None, start4)
+
+
 _NARRATIVE = re.compile(r"[。；;]")
 _HEADER_UNIT = re.compile(r"[(（]\s*(?:单位\s*[:：]\s*)?(万元|元|亿元|万宗|宗|万件|件|项|个|笔)\s*[)）]")
-_BLOCK = re.compile(r"第二十条第\s*[(（]?\s*([一二三四五六七八九十]+)\s*[)）]?\s*项")
+_BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第\s*[(（]?\s*([一二三四五六七八九十]+)\s*[)）]?\s*项")
 
 
 class Mapper:
@@ -183,6 +192,12 @@ class Mapper:
         self.pending: list[Pending] = []  # rows whose cells are not one per slot (glued, vanished)
         self.inferred_identities: set[tuple[str, str]] = set()
         self.unread: set[tuple[str, str]] = set()  # (table, row) on the page but not readable
+        self.missing: set[str] = set()  # tables not on the page: their rows are not reported one by one
+        self.spans: list[tuple[int, int]] = []  # the runs each table was read from: [begin, end)
+        # table -> {grid: the column its first data column header sits in}, from the header rows
+        self.first_data_column: dict[str, dict[int | None, int]] = {}
+        self.matched: dict[str, list[str]] = {}  # table -> the keys of the rows found, in page order
+        self.appeal_rows: list[object] = []  # the physical rows table 4 was read from (a structured page)
         self.fmt = fmt
         self.values: dict[str, Value] = {}
         self.extra: list[dict] = []
@@ -193,27 +208,37 @@ class Mapper:
 
     def run(self) -> None:
         regions = find_regions(self.runs, self.fmt)
-        if regions.requests is None:
+        if regions.requests is None and regions.active is None and regions.appeals_start is None:
             raise ReportError("no-table-text", "no table text found (the tables may be images or an attachment)")
         if regions.active is None:
             self.notes.append(Note("table-missing", "table 2 (主动公开政府信息情况) not found on the page"))
+            self.missing.add("active")
         else:
             self._rows(self.fmt.table("active"), *regions.active)
-        self._rows(self.fmt.table("requests"), *regions.requests)
+        if regions.requests is None:
+            self.notes.append(Note("table-missing", "table 3 (收到和处理政府信息公开申请情况) not found on the page"))
+            self.missing.add("requests")
+        else:
+            self._rows(self.fmt.table("requests"), *regions.requests)
         if regions.appeals_start is None:
             self.notes.append(Note("table-missing", "table 4 (行政复议、行政诉讼) not found on the page"))
+            self.missing.add("appeals")
         else:
             self._sequence(self.fmt.table("appeals"), regions.appeals_start)
         if self.pending:
             self._recover()
+        if not any(v.raw is not None for v in self.values.values()) and not self.unread:
+            raise ReportError("no-table-text", "no table text found (the tables may be images or an attachment)")
         for key, v in self.values.items():
-            unread = (v.table, v.row) in self.unread
+            unread = (v.table, v.row) in self.unread or v.table in self.missing
             if v.raw is None and not unread and v.column == self.fmt.table(v.table).row(v.row).columns[0].key:
                 self.notes.append(Note("row-missing", f"row not on the page: {v.label} ({key.rsplit('.', 1)[0]})"))
 
     # -- rows anchored by label ----------------------------------------------------------------
 
     def _rows(self, table: Table, begin: int, end: int) -> None:
+        self.spans.append((begin, end))
+        self.first_data_column[table.key] = _data_starts(table, self.runs[max(0, begin - 60) : end])
         matched: list[tuple[Run, Row]] = []
         orphans: list[Run] = []
         units = self._header_units(table, begin, end) if table.key == "active" else {}
@@ -226,6 +251,12 @@ class Mapper:
                 self._unknown(table, run, orphans)
                 continue
             if (
+                run.structured
+                and not _numbers(run.values)
+                and len(run.trimmed_values(len(row.columns))) != len(row.columns)
+            ):
+                continue  # a header row padded with empty cells (「行政复议」 over five blanks): no numbers, no row
+            if (
                 not run.structured
                 and self.structured_page
                 and len(run.trimmed_values(len(row.columns))) != len(row.columns)
@@ -236,6 +267,7 @@ class Mapper:
                         f"table {table.number}: text near row {row.label} "
                         f"ignored: {' '.join(c.raw for c in run.values)}",
                         run.values[0].loc,
+                        cells=_numbers(run.values),
                     )
                 )
                 continue
@@ -245,6 +277,7 @@ class Mapper:
                         "duplicate-row",
                         f"table {table.number}: row {row.label} appears again; the first one is used",
                         run.values[0].loc,
+                        cells=_numbers(run.values),
                     )
                 )
                 continue
@@ -253,6 +286,17 @@ class Mapper:
             matched.append((run, row))
         if orphans:
             self._fill_gaps(table, matched, orphans, units)
+        self.matched[table.key] = [row.key for _, row in matched]
+
+    def rows_in_order(self, table_key: str) -> int:
+        """How many of a table's rows were found in the format's order (a page that only talks about
+        reports names a few labels, out of order; a statistics table prints them in order)."""
+        order = {row.key: i for i, row in enumerate(self.fmt.table(table_key).rows)}
+        best: list[int] = []  # longest increasing run of template positions, patience-sorted
+        for key in self.matched.get(table_key, []):
+            i = bisect.bisect_left(best, order[key])
+            best[i : i + 1] = [order[key]]
+        return len(best)
 
     def _assign(self, table: Table, row: Row, run: Run, units: dict, inferred: str | None = None) -> None:
         width = len(row.columns)
@@ -261,20 +305,44 @@ class Mapper:
         if (len(cells) < width and not run.structured) or too_long:
             self.pending.append(Pending(table, [(row, col) for col in row.columns], cells, units=units))
             return
+        if run.structured:
+            cells = _without_label_padding(cells, self.first_data_column.get(table.key, {}))
         if len(cells) != width:
-            self._wrong_width(table, row, run, cells, width)
+            joined = None if run.structured else _join_split_number(table, row, cells, self.fmt)
+            if joined is None:
+                self._wrong_width(table, row, cells, width)
+                return
+            cells, inferred, used = joined
+            self.inferred_identities |= used
+            self.notes.append(
+                Note(
+                    "row-recovered",
+                    f"table {table.number} {row.label}: one cell too many ('{' '.join(c.raw for c in run.values)}'); "
+                    f"{inferred}",
+                    cells[0].loc,
+                    (f"{table.key}.{row.key}",),
+                    tuple(c.loc for c in run.values if c.kind == "value" and c.loc not in {d.loc for d in cells}),
+                )
+            )
         for col, cell in zip(row.columns, cells):
             v = self.values[f"{table.key}.{row.key}.{col.key}"]
             v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
             v.value, v.unit = _normalise(cell, col.kind, units.get((row.block, col.key)), v, self.notes)
 
-    def _wrong_width(self, table: Table, row: Row, run: Run, cells: list[Cell], width: int) -> None:
-        """A real table row (HTML, Markdown) with cells missing or extra: refused, never shifted."""
+    def _wrong_width(self, table: Table, row: Row, cells: list[Cell], width: int) -> None:
+        """A row with cells missing or extra: left unread with a finding, never shifted or guessed."""
         where = cells[0].loc.describe() if cells else "?"
         shown = " ".join(c.raw for c in cells)
-        raise ReportError(
-            "truncated-table",
-            f"table {table.number} row {row.label} ({where}) has {len(cells)} cells, expected {width}: '{shown}'",
+        self.unread.add((table.key, row.key))
+        self.notes.append(
+            Note(
+                "row-wrong-width",
+                f"table {table.number} row {row.label} ({where}) has {len(cells)} cells, expected {width}: "
+                f"'{shown}'; left unread",
+                cells[0].loc if cells else None,
+                (f"{table.key}.{row.key}",),
+                _numbers(cells),
+            )
         )
 
     def _unknown(self, table: Table, run: Run, orphans: list[Run]) -> None:
@@ -285,7 +353,17 @@ class Mapper:
             return
         label = run.labels[-1].raw
         if _NARRATIVE.search(label) or len(normalize_label(label)) > 30:
-            return  # prose that happens to contain numbers, not a table row
+            # prose that happens to contain numbers, not a table row: named, not read
+            self.notes.append(
+                Note(
+                    "prose-numbers",
+                    f"table {table.number}: numbers in prose inside the table not read: "
+                    f"{' '.join(c.raw for c in run.values if c.kind == 'value')}",
+                    run.values[0].loc,
+                    cells=_numbers(run.values),
+                )
+            )
+            return
         self.extra.append(
             {
                 "table": table.key,
@@ -341,6 +419,7 @@ class Mapper:
                         f"table {table.number}: values without a row label ignored: "
                         f"{' '.join(c.raw for c in run.values)}",
                         run.values[0].loc,
+                        cells=_numbers(run.values),
                     )
                 )
 
@@ -353,7 +432,7 @@ class Mapper:
                 text = simplify_prose(cell.raw)
                 if m := _BLOCK.search(text):
                     block = m.group(1)
-                m = _HEADER_UNIT.search(text)
+                m = _HEADER_UNIT.search(re.sub(r"\s+", "", text))
                 if not m:
                     continue
                 key = normalize_label(text)
@@ -390,10 +469,18 @@ class Mapper:
                     else "no reading satisfies the row's identities"
                 )
                 self.notes.append(
-                    Note("row-ambiguous", f"{what}: cells not separated ('{p.text}'); left unread, {why}", loc, rows)
+                    Note(
+                        "row-ambiguous",
+                        f"{what}: cells not separated ('{p.text}'); left unread, {why}",
+                        loc,
+                        rows,
+                        _numbers(p.cells),
+                    )
                 )
                 continue
             how = "the only reading the identities allow" if p.filtered else "the only possible reading"
+            if p.forced:
+                how = "the only split the row's width allows, although the row's sums do not hold on it"
             if id(p) in stated:
                 how = f"the only reading that agrees with the text {stated[id(p)]}"
             inferred = f"cells not separated on the page ('{p.text}'); read as {describe(reading)}: {how}"
@@ -415,24 +502,233 @@ class Mapper:
 
     def _sequence(self, table: Table, start: int) -> None:
         slots = [(row, col) for row in table.rows for col in row.columns]
-        cells: list[Cell] = []
+        runs: list[Run] = []
         for run in self.runs[start:]:
-            if run.index > start and _has(run, "存在的主要问题|其他需要报告"):
+            if run.index > start and _has(run, _AFTER_TABLE4):
                 break
-            cells.extend(run.values)
+            runs.append(run)
+        if any(run.structured for run in runs if run.values):
+            self._appeal_rows(table, runs)
+            return
+        cells: list[Cell] = []
+        end = start
+        for run in runs:
             if len(cells) >= len(slots):
                 break
-        too_long = any(c.kind == "value" and c.number is None for c in cells[: len(slots)])
+            cells.extend(run.values)
+            end = run.index + 1
+        self.spans.append((start, end))
+        cells, rest = cells[: len(slots)], cells[len(slots) :]
+        if _numbers(rest):
+            self.notes.append(
+                Note(
+                    "stray-values",
+                    f"table 4: values after its {len(slots)} cells ignored: {' '.join(c.raw for c in rest)}",
+                    rest[0].loc,
+                    cells=_numbers(rest),
+                )
+            )
+        too_long = any(c.kind == "value" and c.number is None for c in cells)
         if len(cells) < len(slots) or too_long:
-            if cells and (too_long or not any(c.row_id is not None for c in cells)):
+            if cells:
                 self.pending.append(Pending(table, slots, cells))
-                return
-            shown = " ".join(c.raw for c in cells)
-            raise ReportError("truncated-table", f"table 4 has {len(cells)} of {len(slots)} cells: '{shown}'")
+            return
         for (row, col), cell in zip(slots, cells):
-            v = self.values[f"{table.key}.{row.key}.{col.key}"]
-            v.raw, v.loc = cell.raw, cell.loc
-            v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
+            self._put(table, row, col, cell)
+
+    def _appeal_rows(self, table: Table, runs: list[Run]) -> None:
+        """Table 4 as real table rows: header rows (labels, no numbers, however padded) are skipped;
+        the data is one row of 15 cells or three rows of 5, each read whole or left unread."""
+        labels: dict[object, list[Cell]] = {}
+        values: dict[object, list[Cell]] = {}
+        last_label = {cell.row_id: run.index for run in runs for cell in run.labels}
+        for run in runs:
+            for cell in run.labels:
+                labels.setdefault(cell.row_id, []).append(cell)
+            for cell in run.values:
+                if cell.kind == "null" and run.index < last_label.get(cell.row_id, -1):
+                    continue  # an empty cell before the row's label pads the label columns
+                values.setdefault(cell.row_id, []).append(cell)
+        data = [rid for rid, cells in values.items() if rid is not None and _numbers(cells)]
+        if not data:  # an all-blank table: the label-less rows of blanks are its data
+            data = [rid for rid in values if rid is not None and rid not in labels]
+        width = len(table.rows[0].columns)
+        total = width * len(table.rows)
+        starts = _data_starts(table, runs)
+        trimmed = {rid: _trim(values[rid], total) for rid in data}
+        for rid in data:
+            trimmed[rid] = _without_label_padding(trimmed[rid], starts)
+        by_label = {rid: self._appeal_row(table, labels.get(rid, [])) for rid in data[: len(table.rows)]}
+        first = trimmed[data[0]] if data else []
+        if len(data) == 1 and any(c.kind == "value" and c.number is None for c in first):
+            self.pending.append(Pending(table, [(r, c) for r in table.rows for c in r.columns], first))
+            taken = data
+        elif data and len(first) == total:
+            taken = data[:1]
+            for (row, col), cell in zip([(r, c) for r in table.rows for c in r.columns], trimmed[data[0]]):
+                self._put(table, row, col, cell)
+        elif len(data) >= len(table.rows) and len(set(by_label.values()) - {None}) == len(table.rows):
+            taken = data[: len(table.rows)]
+            for rid in taken:
+                row = by_label[rid]
+                assert row is not None
+                if len(trimmed[rid]) == width:
+                    for col, cell in zip(row.columns, trimmed[rid]):
+                        self._put(table, row, col, cell)
+                else:
+                    self._wrong_width(table, row, trimmed[rid], width)
+        elif len(data) >= len(table.rows) and all(len(trimmed[rid]) == width for rid in data[: len(table.rows)]):
+            taken = data[: len(table.rows)]
+            for row, rid in zip(table.rows, taken):
+                for col, cell in zip(row.columns, trimmed[rid]):
+                    self._put(table, row, col, cell)
+        else:
+            taken = data[:1]
+            found = trimmed[data[0]] if data else []
+            self.unread |= {(table.key, row.key) for row in table.rows}
+            self.notes.append(
+                Note(
+                    "row-wrong-width",
+                    f"table 4 ({found[0].loc.describe() if found else '?'}) has {len(found)} cells in its data row, "
+                    f"expected {total} (or {len(table.rows)} rows of {width}): '{' '.join(c.raw for c in found)}'; "
+                    "left unread",
+                    found[0].loc if found else None,
+                    tuple(f"{table.key}.{row.key}" for row in table.rows),
+                    _numbers(found),
+                )
+            )
+        for rid in taken:
+            kept = {id(c) for c in trimmed[rid]}
+            left = [c for c in values[rid] if id(c) not in kept]
+            if _numbers(left):
+                self.notes.append(
+                    Note(
+                        "stray-values",
+                        f"table 4: cells beyond the row's end ignored: {' '.join(c.raw for c in left)}",
+                        left[0].loc,
+                        cells=_numbers(left),
+                    )
+                )
+        self.appeal_rows = taken
+        ends = [run.index + 1 for run in runs if any(c.row_id in taken for c in run.values)]
+        end = max(ends, default=runs[0].index + 1)
+        self.spans.append((runs[0].index, end))
+        loose = [c for run in runs if run.index < end and not run.structured for c in run.values]
+        if _numbers(loose):
+            self.notes.append(
+                Note(
+                    "stray-values",
+                    f"table 4: text between its rows ignored: {' '.join(c.raw for c in loose)}",
+                    loose[0].loc,
+                    cells=_numbers(loose),
+                )
+            )
+
+    @staticmethod
+    def _appeal_row(table: Table, labels: list[Cell]) -> Row | None:
+        """The table-4 row a data row's own label names (transposed layouts), if any."""
+        if not labels:
+            return None
+        return _best_row(table, normalize_label("".join(c.raw for c in labels)))
+
+    def _put(self, table: Table, row: Row, col, cell: Cell) -> None:
+        v = self.values[f"{table.key}.{row.key}.{col.key}"]
+        v.raw, v.loc = cell.raw, cell.loc
+        v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
+
+
+_AFTER_TABLE4 = "存在的主要问题|其他需要报告"
+
+
+def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
+    """Where each grid's data columns begin: under its first column header (自然人, 结果维持,
+    本年制发件数 …); in a grid without one (a table's continuation), where its over-long rows say
+    the padding ends. Empty cells left of it pad the label columns, however the page pads them
+    (empty <td>s, &nbsp;, blank Markdown cells); a grid that shows neither keeps every cell."""
+    heads = {normalize_label(row.columns[0].short) for row in table.rows}
+    width = len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
+    under: dict[int | None, int] = {}
+    rows: dict[object, list[Cell]] = {}
+    label_end: dict[object, int] = {}
+    for run in runs:
+        for cell in run.labels:
+            column = cell.loc.column
+            if column is None or cell.row_id is None:
+                continue
+            label_end[cell.row_id] = max(label_end.get(cell.row_id, 0), column)
+            if normalize_label(cell.raw) in heads:
+                under[cell.loc.table] = min(under.get(cell.loc.table, column), column)
+        for cell in run.values:
+            if cell.loc.column is not None and cell.row_id is not None:
+                rows.setdefault(cell.row_id, []).append(cell)
+    learned: dict[int | None, set[int]] = {}
+    for row_id, cells in rows.items():
+        after = [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
+        if len(after) > width and all(c.kind == "null" and not c.raw for c in after[: len(after) - width]):
+            learned.setdefault(after[0].loc.table, set()).add(after[len(after) - width].loc.column or 0)
+    out = {grid: min(starts) for grid, starts in learned.items() if len(starts) == 1}
+    out.update(under)
+    return out
+
+
+def _without_label_padding(cells: list[Cell], starts: dict[int | None, int]) -> list[Cell]:
+    """A structured row without the empty cells that sit left of its grid's data columns. Only empty
+    cells go: at worst a blank value goes with them, and the row is then short and left unread."""
+    if not cells or cells[0].loc.column is None:
+        return cells
+    start = starts.get(cells[0].loc.table)
+    if start is None:
+        return cells
+    return [c for c in cells if not (c.kind == "null" and not c.raw and (c.loc.column or 0) < start)]
+
+
+def _trim(cells: list[Cell], width: int) -> list[Cell]:
+    """A structured row's cells without the empty cells padding it beyond ``width``."""
+    while len(cells) > width and cells[-1].kind == "null" and not cells[-1].raw:
+        cells = cells[:-1]
+    return cells
+
+
+def _numbers(cells: list[Cell]) -> tuple[Location, ...]:
+    """Where the printed numbers among ``cells`` are: what a finding accounts for when no value does."""
+    return tuple(c.loc for c in cells if c.kind == "value")
+
+
+def _join_split_number(table: Table, row: Row, cells: list[Cell], fmt: Format):
+    """A free-text row with one cell too many because one number was split by a space (「54 32」).
+
+    Read only when exactly one pair of neighbours sits on one line, and joining them makes the row's
+    own identities hold (a row no identity checks is left unread). Returns (cells, why, identities used).
+    """
+    width = len(row.columns)
+    if len(cells) != width + 1:
+        return None
+    pairs = [
+        i
+        for i in range(len(cells) - 1)
+        if cells[i].kind == cells[i + 1].kind == "value"
+        and cells[i].loc.line is not None
+        and cells[i].loc.line == cells[i + 1].loc.line
+        and cells[i].raw.isdigit()
+        and cells[i + 1].raw.isdigit()
+    ]
+    lines = [c.loc.line for c in cells]
+    if len(pairs) != 1 or len(set(lines)) != width:  # every other cell on a line of its own
+        return None
+    i = pairs[0]
+    raw = cells[i].raw + cells[i + 1].raw
+    joined = Cell(raw, "value", cells[i].loc, number=int(raw))
+    out = [*cells[:i], joined, *cells[i + 2 :]]
+    pending = Pending(table, [(row, col) for col in row.columns], out)
+    if not row_identities_hold(pending, fmt):
+        return None
+    why = f"'{cells[i].raw} {cells[i + 1].raw}' read as one number {raw}: only then do the row's sums hold"
+    used = {
+        (ident.code, f"{table.key}.{row.key}")
+        for ident in fmt.identities
+        if ident.per == "row" and ident.table == table.key
+    }
+    return out, why, used
 
 
 _TO_WAN = {"万元": 1, "元": 0.0001, "亿元": 10000}

@@ -21,6 +21,8 @@ _TITLE_TAG = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _PERIOD = re.compile(r"统计(?:期限|周期|时限)?[为是从自:：]*\s*((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日")
 _ANY_YEAR_REPORT = re.compile(rf"((?:19|20)\d\d)\s*年度?\S{{0,30}}?(?:{_REPORT})")
 _SPACE = re.compile(r"\s+")
+# Page chrome that CMS templates print on the title's line: 「正文宿迁市…」「标题：…」
+_CHROME = re.compile(r"^(?:正文|标题|题目|名称|文章标题|当前位置|首页|详情|附件\d*)[:：]?")
 
 
 @dataclass
@@ -28,6 +30,10 @@ class Metadata:
     title: str | None = None
     agency: str | None = None
     year: int | None = None
+
+
+_PLAIN = re.compile(r"[\u4e00-\u9fff0-9]+")  # a title's first line: words and a year, no bracket
+_WRAPPED = "\x00"  # marks a candidate made of two lines: its title must start with the first line
 
 
 def _candidates(text: str, shape: str, cells: list[Cell]) -> list[str]:
@@ -39,17 +45,35 @@ def _candidates(text: str, shape: str, cells: list[Cell]) -> list[str]:
     labels = [c.raw for c in cells[:400] if c.kind == "label"][:60]
     for i, label in enumerate(labels):
         out.append(label)
-        if i + 1 < len(labels):
-            out.append(label + labels[i + 1])  # titles wrapped over two lines
+        if i + 1 < len(labels) and _PLAIN.fullmatch(_SPACE.sub("", label)):
+            out.append(_WRAPPED + label + labels[i + 1])  # titles wrapped over two lines
+    return out
+
+
+def _title(compact: str) -> re.Match[str] | None:
+    return _AGENCY_FIRST.search(compact) or _YEAR_FIRST.search(compact)
+
+
+def report_titles(cells: list[Cell]) -> list[tuple[int, str]]:
+    """(cell index, title) of every label that is a report's title (「某某2020年政府信息公开工作年度报告」)."""
+    out = []
+    for i, cell in enumerate(cells):
+        if cell.kind == "label" and ("报告" in cell.raw or "報告" in cell.raw or "年报" in cell.raw):
+            m = _title(_SPACE.sub("", simplify_prose(cell.raw)))
+            if m:
+                out.append((i, _CHROME.sub("", m.group(0))))
     return out
 
 
 def read_metadata(text: str, shape: str, cells: list[Cell]) -> Metadata:
     for raw in _candidates(text, shape, cells):
-        compact = _SPACE.sub("", simplify_prose(raw))
-        m = _AGENCY_FIRST.search(compact) or _YEAR_FIRST.search(compact)
+        wrapped = raw.startswith(_WRAPPED)
+        compact = _SPACE.sub("", simplify_prose(raw.removeprefix(_WRAPPED)))
+        m = _title(compact)
+        if m and wrapped and m.start() != 0:
+            continue  # a line above the title (a document number 「…〔2021〕3号」) is not part of it
         if m:
-            return Metadata(m.group(0), m.group("agency"), int(m.group("year")))
+            return Metadata(_CHROME.sub("", m.group(0)), _CHROME.sub("", m.group("agency")), int(m.group("year")))
     head = simplify_prose(text[:50000])
     m = _PERIOD.search(head) or _ANY_YEAR_REPORT.search(head)
     return Metadata(None, None, int(m.group(1)) if m else None)

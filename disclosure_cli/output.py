@@ -1,14 +1,17 @@
 """Machine output formats, one registry: every reading command writes records through it.
 
 JSON keeps Chinese readable (``ensure_ascii=False``); CSV is tidy (one row per value) so a
-researcher can load it straight into a data frame.
+researcher can load it straight into a data frame. Every CSV the tool writes goes through
+:func:`csv_writer`, which neutralises text a spreadsheet would run as a formula (OWASP: a leading
+``'``); and every message that echoes an input goes through :func:`printable`.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
 from .record import Record
@@ -28,6 +31,59 @@ CSV_FIELDS = (
     "location",
     "inferred",
 )
+
+
+# -- CSV that a spreadsheet will not execute -----------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what makes a cell a formula
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_safe(value):
+    """A text cell that starts like a formula gets a leading ``'`` (OWASP); numbers, and text that is
+    a plain number such as ``-3``, stay as they are, so a spreadsheet still reads them as numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SafeDictWriter(csv.DictWriter):
+    """csv.DictWriter whose every row passes through :func:`csv_safe` (the header is ours, left alone)."""
+
+    def writerow(self, rowdict: Mapping):
+        return super().writerow({k: csv_safe(v) for k, v in rowdict.items()})
+
+    def writerows(self, rowdicts: Iterable[Mapping]):
+        for row in rowdicts:
+            self.writerow(row)
+
+
+def csv_writer(out: TextIO, fieldnames, bom: bool = False) -> SafeDictWriter:
+    """The one way the tool writes CSV: UTF-8 (optional BOM for Excel), ``\n`` lines, header first."""
+    if bom:
+        out.write("\ufeff")
+    writer = SafeDictWriter(out, fieldnames=fieldnames, lineterminator="\n")
+    writer.writeheader()
+    return writer
+
+
+# -- messages that cannot forge a line or drive a terminal ---------------------------------------------
+
+# C0 and C1 controls, DEL, and the Unicode characters that break or reorder a line (line/paragraph
+# separators, bidi embeddings, overrides and isolates).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match) -> str:
+    ch = m.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\x1b``, ``\\u202e``): a file name or a
+    page's text echoed in a message stays on one line and cannot send escape codes to a terminal."""
+    return _CONTROLS.sub(_escape, str(text))
 
 
 def tidy_rows(record: Record) -> Iterator[dict]:
@@ -72,10 +128,7 @@ class Writer:
         self._csv = None
         self._json = JsonArray(out)
         if fmt == "csv":
-            if bom:
-                out.write("\ufeff")
-            self._csv = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-            self._csv.writeheader()
+            self._csv = csv_writer(out, CSV_FIELDS, bom=bom)
 
     def write(self, record: Record) -> None:
         if self.fmt == "json":

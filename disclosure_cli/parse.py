@@ -8,14 +8,15 @@ import re
 import sys
 
 from .cells import Cell
-from .decode import MAX_BYTES, decode
+from .decode import MAX_BYTES, decode_text
 from .errors import ReportError, too_large
 from .formats import FORMATS, Format
 from .mapper import Mapper, build_runs
-from .metadata import read_metadata
+from .metadata import read_metadata, report_titles
 from .narrative import find_statements
 from .readers import read_cells, sniff_shape
-from .record import Record
+from .readers.docx import is_docx, is_ole_doc, read_word
+from .record import Note, Record
 from .textnorm import detect_script, normalize_label, normalize_text
 
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|資訊公开")
@@ -37,6 +38,8 @@ def shape_name(shape: str, cells: list[Cell]) -> str:
         return "markdown-table"
     if shape == "pdf":
         return "pdf-table" if any(c.loc.table is not None for c in cells) else "pdf-text"
+    if shape == "docx":
+        return "docx-table" if any(c.loc.table is not None for c in cells) else "docx-text"
     lines: dict[int | None, int] = {}
     for c in cells:
         if c.kind != "label":
@@ -47,6 +50,11 @@ def shape_name(shape: str, cells: list[Cell]) -> str:
 
 def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> Record:
     """Parse one report. Raises :class:`ReportError` with a one-line reason for anything else."""
+    return read_report(data, source, max_bytes)[0]
+
+
+def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> tuple[Record, Mapper]:
+    """The record, and the mapper that built it (its runs and the table spans it read: see ledger.py)."""
     sha = hashlib.sha256(data).hexdigest()
     if data[:1024].lstrip().startswith(b"%PDF-"):
         if len(data) > max_bytes:
@@ -54,9 +62,14 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         from .readers.pdf import read_pdf  # lazy: pdfplumber is heavy
 
         cells = read_pdf(data)
-        text, encoding, shape = "\n".join(c.raw for c in cells), "pdf", "pdf"
+        text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "pdf", "pdf", 0
+    elif is_docx(data) or is_ole_doc(data):  # .docx; .doc/.wps through LibreOffice
+        if len(data) > max_bytes:
+            raise too_large(len(data), max_bytes)
+        cells = read_word(data, suffix=os.path.splitext(source)[1].lower() or ".doc")
+        text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "docx", "docx", 0
     else:
-        text, encoding = decode(data, max_bytes)
+        text, encoding, replaced = decode_text(data, max_bytes)
         shape = sniff_shape(text)
         cells = read_cells(text, shape)
     meta = read_metadata(text, shape, cells)
@@ -65,10 +78,17 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         raise _why_not(text, meta.year)
     if meta.year is not None and meta.year < 2019:
         raise ReportError("legacy-format", f"legacy format (report year {meta.year}), not supported")
+    _one_report(cells)
     statements = find_statements(cells)
     mapper = Mapper(build_runs(cells), fmt, statements)
     mapper.run()
-    return Record(
+    if not _has_statistics_table(mapper, titled=meta.title is not None):
+        raise ReportError("not-a-report", "not an open government information annual report (no statistics table)")
+    if replaced:
+        mapper.notes.insert(
+            0, Note("bytes-replaced", f"{replaced} undecodable byte(s) replaced with U+FFFD (read as {encoding})")
+        )
+    record = Record(
         source=source,
         sha256=sha,
         format=fmt.name,
@@ -84,6 +104,36 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
         statements=statements,
         inferred_identities=mapper.inferred_identities,
     )
+    return record, mapper
+
+
+# A statistics table is recognised by its rows printed in the format's order: this many of them,
+# fewer when the page's title names an annual report.
+MIN_ROWS_IN_ORDER = {"requests": (6, 3), "active": (4, 2)}
+
+
+def _has_statistics_table(mapper: Mapper, titled: bool) -> bool:
+    return any(mapper.rows_in_order(table) >= n[titled] for table, n in MIN_ROWS_IN_ORDER.items())
+
+
+def _one_report(cells: list[Cell]) -> None:
+    """Refuse an input holding two reports (two titles, each followed by its own table 3): reading
+    it as one would drop the second silently."""
+    titles = report_titles(cells)
+    if len(titles) < 2:
+        return
+    starts = [i for i, c in enumerate(cells) if c.kind == "label" and "本年新收" in normalize_label(c.raw)]
+    heads = [
+        (i, title)
+        for n, (i, title) in enumerate(titles)
+        if any(i < s < (titles[n + 1][0] if n + 1 < len(titles) else len(cells)) for s in starts)
+    ]
+    distinct = list(dict.fromkeys(title for _, title in heads))
+    if len(distinct) >= 2:
+        raise ReportError(
+            "several-reports",
+            f"{len(distinct)} reports in one input ({distinct[0]}; {distinct[1]}): split it into one file per report",
+        )
 
 
 def _why_not(text: str, year: int | None) -> ReportError:

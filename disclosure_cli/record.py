@@ -44,13 +44,17 @@ class Note:
     message: str
     loc: Location | None = None
     rows: tuple[str, ...] = ()  # the rows it is about (table.row), when it is about rows
+    # the printed numbers it accounts for that no value holds (a row left unread, stray numbers)
+    cells: tuple[Location, ...] = ()
 
     def as_dict(self) -> dict:
-        out = {"code": self.code, "message": self.message}
+        out: dict = {"code": self.code, "message": self.message}
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
         if self.rows:
             out["rows"] = list(self.rows)
+        if self.cells:
+            out["cells"] = [c.as_dict() for c in self.cells]
         return out
 
 

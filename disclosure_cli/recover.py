@@ -51,6 +51,7 @@ class Pending:
     units: dict = field(default_factory=dict)  # header units of table 2, by (block, column)
     readings: list[tuple[Piece | None, ...]] = field(default_factory=list)
     filtered: bool = False  # did an identity narrow the readings down?
+    forced: bool = False  # the width alone fixes the reading, though the identities fail on it
 
     @property
     def text(self) -> str:
@@ -202,6 +203,13 @@ class _RowCheck:
         return all(bound.holds(values[a], values[b]) for bound, a, b in self.bounds)
 
 
+def row_identities_hold(p: Pending, fmt: Format) -> bool:
+    """Do ``p``'s cells, one per slot, satisfy at least one identity inside the row, and all of them?"""
+    check = _RowCheck(p, fmt)
+    values = [None if c.kind == "null" else c.number for c in p.cells]
+    return len(values) == len(p.slots) and bool(check.sums) and check(values)
+
+
 class _TooMany(Exception):
     """A token with more possible readings than a row may be read in."""
 
@@ -220,8 +228,27 @@ def readings(p: Pending, fmt: Format) -> None:
     fewest = width if capacity >= width else len(p.cells)
     try:
         _read(p, check, width, capacity, fewest)
+        if not p.readings and capacity >= width:
+            _force(p, width)
     except _TooMany:
         p.readings = []
+
+
+def _force(p: Pending, width: int) -> None:
+    """No reading satisfies the identities: read the row anyway when its width alone fixes the
+    numbers (as many digits as cells, or every split gives the same numbers), so that the audit
+    reports the publisher's broken sum instead of the row vanishing."""
+    found: dict[tuple, tuple] = {}
+    for tried, glued in enumerate(_glued_readings(p.cells, width)):
+        if tried > MAX_READINGS:
+            return
+        found.setdefault(tuple(e[1] for e in glued), glued)
+        if len(found) > 1:
+            return
+    if len(found) == 1:
+        (reading,) = found.values()
+        p.readings = [tuple(_piece(p.cells[e[0]], e[2], e[3], e[1]) for e in reading)]
+        p.forced = True
 
 
 def _read(p: Pending, check, width: int, capacity: int, fewest: int) -> None:

@@ -5,13 +5,12 @@ One report object feeds every renderer; the machine formats are never coloured.
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import TextIO
 
 from .audit import AuditResult, Finding, rules
 from .audit.rules import Rule
-from .output import JsonArray
+from .output import JsonArray, csv_writer, printable
 
 FINDING_FIELDS = (
     "source",
@@ -30,6 +29,8 @@ FINDING_FIELDS = (
     "difference",
     "blank_dependent",
     "numbers",
+    "suspect",
+    "candidates",
 )
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -50,7 +51,7 @@ def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
     blanks = sum(1 for v in r.published() if v.value is None)
     counts = {s: sum(1 for f in shown if f.severity == s) for s in ("error", "warning", "info")}
     if lang == "zh":
-        what = f"{r.agency or r.source} {r.year or ''}年报（{r.format}年格式）"
+        what = f"{printable(r.agency or r.source)} {r.year or ''}年报（{r.format}年格式）"
         if not shown:
             head = f"✓ 未发现问题：{what}，核对等式 {result.evaluated} 处"
         else:
@@ -63,7 +64,7 @@ def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
         if result.used_for_reading:
             head += f"；{result.used_for_reading} 处等式用于还原粘连单元格，不计为核对"
         return head
-    what = f"{r.agency or r.source} {r.year or ''} ({r.format} format)"
+    what = f"{printable(r.agency or r.source)} {r.year or ''} ({r.format} format)"
     if not shown:
         head = f"✓ clean: {what}, {result.evaluated} sums checked"
     else:
@@ -83,7 +84,7 @@ def print_report(console, result: AuditResult, shown: list[Finding], lang: str) 
     from rich.text import Text
 
     r = result.record
-    console.print(Text(r.source, style="bold"))
+    console.print(Text(printable(r.source), style="bold"))
     if shown:
         table = Table(show_lines=True, expand=False)
         for name in ("代码", "严重性", "位置", "发现") if lang == "zh" else ("code", "severity", "where", "finding"):
@@ -92,6 +93,8 @@ def print_report(console, result: AuditResult, shown: list[Finding], lang: str) 
             body = Text(f.message(lang))
             if f.equation(lang):
                 body.append("\n" + f.equation(lang), style="dim")
+            if f.suspect_text(lang):
+                body.append("\n" + f.suspect_text(lang), style="bold")
             table.add_row(
                 f"{f.code}\n{f.rule.name}", Text(f.severity, style=SEVERITY_STYLE[f.severity]), f.location(), body
             )
@@ -105,9 +108,12 @@ def print_plain(out: TextIO, result: AuditResult, shown: list[Finding], lang: st
     """The text output when stdout is not a terminal: one finding per line, then its equation."""
     for f in shown:
         where = f":{f.location()}" if f.location() else ""
-        out.write(f"{result.record.source}{where}: {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}\n")
+        line = f"{result.record.source}{where}: {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}"
+        out.write(printable(line) + "\n")
         if f.equation(lang):
             out.write(f"    {f.equation(lang)}\n")
+        if f.suspect_text(lang):
+            out.write(f"    {printable(f.suspect_text(lang))}\n")
     out.write(verdict(result, shown, lang) + "\n")
     out.flush()
 
@@ -119,8 +125,7 @@ class FindingWriter:
         self.fmt, self.out, self.lang = fmt, out, lang
         self._json = JsonArray(out)
         if fmt == "csv":
-            self._csv = csv.DictWriter(out, fieldnames=FINDING_FIELDS, lineterminator="\n")
-            self._csv.writeheader()
+            self._csv = csv_writer(out, FINDING_FIELDS)
 
     def write(self, result: AuditResult, shown: list[Finding]) -> None:
         rows = [finding_row(result.record, f, self.lang) for f in shown]
@@ -173,6 +178,8 @@ class FindingWriter:
                         "numbers": "; ".join(
                             f"{n['label']} {n['raw']} @ {n.get('location', '')}" for n in row["numbers"]
                         ),
+                        "suspect": f"{row['suspect']['key']}={row['suspect']['implied']}" if row["suspect"] else "",
+                        "candidates": " ".join(f"{c['key']}={c['implied']}" for c in row["candidates"] or ()),
                     }
                 )
 
@@ -184,7 +191,7 @@ class FindingWriter:
 
 def cross_year_lines(series, shown: list[Finding], lang: str) -> list[str]:
     """The text view of one agency's cross-year findings (the audit prints it after the reports)."""
-    title = f"{series.agency} {series.years[0]}–{series.years[-1]}"
+    title = f"{printable(series.agency)} {series.years[0]}–{series.years[-1]}"
     lines = [f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"]
     lines += [f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}" for f in shown]
     if not shown:
@@ -268,7 +275,7 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
 
     zh = lang == "zh"
     years = series.years
-    console.print(Text(f"{series.agency}  {years[0]}–{years[-1]}", style="bold"))
+    console.print(Text(f"{printable(series.agency)}  {years[0]}–{years[-1]}", style="bold"))
     table = Table(title="指标" if zh else "indicators", title_justify="left")
     table.add_column("指标" if zh else "indicator")
     for y in years:
@@ -330,7 +337,7 @@ def print_trend_plain(out: TextIO, series, changes, not_compared, findings, lang
     from .series import INDICATORS, biggest_moves
 
     zh = lang == "zh"
-    out.write(f"{series.agency} {series.years[0]}-{series.years[-1]}\n")
+    out.write(f"{printable(series.agency)} {series.years[0]}-{series.years[-1]}\n")
     for ind in INDICATORS:
         row = {c.year: c for c in changes if c.indicator == ind.key}
         values = [row[y].value if y in row else None for y in series.years]

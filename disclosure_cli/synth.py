@@ -3,20 +3,26 @@
 A :class:`Synthetic` report is random but consistent (every identity of its format holds). The
 renderers print it as an HTML grid with rowspan/colspan, as one-cell-per-line text (the seed's
 shape, header cells lost), as flattened space-separated text, and as Markdown; the transforms turn
-any of them Traditional (with Taiwan phrase substitution) or into GBK/Big5 bytes. The tests parse
-every rendering back and must get the same numbers; ``python -m disclosure_cli.synth DIR`` writes a
-set of them as fixtures.
+any of them Traditional (with Taiwan phrase substitution) or into GBK/Big5 bytes. The HTML renderer
+also draws the layouts real CMS pages have (:class:`Wild`, the named ones in :data:`WILD`: padded or
+repeated header cells, <th>, Word exports, table 4 transposed, table 3's applicant header variants,
+tables split over several <table>s), and :func:`damage` takes one cell out of one row, recording
+which rows a reader may then leave unread. The tests parse every rendering back and must get the
+same numbers (or, on a damaged page, abstain on the damaged rows with a finding);
+``python -m disclosure_cli.synth DIR`` writes a set of them as fixtures.
 """
 
 from __future__ import annotations
 
 import html
 import random
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
-from .formats import FORMATS, Format, Row
+from .formats import FORMATS, Column, Format, Row
 
 AGENCIES = (
     "深圳市人民政府",
@@ -43,6 +49,8 @@ class Synthetic:
     year: int
     values: dict[str, int | float | None] = field(default_factory=dict)  # what the parser must read
     texts: dict[str, str] = field(default_factory=dict)  # what the page prints (None: a blank cell)
+    dropped: tuple[str, ...] = ()  # value keys whose cells the page lacks (a damaged rendering, see damage())
+    damaged: tuple[str, ...] = ()  # the rows (table.row) those missing cells leave a reader unsure of
 
     @property
     def spec(self) -> Format:
@@ -55,6 +63,10 @@ class Synthetic:
     def text(self, table: str, row: str, column: str, blank: str = "/") -> str:
         key = f"{table}.{row}.{column}"
         return blank if self.values[key] is None else self.texts[key]
+
+    def printed(self, table: str, row: str) -> list[Column]:
+        """The row's columns whose cells the page prints (all but the dropped ones)."""
+        return [c for c in self.spec.table(table).row(row).columns if f"{table}.{row}.{c.key}" not in self.dropped]
 
 
 def _count_text(rng: random.Random, n: int) -> str:
@@ -167,6 +179,29 @@ def _carry_table2(s: Synthetic, after: Synthetic) -> None:
             put(f"{r}.total_published", a[f"{r}.total_published"] + v[f"{r}.new_published"])
 
 
+def damage(s: Synthetic, seed: int | random.Random, wild: Wild | None = None) -> Synthetic:
+    """A copy of ``s`` whose page lacks one cell of one row, as damaged renderings do.
+
+    ``dropped`` names the missing cell (every renderer leaves it out, the row's other cells close up);
+    ``damaged`` names the rows a reader can no longer be sure of: the cell's row, or all three rows of
+    table 4 where they are printed as one row of 15 (the template, the text shapes, ``wild.appeals ==
+    "row"``). Only rows of two or more cells are damaged: a row without its only cell is a row absent.
+    """
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    table, row = rng.choice([(t, r) for t in s.spec.tables for r in t.rows if len(r.columns) > 1])
+    column = rng.choice(row.columns)
+    damaged = [f"{table.key}.{row.key}"]
+    if table.key == "appeals" and (wild is None or wild.appeals == "row"):
+        damaged = [f"appeals.{r.key}" for r in table.rows]
+    return replace(
+        s,
+        values=dict(s.values),
+        texts=dict(s.texts),
+        dropped=(f"{table.key}.{row.key}.{column.key}",),
+        damaged=tuple(damaged),
+    )
+
+
 def random_series(seed: int, first_year: int, years: int) -> list[Synthetic]:
     """Consecutive consistent reports of one agency (crossing the 2021 format change if it falls inside)."""
     rng = random.Random(seed)
@@ -206,114 +241,358 @@ def _outcome(row: Row) -> bool:
     return row.block == "三"
 
 
-def render_html(s: Synthetic, split: bool = False, layout: bool = False, meta_charset: str = "utf-8") -> str:
-    """An HTML page with real tables: spans, <br> and <p> in cells, &nbsp; blanks, site chrome."""
+# --- HTML: the clean template grid and the layouts of the wild ---------------------------------
 
-    def td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
-        attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
-        return f"<td{attrs}>{text}</td>"
 
-    def val(table: str, row: str, col: str, colspan: int = 1) -> str:
-        return td(
-            html.escape(s.text(table, row, col, blank="&nbsp;"), quote=False).replace("&amp;nbsp;", "&nbsp;"),
-            colspan=colspan,
-        )
+@dataclass(frozen=True)
+class Wild:
+    """How an HTML page departs from the clean template grid; every default is the clean rendering.
 
-    t2 = ['<table border="1">']
-    for block, rows in _blocks(s):
-        width = max(len(r.columns) for r in rows)
-        t2.append(f"<tr>{td(BLOCK_LABELS[block], colspan=4)}</tr>")
-        heads = "".join(td(c.label.replace("数量", "<br>数量", 1)) for c in rows[0].columns)
-        t2.append(f"<tr>{td('信息内容')}{heads}</tr>")
-        for row in rows:
-            cells = [val("active", row.key, c.key) for c in row.columns[:-1]]
-            last = row.columns[-1]
-            cells.append(
-                val("active", row.key, last.key, colspan=1 + 3 - width)
-                if width < 3
-                else val("active", row.key, last.key)
-            )
-            t2.append(f"<tr>{td(f'<p>{row.label}</p>')}{''.join(cells)}</tr>")
-    t2.append("</table>")
+    Span styles, for the header rows (``header``) and for the label and wide value cells of the data
+    rows (``body``): ``span`` rowspan/colspan; ``pad`` every slot a span covers an empty cell (``""``,
+    ``&nbsp;`` or white space); ``pad-rows`` rowspans padded with empty cells, colspans kept (the
+    national template as CMS editors retype it: table 4's third header row then starts with five empty
+    cells under 行政复议); ``repeat`` a label copied into every slot it covers (a value is padded, never
+    copied).
+    """
 
+    header: str = "span"
+    body: str = "span"
+    tag: str = "td"  # the header cells' element: td or th
+    word: bool = False  # Word-exported: mso classes and styles, <o:p>, cell text in several <span> runs, &nbsp;
+    applicants: str = "merged"  # table 3's applicant header: merged (法人或其他组织 over five columns),
+    # flat (seven headers under 申请人情况), single (seven headers in one row)
+    appeals: str = "row"  # table 4: row (15 cells under three header rows), rows (three labelled rows of 5)
+    split: tuple[str, ...] = ()  # tables cut into several <table>s at random rows: active, requests, appeals
+    repeat_head: bool = False  # every part of a split table 3 starts with its header rows again
+
+
+# The layouts the property tests render; ``render(s, name, seed)`` renders one.
+WILD: dict[str, Wild] = {
+    "padded-headers": Wild(header="pad"),
+    "padded-header-rows": Wild(header="pad-rows"),
+    "repeated-headers": Wild(header="repeat"),
+    "th-headers": Wild(tag="th"),
+    "padded-labels": Wild(body="pad"),  # also empty cells between a wide row label and its values
+    "padded-label-rows": Wild(body="pad-rows"),
+    "repeated-labels": Wild(body="repeat"),
+    "word": Wild(word=True),
+    "appeals-rows": Wild(appeals="rows"),
+    "appeals-rows-padded": Wild(appeals="rows", header="pad"),
+    "appeals-rows-padded-label-rows": Wild(appeals="rows", body="pad-rows"),  # an empty cell before 复议后起诉
+    "appeals-rows-padded-labels": Wild(appeals="rows", header="pad", body="pad"),
+    "applicants-flat": Wild(applicants="flat"),
+    "applicants-single": Wild(applicants="single"),
+    "applicants-padded": Wild(applicants="flat", header="pad"),
+    "split-active": Wild(split=("active",)),
+    "split-requests": Wild(split=("requests",)),
+    "split-requests-repeat-head": Wild(split=("requests",), repeat_head=True),
+    "split-appeals": Wild(split=("appeals",)),
+    "word-padded-split": Wild(header="pad-rows", word=True, split=("appeals",)),
+    "everything": Wild(
+        header="pad-rows",
+        body="pad-rows",
+        tag="th",
+        word=True,
+        applicants="flat",
+        appeals="rows",
+        split=("active", "requests", "appeals"),
+        repeat_head=True,
+    ),
+    "everything-padded-labels": Wild(
+        header="pad", body="pad", tag="th", word=True, applicants="merged", split=("active", "requests", "appeals")
+    ),
+}
+_EMPTY = ("", "&nbsp;", " ", "\n  ", "&nbsp;&nbsp;", "\u3000")
+_BETWEEN = ("<p></p>", "<p>&nbsp;</p>", "", "<br>")
+_WORD_TD = (
+    " width=64 valign=top style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt'"
+)
+_WORD_P = "<p class=MsoNormal align=center style='text-align:center;mso-pagination:widow-orphan'>"
+_WORD_RUN = "<span lang=EN-US style='font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体'>"
+_WORD_PROSE = "<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>"
+_MSO = "urn:schemas-microsoft-com:office:"
+_WORD_TABLE = (
+    "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;"
+    "border:none;mso-border-alt:solid windowtext .5pt;mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt'>"
+)
+
+
+@dataclass(frozen=True)
+class _C:
+    """One cell of a table as the template draws it (spans included), before a layout renders it."""
+
+    text: str  # HTML content
+    rowspan: int = 1
+    colspan: int = 1
+    role: str = "label"  # head (a header row's cell), label (a data row's label), value
+
+
+def _value(s: Synthetic, table: str, row: str, col: str, colspan: int = 1) -> _C:
+    text = html.escape(s.text(table, row, col, blank="&nbsp;"), quote=False).replace("&amp;nbsp;", "&nbsp;")
+    return _C(text, colspan=colspan, role="value")
+
+
+def _active_grid(s: Synthetic) -> list[list[_C]]:
+    rows: list[list[_C]] = []
+    for block, block_rows in _blocks(s):
+        width = max(len(r.columns) for r in block_rows)
+        heads = [_C(c.label.replace("数量", "<br>数量", 1), role="head") for c in block_rows[0].columns]
+        rows += [[_C(BLOCK_LABELS[block], colspan=4, role="head")], [_C("信息内容", role="head"), *heads]]
+        for row in block_rows:
+            cells = [_C(f"<p>{row.label}</p>")]
+            for c in s.printed("active", row.key):  # the last column fills a narrow block's width
+                cells.append(_value(s, "active", row.key, c.key, 4 - width if c is row.columns[-1] else 1))
+            rows.append(cells)
+    return rows
+
+
+def _requests_head(wild: Wild) -> list[list[_C]]:
+    corner = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    orgs = [_C(h, role="head") for h in ("商业<br>企业", "科研<br>机构", "社会公益组织", "法律服务机构", "其他")]
+    if wild.applicants == "merged":
+        return [
+            [_C(corner, 3, 3, "head"), _C("申请人情况", 1, 7, "head")],
+            [_C("自然人", 2, role="head"), _C("法人或其他组织", 1, 5, "head"), _C("总计", 2, role="head")],
+            orgs,
+        ]
+    seven = [_C("自然人", role="head"), *orgs, _C("总计", role="head")]
+    if wild.applicants == "flat":
+        return [[_C(corner, 2, 3, "head"), _C("申请人情况", 1, 7, "head")], seven]
+    return [[_C(corner, 1, 3, "head"), *seven]]
+
+
+def _requests_body(s: Synthetic) -> list[list[_C]]:
     requests = s.spec.table("requests")
-    head = [
-        "<tr>"
-        + td("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
-        + td("申请人情况", 1, 7)
-        + "</tr>",
-        "<tr>" + td("自然人", 2) + td("法人或其他组织", 1, 5) + td("总计", 2) + "</tr>",
-        "<tr>"
-        + "".join(td(c) for c in ("商业<br>企业", "科研<br>机构", "社会公益组织", "法律服务机构", "其他"))
-        + "</tr>",
-    ]
-    body = []
     n_outcomes = sum(1 for r in requests.rows if _outcome(r))
     seen_groups: set[str] = set()
+    body = []
     for row in requests.rows:
-        vals = "".join(val("requests", row.key, c.key) for c in row.columns)
+        vals = [_value(s, "requests", row.key, c.key) for c in s.printed("requests", row.key)]
         if not _outcome(row):
-            body.append(f"<tr>{td(row.label, colspan=3)}{vals}</tr>")
+            body.append([_C(row.label, colspan=3), *vals])
             continue
-        lead = td("三、本年度<br>办理结果", rowspan=n_outcomes) if row.key == "granted" else ""
+        lead = [_C("三、本年度<br>办理结果", rowspan=n_outcomes)] if row.key == "granted" else []
         group = _group(row)
         if group is None:
-            body.append(f"<tr>{lead}{td(row.label, colspan=2)}{vals}</tr>")
-        else:
-            span = sum(1 for r in requests.rows if _group(r) == group)
-            gcell = td(group, rowspan=span) if group not in seen_groups else ""
-            seen_groups.add(group)
-            body.append(f"<tr>{lead}{gcell}{td(row.label)}{vals}</tr>")
-    if split:  # the statistics table cut in two <table> elements, as CMS editors do
-        half = len(body) // 2
-        t3 = [
-            '<table border="1">',
-            *head,
-            *body[:half],
-            "</table>",
-            "<p></p>",
-            '<table border="1">',
-            *body[half:],
-            "</table>",
-        ]
-    else:
-        t3 = ['<table border="1">', *head, *body, "</table>"]
+            body.append([*lead, _C(row.label, colspan=2), *vals])
+            continue
+        span = sum(1 for r in requests.rows if _group(r) == group)
+        gcell = [_C(group, rowspan=span)] if group not in seen_groups else []
+        seen_groups.add(group)
+        body.append([*lead, *gcell, _C(row.label), *vals])
+    return body
 
+
+def _appeals_grid(s: Synthetic, wild: Wild) -> tuple[list[list[_C]], list[list[_C]]]:
+    """Table 4's header rows and data rows."""
     appeals = s.spec.table("appeals")
-    t4 = [
-        '<table border="1">',
-        "<tr>" + td("行政复议", 1, 5) + td("行政诉讼", 1, 10) + "</tr>",
-        "<tr>"
-        + "".join(td(c.label, 2) for c in appeals.rows[0].columns)
-        + td("未经复议直接起诉", 1, 5)
-        + td("复议后起诉", 1, 5)
-        + "</tr>",
-        "<tr>" + "".join(td(c.label) for c in appeals.rows[0].columns) * 2 + "</tr>",
-        "<tr>" + "".join(val("appeals", r.key, c.key) for r in appeals.rows for c in r.columns) + "</tr>",
-        "</table>",
+    outcomes = appeals.rows[0].columns
+
+    def vals(row: Row) -> list[_C]:
+        return [_value(s, "appeals", row.key, c.key) for c in s.printed("appeals", row.key)]
+
+    if wild.appeals == "rows":  # transposed: one labelled row of five per kind of case
+        review, direct, after = appeals.rows
+        head = [[_C("", colspan=2, role="head"), *(_C(c.label, role="head") for c in outcomes)]]
+        body = [
+            [_C("行政复议", colspan=2), *vals(review)],
+            [_C("行政诉讼", rowspan=2), _C("未经复议直接起诉"), *vals(direct)],
+            [_C("复议后起诉"), *vals(after)],
+        ]
+        return head, body
+    head = [
+        [_C("行政复议", 1, 5, "head"), _C("行政诉讼", 1, 10, "head")],
+        [
+            *(_C(c.label, 2, role="head") for c in outcomes),
+            _C("未经复议直接起诉", 1, 5, "head"),
+            _C("复议后起诉", 1, 5, "head"),
+        ],
+        [_C(c.label, role="head") for c in outcomes] * 2,
     ]
+    return head, [[v for r in appeals.rows for v in vals(r)]]
+
+
+class _Html:
+    """Renders template grids (rows of :class:`_C`) as HTML in one layout; random choices from ``rng``."""
+
+    def __init__(self, wild: Wild, rng: random.Random) -> None:
+        self.wild, self.rng = wild, rng
+
+    def tables(self, rows: list[list[_C]], cuts: tuple[int, ...] = (), head: int = 0) -> list[str]:
+        """The rows as one <table>, or cut before each row index in ``cuts`` into several; each part
+        after the first starts with the first ``head`` rows again.
+
+        A wild cut carries a label spanning it over into the next part (each part is a grid of its
+        own, as an editor's cut leaves it); the template's ``split`` keeps the old plain cut."""
+        grid = self._grid(rows)
+        carry = bool(self.wild.split)
+        heading = self._rows(grid, 0, head, carry) if head else []
+        out: list[str] = []
+        bounds = [0, *cuts, len(rows)]
+        for i, (a, b) in enumerate(pairwise(bounds)):
+            if i:
+                out.append(self.rng.choice(_BETWEEN) if self.wild.split else "<p></p>")
+            lines = [*heading, *self._rows(grid, max(a, head), b, carry)] if head else self._rows(grid, a, b, carry)
+            out += [_WORD_TABLE if self.wild.word else '<table border="1">', *lines, "</table>"]
+        return out
+
+    def cuts(self, rows: list[list[_C]], first: int, most: int) -> tuple[int, ...]:
+        """Up to ``most`` random cut points at rows ``first``.. (never before the first row)."""
+        places = range(max(first, 1), len(rows))
+        return tuple(sorted(self.rng.sample(places, min(len(places), self.rng.randint(1, most)))))
+
+    @staticmethod
+    def _grid(rows: list[list[_C]]) -> list[list[tuple[int, _C, int, int]]]:
+        """Per row, its slots (column, cell, rows above the slot in the cell, columns left of it)."""
+        grid: dict[tuple[int, int], tuple[_C, int, int]] = {}
+        for r, row in enumerate(rows):
+            c = 0
+            for cell in row:
+                while (r, c) in grid:
+                    c += 1
+                for dr in range(cell.rowspan):
+                    for dc in range(cell.colspan):
+                        grid.setdefault((r + dr, c + dc), (cell, dr, dc))
+                c += cell.colspan
+        slots: list[list[tuple[int, _C, int, int]]] = [[] for _ in rows]
+        for (r, c), (cell, dr, dc) in grid.items():
+            if r < len(rows):
+                slots[r].append((c, cell, dr, dc))
+        return [sorted(row, key=lambda slot: slot[0]) for row in slots]
+
+    def _rows(self, grid: list[list[tuple[int, _C, int, int]]], a: int, b: int, carry: bool) -> list[str]:
+        """Rows ``a``..``b`` of the grid as <tr> lines; with ``carry``, spans end at ``b`` and a span
+        from above ``a`` starts again at ``a`` (its label repeated)."""
+        out = []
+        for r in range(a, b):
+            cells = []
+            for _, cell, dr, dc in grid[r]:
+                if carry and r == a and dr and not dc and self._style(cell) == "span":
+                    cell, dr = replace(cell, rowspan=cell.rowspan - dr), 0
+                if carry and not dr:
+                    cell = replace(cell, rowspan=min(cell.rowspan, b - r))
+                cells.append(self._slot(cell, dr, dc))
+            row = "".join(cells)
+            out.append(f"<tr style='mso-yfti-irow:{r}'>{row}</tr>" if self.wild.word else f"<tr>{row}</tr>")
+        return out
+
+    def _style(self, cell: _C) -> str:
+        style = self.wild.header if cell.role == "head" else self.wild.body
+        return "pad" if style == "repeat" and cell.role == "value" else style
+
+    def _slot(self, cell: _C, dr: int, dc: int) -> str:
+        style = self._style(cell)
+        if style == "span":
+            return self._cell(cell, cell.rowspan, cell.colspan) if dr == dc == 0 else ""
+        if style == "pad":
+            return self._cell(cell) if dr == dc == 0 else self._empty(cell)
+        if style == "pad-rows":
+            if dc:
+                return ""
+            return self._cell(cell, 1, cell.colspan) if dr == 0 else self._empty(cell, cell.colspan)
+        return self._cell(cell)  # repeat
+
+    def _cell(self, cell: _C, rowspan: int = 1, colspan: int = 1, text: str | None = None) -> str:
+        tag = self.wild.tag if cell.role == "head" else "td"
+        attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+        content = cell.text if text is None else text
+        if self.wild.word:
+            attrs = _WORD_TD + attrs
+            content = self._word(content, cell.role)
+        return f"<{tag}{attrs}>{content}</{tag}>"
+
+    def _empty(self, cell: _C, colspan: int = 1) -> str:
+        return self._cell(cell, 1, colspan, self.rng.choice(_EMPTY))
+
+    def _runs(self, text: str, cuts: int) -> list[str]:
+        """``text`` cut at ``cuts`` random places, as Word splits a cell's text into runs."""
+        places = sorted(self.rng.sample(range(1, len(text)), min(cuts, len(text) - 1))) if len(text) > 1 else []
+        bounds = [0, *places, len(text)]
+        return [text[a:b] for a, b in pairwise(bounds)]
+
+    def _word(self, content: str, role: str) -> str:
+        plain = html.unescape(re.sub(r"<[^>]+>", "", content)).strip()
+        if not plain:
+            return f"{_WORD_P}<span lang=EN-US><o:p>&nbsp;</o:p></span></p>"
+        cuts = self.rng.choice((1, 1, 2, 0) if role == "value" else (0, 0, 1, 2))
+        runs = [html.escape(run, quote=False) for run in self._runs(plain, cuts)]
+        if role == "value" and self.rng.random() < 0.3:  # &nbsp; padding around the number
+            if self.rng.random() < 0.5:
+                runs[0] = "&nbsp;" + runs[0]
+            else:
+                runs[-1] += "&nbsp;"
+        return _WORD_P + "".join(f"{_WORD_RUN}{run}</span>" for run in runs) + "<span lang=EN-US><o:p></o:p></span></p>"
+
+    def paragraph(self, text: str, tag: str = "p") -> str:
+        if not self.wild.word:
+            return f"<{tag}>{text}</{tag}>"
+        runs = "".join(
+            f"<span style='font-size:16.0pt;font-family:仿宋_GB2312'>{r}</span>" for r in self._runs(text, 2)
+        )
+        return f"{_WORD_PROSE}{runs}<span lang=EN-US><o:p></o:p></span></p>"
+
+
+def render_html(
+    s: Synthetic,
+    split: bool = False,
+    layout: bool = False,
+    meta_charset: str = "utf-8",
+    wild: Wild | None = None,
+    seed: int = 0,
+) -> str:
+    """An HTML page with real tables: spans, <br> and <p> in cells, &nbsp; blanks, site chrome.
+
+    ``split`` cuts table 3 in two halves, ``layout`` puts the article in a layout table. ``wild``
+    renders the tables in a layout of the wild (:class:`Wild`, named ones in :data:`WILD`) whose
+    random choices (cut points, empty-cell text, Word runs) are drawn from ``seed``.
+    """
+    w = wild or Wild()
+    out = _Html(w, random.Random(seed))
+    active = _active_grid(s)
+    t2 = out.tables(active, out.cuts(active, 1, 2) if "active" in w.split else ())
+    head, body = _requests_head(w), _requests_body(s)
+    if "requests" in w.split:
+        cuts = out.cuts([*head, *body], len(head), 2)
+    else:
+        cuts = (len(head) + len(body) // 2,) if split else ()
+    t3 = out.tables([*head, *body], cuts, len(head) if w.repeat_head else 0)
+    head4, body4 = _appeals_grid(s, w)
+    t4 = out.tables([*head4, *body4], (len(head4),) if "appeals" in w.split else ())
+    p = out.paragraph
     article = [
-        f"<h1>{s.title}</h1>",
-        *(f"<p>{p}</p>" for p in _narrative(s)),
-        "<p>二、主动公开政府信息情况</p>",
+        p(s.title, "h1"),
+        *(p(x) for x in _narrative(s)),
+        p("二、主动公开政府信息情况"),
         *t2,
-        "<p>三、收到和处理政府信息公开申请情况</p>",
+        p("三、收到和处理政府信息公开申请情况"),
         *t3,
-        "<p>四、政府信息公开行政复议、行政诉讼情况</p>",
+        p("四、政府信息公开行政复议、行政诉讼情况"),
         *t4,
-        "<p>五、存在的主要问题及改进情况</p><p>2025年，本机关将继续推进政务公开工作。</p>",
+        p("五、存在的主要问题及改进情况") + p("2025年，本机关将继续推进政务公开工作。"),
     ]
+    if w.word:  # a document saved from Word and pasted whole into the CMS
+        article = ["<div class=WordSection1 style='layout-grid:15.6pt'>", *article, "</div>"]
     if layout:  # a layout table around the article, as older CMS templates do
         article = [
             '<table width="100%"><tr><td class="nav">首页 &gt; 政府信息公开年报</td></tr><tr><td>',
             *article,
             "</td></tr></table>",
         ]
+    word_head = (
+        '<meta name=Generator content="Microsoft Word 15 (filtered)">'
+        "<!--[if gte mso 9]><xml><w:WordDocument><w:View>Normal</w:View></w:WordDocument></xml><![endif]-->"
+        if w.word
+        else ""
+    )
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={meta_charset}">',
-            f"<title>{s.title}-政府门户网站</title><style>td{{border:1px}}</style></head><body>",
+            (f'<html xmlns:o="{_MSO}office" xmlns:w="{_MSO}word">' if w.word else "<html>")
+            + f'<head><meta http-equiv="Content-Type" content="text/html; charset={meta_charset}">{word_head}',
+            f"<title>{s.title}-政府门户网站</title><style>td{{border:1px}}"
+            + ("p.MsoNormal{mso-style-parent:'';margin:0cm;font-size:10.5pt}" if w.word else "")
+            + "</style></head><body>",
             '<div class="header"><a href="/">首页</a> | <a href="/zwgk">政务公开</a> 网站标识码4403000001</div>',
             *article,
             '<div class="footer">主办单位：本机关办公室 联系电话：0755-88888888 ICP备案号：粤ICP备12345678号</div>',
@@ -329,7 +608,7 @@ def _tokens(s: Synthetic, drop_headers: tuple[str, ...]) -> list[str]:
     for block, rows in _blocks(s):
         out += [BLOCK_LABELS[block], "信息内容", *(c.label for c in rows[0].columns)]
         for row in rows:
-            out += [row.label, *(s.text("active", row.key, c.key) for c in row.columns)]
+            out += [row.label, *(s.text("active", row.key, c.key) for c in s.printed("active", row.key))]
     requests = s.spec.table("requests")
     out += [
         "三、收到和处理政府信息公开申请情况",
@@ -346,12 +625,12 @@ def _tokens(s: Synthetic, drop_headers: tuple[str, ...]) -> list[str]:
         if group and group not in seen:
             seen.add(group)
             out.append(group)
-        out += [row.label, *(s.text("requests", row.key, c.key) for c in row.columns)]
+        out += [row.label, *(s.text("requests", row.key, c.key) for c in s.printed("requests", row.key))]
     appeals = s.spec.table("appeals")
     out += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼"]
     out += [c.label for c in appeals.rows[0].columns] + ["未经复议直接起诉", "复议后起诉"]
     out += [c.label for c in appeals.rows[0].columns] * 2
-    out += [s.text("appeals", r.key, c.key) for r in appeals.rows for c in r.columns]
+    out += [s.text("appeals", r.key, c.key) for r in appeals.rows for c in s.printed("appeals", r.key)]
     out += ["五、存在的主要问题及改进情况", "下一步，本机关将继续推进政务公开工作。"]
     return out
 
@@ -381,7 +660,10 @@ def render_markdown(s: Synthetic) -> str:
             row_md(["信息内容", *(c.label for c in cols)]),
             row_md(["---"] * (len(cols) + 1)),
         ]
-        out += [row_md([r.label, *(s.text("active", r.key, c.key, blank="") for c in r.columns)]) for r in rows]
+        out += [
+            row_md([r.label, *(s.text("active", r.key, c.key, blank="") for c in s.printed("active", r.key))])
+            for r in rows
+        ]
     requests = s.spec.table("requests")
     out += [
         "",
@@ -396,7 +678,8 @@ def render_markdown(s: Synthetic) -> str:
         label = row.label if group is None or group in seen else f"{group} {row.label}"
         if group:
             seen.add(group)
-        out.append(row_md([label, *(s.text("requests", row.key, c.key, blank="") for c in row.columns)]))
+        cells = [s.text("requests", row.key, c.key, blank="") for c in s.printed("requests", row.key)]
+        out.append(row_md([label, *cells]))
     appeals = s.spec.table("appeals")
     out += [
         "",
@@ -404,7 +687,7 @@ def render_markdown(s: Synthetic) -> str:
         "",
         row_md([f"{a}{b}{c.label}" for a, b in APPEAL_HEADS for c in appeals.rows[0].columns]),
         row_md(["---"] * 15),
-        row_md([s.text("appeals", r.key, c.key, blank="") for r in appeals.rows for c in r.columns]),
+        row_md([s.text("appeals", r.key, c.key, blank="") for r in appeals.rows for c in s.printed("appeals", r.key)]),
         "",
         "## 五、存在的主要问题及改进情况",
         "",
@@ -413,7 +696,10 @@ def render_markdown(s: Synthetic) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(s: Synthetic, shape: str) -> str:
+def render(s: Synthetic, shape: str, seed: int = 0) -> str:
+    """``s`` in one of :data:`SHAPES` or in one of the :data:`WILD` HTML layouts (random choices from ``seed``)."""
+    if shape in WILD:
+        return render_html(s, wild=WILD[shape], seed=seed)
     if shape.startswith("html"):
         return render_html(s, split=shape == "html-split", layout=shape == "html-layout")
     return {"lines": render_lines, "flat": render_flat, "markdown": render_markdown}[shape](s)

@@ -29,6 +29,8 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     length: bool = True  # send Content-Length (False: read until the connection closes)
+    drip: float = 0.0  # seconds between single body bytes (a server that never quite times out)
+    cut: int | None = None  # send only this many body bytes after a full Content-Length, then close
 
 
 @dataclass
@@ -111,9 +113,18 @@ class Site:
                     headers["Last-Modified"] = route.last_modified
                     if hit.headers.get("if-modified-since") == route.last_modified:
                         return self._send(hit, 304, headers, b"")
-                self._send(hit, route.status, headers, route.body, route.length)
+                self._send(hit, route.status, headers, route.body, route.length, route.drip, route.cut)
 
-            def _send(self, hit: Hit, status: int, headers: dict, body: bytes, length: bool = True) -> None:
+            def _send(
+                self,
+                hit: Hit,
+                status: int,
+                headers: dict,
+                body: bytes,
+                length: bool = True,
+                drip: float = 0.0,
+                cut: int | None = None,
+            ) -> None:
                 hit.status = status
                 self.send_response(status)
                 for k, v in headers.items():
@@ -127,6 +138,17 @@ class Site:
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.end_headers()
+                if cut is not None:
+                    self.wfile.write(body[:cut])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                if drip:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(drip)
+                    return
                 self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -85,6 +85,12 @@ TRIGGERS = {
         edit=lambda t: _glue(t, "行政规范性文件", 3),
     ),
     "S009": lambda: record_of(consistent(), edit=lambda t: _glue(t, "（一）予以公开", 7)),
+    "S010": lambda: record_of(consistent("2021"), shape="markdown", edit=lambda t: _shorten(t, "| 规章 |")),
+    "S011": lambda: parse_bytes(synth.render_html(consistent()).encode() + b"\xe5\x85", source="test"),
+    "S012": lambda: record_of(
+        consistent(),
+        edit=lambda t: t.replace("（一）予以公开\n", "注：本表申请均已按时办结；另有电话咨询 3 宗\n（一）予以公开\n"),
+    ),
     "H001": lambda: record_of(
         mutate(
             consistent(),
@@ -128,6 +134,13 @@ def _drop_row(text: str, label: str) -> str:
     at = lines.index(label)
     del lines[at : at + 8]
     return "\n".join(lines)
+
+
+def _shorten(text: str, start: str) -> str:
+    """The row starting with ``start`` a cell short, as a PDF export prints it."""
+    return "\n".join(
+        "|".join(line.split("|")[:-2]) + "|" if line.startswith(start) else line for line in text.splitlines()
+    )
 
 
 def _unlabel(text: str, label: str) -> str:

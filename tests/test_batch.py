@@ -339,7 +339,7 @@ SLOW_BATCH = textwrap.dedent(
         time.sleep(0.05)
         return real(*args, **kw)
     b.process = slow
-    b.run_batch([sys.argv[1]], sys.argv[2], jobs=1)
+    b.run_batch([sys.argv[1]], sys.argv[2], jobs=1, timeout=None, max_memory=None)  # in this process
     """
 )
 

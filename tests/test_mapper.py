@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from disclosure_cli import synth
-from disclosure_cli.errors import ReportError
 from disclosure_cli.parse import parse_bytes
 
 
@@ -60,15 +57,36 @@ def test_glued_cells_are_read_back_and_marked_inferred():
     assert [w.code for w in record.warnings] == ["row-recovered"]
 
 
-def test_truncated_table4_in_a_real_table_is_refused():
+def test_truncated_table4_in_a_real_table_is_left_unread_and_the_rest_read():
     s = synth.random_report(3, "2019")
     md = synth.render_markdown(s).splitlines()
     last = max(i for i, line in enumerate(md) if line.startswith("| ") and line.count("|") == 16)
     md[last] = "|" + "|".join(md[last].split("|")[1:13]) + "|"
-    with pytest.raises(ReportError) as info:
-        parse_bytes("\n".join(md).encode())
-    assert info.value.reason == "truncated-table"
-    assert "table 4 has 12 of 15" in info.value.message
+    record = parse_bytes("\n".join(md).encode())
+    found = [w for w in record.warnings if w.code == "row-wrong-width"]
+    assert len(found) == 1 and "has 12 cells in its data row, expected 15" in found[0].message
+    assert set(found[0].rows) == {"appeals.review", "appeals.litigation_direct", "appeals.litigation_after_review"}
+    assert len(found[0].cells) == 12  # every number of the damaged row is named
+    assert all(v.raw is None for v in record.values.values() if v.table == "appeals")
+    assert {k: v.value for k, v in record.values.items() if v.table != "appeals"} == {
+        k: v for k, v in s.values.items() if not k.startswith("appeals.")
+    }
+
+
+def test_a_short_row_of_a_real_table_is_unread_alone():
+    s = synth.random_report(4, "2021")
+    md = synth.render_markdown(s).splitlines()
+    at = next(i for i, line in enumerate(md) if "（一）予以公开" in line)
+    md[at] = "|".join(md[at].split("|")[:-2]) + "|"  # the 总计 cell lost
+    record = parse_bytes("\n".join(md).encode())
+    found = [w for w in record.warnings if w.code == "row-wrong-width"]
+    assert [w.rows for w in found] == [("requests.granted",)]
+    assert "has 6 cells, expected 7" in found[0].message
+    got = record.numbers()
+    assert all(record.values[k].raw is None for k in got if k.startswith("requests.granted."))
+    assert {k: v for k, v in got.items() if not k.startswith("requests.granted.")} == {
+        k: v for k, v in s.values.items() if not k.startswith("requests.granted.")
+    }
 
 
 def test_truncated_table4_in_flattened_text_is_never_guessed():

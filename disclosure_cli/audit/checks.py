@@ -16,6 +16,7 @@ from typing import ClassVar
 from ..formats import Format, Identity, Table
 from ..record import Record, Value
 from .findings import Finding, Term, _tidy
+from .suspect import Check, attach
 
 NOTE_RULES = {
     "table-missing": "S001",
@@ -27,6 +28,9 @@ NOTE_RULES = {
     "money-unit-unknown": "P003",
     "row-ambiguous": "S008",
     "row-recovered": "S009",
+    "row-wrong-width": "S010",
+    "bytes-replaced": "S011",
+    "prose-numbers": "S012",
 }
 # How a message names each side of an identity: (zh, en)
 SIDES = {
@@ -56,6 +60,7 @@ class AuditResult:
     skipped: int = 0  # identity instances not evaluable (absent rows, blanks under `skip`, unfilled totals)
     used_for_reading: int = 0  # identity instances used to read glued cells: not confirmation
     counts: Counter = field(default_factory=Counter)
+    checks: list[Check] = field(default_factory=list)  # every identity instance evaluated, holding or not
 
     def __post_init__(self) -> None:
         self.counts = Counter(f.severity for f in self.findings)
@@ -77,6 +82,7 @@ class Auditor:
         self.evaluated = 0
         self.skipped = 0
         self.used_for_reading = 0
+        self.checks: list[Check] = []
 
     def run(self) -> AuditResult:
         self._notes()
@@ -86,7 +92,11 @@ class Auditor:
         self._natural_counts()
         self._bounds()
         self._narrative()
-        return AuditResult(self.record, self.findings, self.blank, self.evaluated, self.skipped, self.used_for_reading)
+        attach(self.checks, self.fmt, self.record.values)
+        return AuditResult(
+            self.record, self.findings, self.blank, self.evaluated, self.skipped, self.used_for_reading,
+            checks=self.checks,
+        )  # fmt: skip
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -204,9 +214,13 @@ class Auditor:
             left = [self._named(table, v, ident) for v in lhs]
             right = [self._named(table, v, ident) for v in rhs]
             lsum, rsum = sum(t.value for t in left), sum(t.value for t in right)
+            where_zh, where_en, where = self._where(ident, table, lhs[0])
+            check = Check(ident, where, where_zh, where_en, left, right)
+            self.checks.append(check)
             if lsum == rsum:
                 continue
-            self.findings.append(self._mismatch(ident, table, lhs[0], left, right, lsum, rsum))
+            check.finding = self._mismatch(ident, table, lhs[0], left, right, lsum, rsum)
+            self.findings.append(check.finding)
             hint = self._digit_hint(ident, table, lhs[0], left, rsum)
             if hint:
                 self.findings.append(hint)

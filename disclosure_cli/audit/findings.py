@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..cells import Location
 from .rules import BY_CODE, Rule
+from .suspect import Suspect
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,9 @@ class Finding:
     terms: list[Term] = field(default_factory=list)
     blank_dependent: bool = False
     where: str = ""  # table.row or table.column key the finding names
+    # the one value whose change alone makes the sums hold (see suspect.py), or the several that could
+    suspect: Suspect | None = None
+    candidates: tuple[Suspect, ...] = ()
 
     @property
     def rule(self) -> Rule:
@@ -67,15 +71,27 @@ class Finding:
     def equation(self, lang: str) -> str:
         return self.equation_zh if lang == "zh" else self.equation_en
 
+    def suspect_text(self, lang: str) -> str:
+        """「最可能出错：结转下年度·自然人 148（按恒等式应为147），第265行」; empty with no suspect."""
+        if self.suspect is not None:
+            head = "最可能出错：" if lang == "zh" else "most likely wrong: "
+            return head + self.suspect.describe(lang)
+        if self.candidates:
+            head = "可能出错（其中之一）：" if lang == "zh" else "one of these is probably wrong: "
+            return head + ("；" if lang == "zh" else "; ").join(c.describe(lang) for c in self.candidates)
+        return ""
+
     def location(self) -> str:
-        """The place of the first number that has one: what a person looks at first."""
+        """What a person looks at first: the suspect's place, else that of the first number that has one."""
+        if self.suspect is not None and self.suspect.loc is not None:
+            return self.suspect.loc.describe()
         for t in self.terms:
             if t.loc is not None:
                 return t.loc.describe()
         return ""
 
     def as_dict(self, lang: str = "en") -> dict:
-        return {
+        out = {
             "code": self.code,
             "name": self.rule.name,
             "severity": self.severity,
@@ -88,6 +104,11 @@ class Finding:
             "blank_dependent": self.blank_dependent,
             "locations": [t.as_dict() for t in self.terms],
         }
+        if self.suspect is not None:
+            out["suspect"] = self.suspect.as_dict(lang)
+        if self.candidates:
+            out["candidates"] = [c.as_dict(lang) for c in self.candidates]
+        return out
 
 
 def _tidy(x: float | int) -> float | int:

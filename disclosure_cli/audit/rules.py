@@ -118,6 +118,38 @@ RULES: tuple[Rule, ...] = (
         "S009 cells-recovered: table 3 （一）予以公开: cells not separated ('6000017'), read as 6/0/0/0/0/1/7",
     ),
     Rule(
+        "S010",
+        "row-wrong-width",
+        "error",
+        "A table row with cells missing or extra, left unread",
+        "单元格缺失或多出的行（未读取）",
+        "A row of a real table (HTML, Markdown, PDF) has fewer or more cells than the format's columns. "
+        "Its numbers cannot be placed without guessing which cell is missing, so the row is left unread and "
+        "the finding lists the cells found; the rest of the page is read and audited as usual.",
+        "S010 row-wrong-width: table 2 row 规章 (line 12) has 2 cells, expected 3: '0 5'; left unread",
+    ),
+    Rule(
+        "S011",
+        "bytes-replaced",
+        "warning",
+        "Undecodable bytes replaced",
+        "无法解码的字节已替换",
+        "A few bytes of the page are not valid in its encoding (a character cut at the end, a symbol pasted "
+        "from another encoding). They are replaced with U+FFFD and counted; a number they touch may be "
+        "unreadable. A page with more than a small share of such bytes is refused instead.",
+        "S011 bytes-replaced: 2 undecodable byte(s) replaced with U+FFFD (read as utf-8)",
+    ),
+    Rule(
+        "S012",
+        "prose-in-table",
+        "info",
+        "Numbers in prose inside a table, not read",
+        "统计表中的说明文字数字（未读取）",
+        "A sentence inside a statistics table's region carries numbers (a note under the table). They are "
+        "not table cells and are not read; the finding names them so nothing is dropped silently.",
+        "S012 prose-in-table: table 3: numbers in prose inside the table not read: 3",
+    ),
+    Rule(
         "R001",
         "requests-balance",
         "error",

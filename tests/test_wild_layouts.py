@@ -1,0 +1,174 @@
+"""Issue 9: the layouts real CMS pages have parse back to the same numbers, or abstain row by row.
+
+Every layout of :data:`disclosure_cli.synth.WILD` (padded or repeated header cells, <th>, Word
+exports, table 4 transposed, table 3's applicant header variants, tables split over several
+<table>s) must give back every number of a random consistent report. A damaged rendering (one cell
+of one row missing, :func:`disclosure_cli.synth.damage`) may leave its damaged rows unread, with a
+warning naming them, but no value anywhere may differ from the truth: never silently wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from disclosure_cli import synth
+from disclosure_cli.parse import parse_bytes
+from disclosure_cli.record import Record
+
+LAYOUTS = tuple(synth.WILD)
+DAMAGEABLE = ("html", "markdown", *LAYOUTS)  # structured shapes: a row with a cell too few is visible
+FORMATS = ("2019", "2021")
+UNEXPECTED = ("unknown-row", "row-missing", "stray-values", "money-unit-unknown")  # none on a clean page
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
+
+
+def _parse(s: synth.Synthetic, shape: str, seed: int) -> Record:
+    return parse_bytes(synth.render(s, shape, seed).encode(), source=f"{shape}/{seed}")
+
+
+def _row(key: str) -> str:
+    return key.rsplit(".", 1)[0]
+
+
+def assert_exact(s: synth.Synthetic, record: Record) -> None:
+    """Every value read, and equal to the truth; no warning about rows or units."""
+    got = record.numbers()
+    assert {k: (v, got[k]) for k, v in s.values.items() if not _same(v, got[k])} == {}
+    assert [k for k, v in record.values.items() if v.raw is None] == []
+    assert [(w.code, w.message) for w in record.warnings if w.code in UNEXPECTED] == []
+    assert (record.format, record.year, record.agency) == (s.format, s.year, s.agency)
+
+
+def assert_exact_or_unread(s: synth.Synthetic, record: Record) -> None:
+    """Damaged rows exact or unread (and then named by a warning); every other value exact."""
+    got = record.numbers()
+    wrong = {
+        k: (v, got[k])
+        for k, v in s.values.items()
+        if not _same(v, got[k]) and not (_row(k) in s.damaged and record.values[k].raw is None)
+    }
+    assert wrong == {}, f"values differ from the truth (damaged: {s.damaged})"
+    unread = sorted({_row(k) for k, v in record.values.items() if v.raw is None})
+    assert [r for r in unread if r not in s.damaged] == [], f"undamaged rows left unread (damaged: {s.damaged})"
+    named = {r for w in record.warnings for r in w.rows}
+    assert [r for r in unread if r not in named] == [], "unread rows no warning names"
+    assert named & set(s.damaged), f"no warning names the damaged row {s.damaged}: " + repr(
+        [(w.code, w.rows, w.message) for w in record.warnings]
+    )
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(
+    seed=st.integers(0, 2**32),
+    fmt=st.sampled_from(FORMATS),
+    layout=st.sampled_from(LAYOUTS),
+    blanks=st.sampled_from((0.0, 0.15)),
+    render_seed=st.integers(0, 2**16),
+)
+def test_wild_layout_parses_back_to_the_same_numbers(seed, fmt, layout, blanks, render_seed):
+    s = synth.random_report(seed, fmt, blanks=blanks)
+    assert_exact(s, _parse(s, layout, render_seed))
+
+
+@PROPERTY
+@given(
+    seed=st.integers(0, 2**32),
+    fmt=st.sampled_from(FORMATS),
+    shape=st.sampled_from(DAMAGEABLE),
+    blanks=st.sampled_from((0.0, 0.15)),
+    render_seed=st.integers(0, 2**16),
+)
+def test_damaged_rendering_is_exact_or_unread_with_a_finding(seed, fmt, shape, blanks, render_seed):
+    s = synth.damage(synth.random_report(seed, fmt, blanks=blanks), render_seed, synth.WILD.get(shape))
+    assert_exact_or_unread(s, _parse(s, shape, render_seed))
+
+
+# --- one seed per layout, so that a failure names it ----------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_layout(layout, fmt):
+    s = synth.random_report(9, fmt, blanks=0.15)
+    assert_exact(s, _parse(s, layout, 9))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("shape", DAMAGEABLE)
+def test_damaged_layout(shape, fmt):
+    s = synth.damage(synth.random_report(9, fmt), 9, synth.WILD.get(shape))
+    assert_exact_or_unread(s, _parse(s, shape, 9))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "table", ["active", "requests", "appeals"], ids=["table-2", "table-3", "table-4-in-three-rows"]
+)
+def test_damaged_row_in_each_table(table, fmt):
+    """One damaged row per table, with table 4 transposed (each of its rows its own <tr>)."""
+    wild = synth.WILD["appeals-rows"]
+    damaged = (synth.damage(synth.random_report(4, fmt), n, wild) for n in range(100))
+    s = next(d for d in damaged if d.dropped[0].startswith(f"{table}."))
+    assert_exact_or_unread(s, _parse(s, "appeals-rows", 4))
+
+
+# --- the renderer does what it says ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_clean_layout_is_the_template_grid(fmt):
+    s = synth.random_report(3, fmt)
+    assert synth.render_html(s, wild=synth.Wild(), seed=5) == synth.render_html(s)
+
+
+def test_padded_header_rows_pad_table_4_as_the_issue_describes():
+    page = synth.render(synth.random_report(1, "2021"), "padded-header-rows", 1)
+    table4 = page[page.index("四、政府信息公开行政复议") :]
+    third = re.findall(r"<tr>(.*?)</tr>", table4, re.S)[2]
+    cells = re.findall(r"<td>(.*?)</td>", third, re.S)
+    assert len(cells) == 15
+    assert all(c.replace("&nbsp;", "").strip() == "" for c in cells[:5]) and cells[5] == "结果维持"
+
+
+def test_word_layout_splits_digits_over_spans():
+    page = synth.render(synth.random_report(2, "2019"), "word", 2)
+    assert "class=MsoNormal" in page and "<o:p></o:p>" in page and "mso-" in page
+    assert re.search(r">\d+</span><span[^>]*>\d", page)
+
+
+def _draws_per_cell(shape: str) -> bool:
+    """Does the layout draw random choices per data cell (so that a dropped cell changes later rows)?"""
+    wild = synth.WILD.get(shape)
+    return wild is not None and (wild.word or wild.body != "span")
+
+
+@pytest.mark.parametrize("shape", [s for s in DAMAGEABLE if not _draws_per_cell(s)])
+def test_damage_drops_exactly_one_cell(shape):
+    s = synth.random_report(6, "2019")
+    d = synth.damage(s, 1, synth.WILD.get(shape))
+    clean = synth.render(s, shape, 3)
+    damaged = synth.render(d, shape, 3)
+    if shape == "markdown":
+        a, b = clean.splitlines(), damaged.splitlines()
+        pipes = [(x.count("|"), y.count("|")) for x, y in zip(a, b, strict=True) if x != y]
+        assert pipes and all(x == y + 1 for x, y in pipes) and len(pipes) == 1
+        return
+    a, b = re.findall(r"<tr>.*?</tr>", clean, re.S), re.findall(r"<tr>.*?</tr>", damaged, re.S)
+    changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    assert len(changed) == 1
+    x, y = changed[0]
+    assert y.count("<td") < x.count("<td")
