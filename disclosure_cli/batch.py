@@ -5,8 +5,13 @@ Why it works this way:
 - Inputs are read (or fetched) in the parent, in input order, a few ahead of the workers; the parent
   hashes the bytes and asks the dataset whether this tool version has seen them. Only new bytes go
   to a worker process, so a re-run costs a hash per input (and a conditional request per URL).
-- Workers return plain rows; only the parent writes, one transaction per input. Ctrl-C or a kill
-  loses at most the inputs in flight; the next run finishes the rest and ends with the same data.
+- Workers return plain rows; only the parent writes, one transaction per chunk of inputs (``chunk``
+  inputs or ``CHUNK_SECONDS``, whichever comes first: one commit per input cost 43% of batch time).
+  Ctrl-C writes the chunk held; a kill loses at most that chunk and the inputs in flight; the next
+  run finishes the rest and ends with the same data.
+- Cross-year findings (Y codes) are computed per series (agency) once the inputs are written, for
+  every series that gained or changed a year; the series to do are kept in the dataset
+  (``series_pending``, written with the reports), so a killed run's are done by the next one.
 - The same bytes under two names are parsed once: the later one is recorded as a duplicate of the
   earlier (in input order, so an interrupted run and an uninterrupted one agree).
 - One bad input is one ``failed`` row with a reason; nothing an input does stops the batch. Each
@@ -42,6 +47,8 @@ _REFINABLE = ("no-table-text", "not-a-report")
 # parses in about a second and 85 MB), low enough that a runaway input cannot hold a batch or a machine.
 DEFAULT_TIMEOUT = 60.0  # seconds of wall time
 DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # bytes of address space
+CHUNK = 64  # inputs written per transaction
+CHUNK_SECONDS = 2.0  # ... or fewer, so a slow batch still saves (and shows in the dataset) as it goes
 
 
 class Reporter:
@@ -84,6 +91,7 @@ class Summary:
     skipped: int = 0  # already in the dataset for this tool version: not parsed again
     stale: int = 0  # fetch failed for a moment; the cached copy was used
     processed: int = 0  # parsed or refused by a worker in this run
+    series: int = 0  # series whose cross-year findings were computed (again) in this run
     findings: Counter = field(default_factory=Counter)  # code -> count, over the run's inputs
     elapsed: float = 0.0
     interrupted: bool = False
@@ -100,6 +108,7 @@ class Summary:
             "skipped": self.skipped,
             "stale": self.stale,
             "processed": self.processed,
+            "series_refreshed": self.series,
             "findings_by_code": dict(sorted(self.findings.items())),
             "elapsed_s": round(self.elapsed, 3),
             "interrupted": self.interrupted,
@@ -519,6 +528,7 @@ def run_batch(
     max_memory: int | None = DEFAULT_MAX_MEMORY,
     reporter: Reporter | None = None,
     tool_version: str = __version__,
+    chunk: int = CHUNK,
 ) -> Summary:
     """Parse and audit every input into the dataset ``db``; see the module docstring for the rules.
 
@@ -539,9 +549,20 @@ def run_batch(
     in_process = jobs <= 1 and not timeout and not max_memory
     pool = None if in_process else Workers(jobs, timeout, max_memory)
     claimed: dict[str, str] = {}  # sha256 -> first source in this run
+    pending: list[Outcome] = []  # written at the next flush, in one transaction
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if pending:
+            ds.write_many(pending, tool_version)
+            pending.clear()
+        last_flush = time.monotonic()
 
     def record(outcome: Outcome) -> None:
-        ds.write(outcome, tool_version)
+        pending.append(outcome)
+        if len(pending) >= chunk or time.monotonic() - last_flush >= CHUNK_SECONDS:
+            flush()
         reporter.advance(outcome.source, outcome.status, outcome.reason)
 
     def collect() -> None:
@@ -586,11 +607,20 @@ def run_batch(
     except KeyboardInterrupt:
         summary.interrupted = interrupted = True
     finally:
+        try:
+            flush()  # what was done is kept, interrupted or not
+        except KeyboardInterrupt:  # a second Ctrl-C while writing: the chunk held is lost, the rest is saved
+            summary.interrupted = interrupted = True
         if pool is not None:
             pool.close(kill=interrupted)
         reporter.finish()
         if own_fetcher and fetcher is not None:
             fetcher.close()
+    if not interrupted:
+        # cross-year findings of every series that gained or changed a year (pending ones of an
+        # interrupted or killed run too): resumable, each series in its own transaction
+        summary.series = len(ds.pending_series())
+        ds.refresh_series()
     _tally(ds, [i.source for i in items], summary)
     summary.elapsed = time.monotonic() - started
     if not isinstance(db, Dataset):

@@ -26,7 +26,9 @@ _PROSE_SUFFIX = set("年月日号號条條次家人期篇场場天多余餘倍�
 _PROSE_PREFIX = set("第约約共近超达達")
 
 # 「1,339,407」; a longer first group (「14327284,619」) is glued text, kept whole for recover.py
-_NUMBER = r"[+\-]?(?:\d+(?:,\d{3})+|\d+)(?:\.\d+)?"
+# digits run on after a thousands group (「1,0892466」: 1,089 and 2466 glued) stay in the token
+_NUMBER = r"[+\-]?(?:\d+(?:,\d{3})+\d*|\d+)(?:\.\d+)?"
+_GROUPED = re.compile(r"[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 NUMBER_RE = re.compile(_NUMBER)
 _CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(CELL_UNITS)})?")
 _UNIT_RE = re.compile(rf"\s*({'|'.join(CELL_UNITS)})")
@@ -43,7 +45,12 @@ class Location:
     row: int | None = None
     page: int | None = None  # PDF pages
 
-    def describe(self) -> str:
+    def describe(self, lang: str | None = None, table: int | None = None) -> str:
+        """``line 10, column 5`` (the machine form :meth:`parse` reads back); with ``lang`` the form for
+        people: 「第4页表四第4行第5列」 / "page 4, table 4, row 4, column 5", ``table`` the report's own
+        number of the table (a PDF's third table is the report's table 4), column 1 of a line left out."""
+        if lang is not None:
+            return _for_people(self, lang, table)
         page = f"page {self.page}, " if self.page is not None else ""
         if self.table is not None:
             return f"{page}table {self.table}, row {self.row}, column {self.column}"
@@ -73,6 +80,24 @@ class Location:
         }
 
 
+_ZH_NUMERALS = "〇一二三四五六七八九十"
+
+
+def _for_people(loc: Location, lang: str, table: int | None) -> str:
+    number = loc.table if table is None or loc.table is None else table
+    if loc.table is None and loc.column == 1:  # a number that starts its line: the line says it all
+        loc = Location(loc.line, None, None, None, loc.page)
+    if lang != "zh":
+        return Location(loc.line, loc.column, number, loc.row, loc.page).describe()
+    page = f"第{loc.page}页" if loc.page is not None else ""
+    if loc.table is not None:
+        name = f"表{_ZH_NUMERALS[number]}" if table is not None and 0 < number <= 10 else f"第{number}个表格"
+        return f"{page}{name}第{loc.row}行第{loc.column}列"
+    line = f"第{loc.line}行" if loc.line is not None else ""
+    column = f"第{loc.column}列" if loc.column is not None else ""
+    return f"{page}{line}{column}"
+
+
 @dataclass(slots=True)
 class Cell:
     raw: str
@@ -88,7 +113,10 @@ MAX_DIGITS = 15  # no count or amount in these tables is longer: a longer run is
 
 
 def _to_number(text: str) -> float | int | None:
-    """The number a cell prints; None for a run of digits too long to be one cell (recover.py reads it)."""
+    """The number a cell prints; None for digits of several cells (too long for one, or commas that
+    are not thousands groups: 「14327284,619」): recover.py reads those."""
+    if "," in text and not _GROUPED.fullmatch(text):
+        return None
     text = text.replace(",", "")
     if len(text.split(".")[0].lstrip("+-")) > MAX_DIGITS:
         return None
@@ -207,3 +235,24 @@ def tokenize_text(line: str, lineno: int) -> list[Cell]:
     if len(cells) == 1 and cells[0].kind == "label" and cells[0].raw in ("无", "無"):
         cells[0] = Cell(cells[0].raw, "null", cells[0].loc)
     return cells
+
+
+SNIPPET_CHARS = 14  # of page text either side of the number
+
+
+def snippet(line: str, column: int, raw: str = "") -> str:
+    """「…（一）予以公开 2 0 0 0 0 0 2 （二）…」: the text around a number that sits at ``column`` of a long line."""
+    start = max(0, column - 1 - SNIPPET_CHARS)
+    end = min(len(line), column - 1 + len(raw) + SNIPPET_CHARS)
+    text = re.sub(r"\s+", " ", line[start:end]).strip()
+    return ("…" if start > 0 else "") + text + ("…" if end < len(line) else "")
+
+
+def snippets(values, lines: list[str]) -> None:
+    """Give every value of a flattened page (a whole table on one line) the text around it."""
+    for v in values:
+        loc = v.loc
+        if loc is None or loc.line is None or loc.column is None or loc.table is not None:
+            continue
+        if 0 < loc.line <= len(lines) and len(lines[loc.line - 1]) > 4 * SNIPPET_CHARS:
+            v.context = snippet(lines[loc.line - 1], loc.column, v.raw or "")

@@ -74,8 +74,13 @@ class Inputs:
         debug: bool,
         db: str | None = None,
         offline: bool = False,
+        agency: str | None = None,
+        mapping: dict[str, str] | None = None,
     ):
         self.db = db
+        self.agency, self.mapping = agency, mapping
+        self.selected = 0  # records of --agency's series read (all records without --agency)
+        self.agencies: set[str] = set()  # every agency name read, for the "no such agency" message
         self.paths = list(files) if db else _inputs(files)
         self.max_bytes = int(max_size * 1024 * 1024)
         self.console = console
@@ -84,6 +89,26 @@ class Inputs:
         self.failed = 0
 
     def __iter__(self):
+        from .series import select
+
+        for record in self._all():
+            self.agencies.add(record.agency or record.source)
+            if select([record], self.agency, self.mapping):
+                self.selected += 1
+                yield record
+
+    def no_such_agency(self, console: Console) -> bool:
+        """With --agency and no record of it: one error naming the agencies that were read."""
+        if self.agency is None or self.selected:
+            return False
+        known = sorted(self.agencies)
+        listed = "、".join(known[:12]) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
+        console.error(
+            self.db or "--agency", f"no report of agency {self.agency!r}" + (f"; read: {listed}" if known else "")
+        )
+        return True
+
+    def _all(self):
         if self.db:
             yield from self._from_db()
             return
@@ -116,12 +141,19 @@ class Inputs:
 
         try:
             with open_readonly(self.db) as ds:
-                records = ds.records(tuple(self.paths))
+                if self.agency is not None:  # read only that series' reports (and every name, for messages)
+                    from .series import matching_agencies
+
+                    names = ds.agencies()
+                    self.agencies.update(n for n in names if n)
+                    records = ds.records(tuple(self.paths), matching_agencies(names, self.agency, self.mapping))
+                else:
+                    records = ds.records(tuple(self.paths))
         except (ValueError, sqlite3.Error) as exc:
             self.console.error(self.db, str(exc))
             self.failed += 1
             return
-        if not records and not self.paths:
+        if not records and not self.paths and self.agency is None:
             self.console.warn(self.db, "no parsed reports in this dataset")
         found = {r.source for r in records}
         for path in self.paths:
@@ -239,8 +271,29 @@ def _default_lang() -> str:
     show_default=True,
     help="Blank cells: read as 0, or leave every sum that uses one unchecked.",
 )
+@click.option("--locations", is_flag=True, help="Text output: list every number of a finding with its place.")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Leave out the findings recorded in FILE (reviewed; see --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Record the findings shown (and those of --baseline) in FILE as reviewed.",
+)
 @db_option
-def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_size, debug, offline, db) -> None:
+@click.option("--agency", default=None, help="Only this agency's reports (names normalised; see --agency-map).")
+@click.option("--agency-map", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="CSV/TSV/JSON of old name → current name: renamed agencies form one series.")  # fmt: skip
+def audit(
+    files, fmt, select, ignore, min_severity, exit_zero, lang, blank, locations, baseline, write_baseline, max_size,
+    debug, offline, db, agency, agency_map,
+) -> None:  # fmt: skip
     """Check every arithmetic identity of each report and explain what does not add up.
 
     Each finding shows the equation with the published numbers and where each number sits on the
@@ -248,12 +301,26 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
     every other input has been audited).
     """
     from .audit import audit as run_audit
+    from .audit import baseline as baselines
     from .audit.rules import BY_CODE, BY_NAME
     from .audit.rules import shown as keep
 
     for pattern in (*select, *ignore):
         if not any(code.startswith(pattern.upper()) for code in BY_CODE) and pattern not in BY_NAME:
             raise click.BadParameter(f"no rule matches {pattern!r} (see: disclosure rules)")
+    reviewed = baselines.Baseline()
+    if baseline is not None:
+        try:
+            reviewed = baselines.load(baseline)
+        except baselines.BaselineError as exc:
+            raise click.BadParameter(str(exc), param_hint="--baseline") from None
+    if write_baseline is not None and os.path.exists(write_baseline):
+        try:
+            baselines.load(write_baseline)
+        except baselines.BaselineError as exc:
+            raise click.BadParameter(f"{exc}; not overwritten", param_hint="--write-baseline") from None
+    recorded = baselines.Baseline(dict(reviewed.entries))
+    hidden = 0
     lang = lang or _default_lang()
     console = Console()
     writer = None
@@ -267,13 +334,18 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
         from .render import FindingWriter
 
         writer = FindingWriter(fmt, sys.stdout, lang)
-    inputs = Inputs(files, max_size, console, debug, db=db, offline=offline)
+    mapping = _mapping(agency_map)
+    inputs = Inputs(files, max_size, console, debug, db=db, offline=offline, agency=agency, mapping=mapping)
     found = 0
     records = []
     for record in inputs:
         records.append(record)
         result = run_audit(record, blank=blank)
         shown = keep(result.findings, select, ignore, min_severity)
+        for f in shown:
+            recorded.add(f, record.agency, record.year, lang)
+        shown, n_hidden = reviewed.hide(shown, record.agency, record.year)
+        hidden += n_hidden
         found += len(shown)
         if pages is not None:
             pages.append((result, shown))
@@ -282,34 +354,51 @@ def audit(files, fmt, select, ignore, min_severity, exit_zero, lang, blank, max_
         elif screen is not None:
             from .render import print_report
 
-            print_report(screen, result, shown, lang)
+            print_report(screen, result, shown, lang, locations)
         else:
             from .render import print_plain
 
-            print_plain(sys.stdout, result, shown, lang)
+            print_plain(sys.stdout, result, shown, lang, locations)
     if pages is not None:
         from .report_html import render_audit_html
 
         sys.stdout.write(render_audit_html([r for r, _ in pages], lang, shown=[s for _, s in pages]))
         sys.stdout.flush()
     else:
-        found += _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity)
+        found += _audit_across_years(
+            records, writer, screen, lang, blank, select, ignore, min_severity, (reviewed, recorded), mapping
+        )
     if writer is not None:
         writer.close()
-    if inputs.failed:
+    if hidden:
+        console.warn("baseline", f"{hidden} finding(s) already reviewed in {baseline} not shown")
+    if write_baseline is not None:
+        try:
+            baselines.write(recorded, write_baseline)
+        except (baselines.BaselineError, OSError) as exc:
+            console.error(write_baseline, str(exc))
+            sys.exit(EXIT_ERROR)
+    if inputs.failed or inputs.no_such_agency(console):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
 
 
-def _audit_across_years(records, writer, screen, lang, blank, select, ignore, min_severity) -> int:
+def _audit_across_years(
+    records, writer, screen, lang, blank, select, ignore, min_severity, baselines, mapping=None
+) -> int:
     """Cross-year rules for every agency given in several years; returns the findings shown."""
     from .audit.rules import shown
     from .render import cross_year_lines
     from .series import cross_year, several_years
 
+    reviewed, recorded = baselines
     total = 0
-    for series in several_years(records):
+    for series in several_years(records, mapping):
         kept = shown(cross_year(series), select, ignore, min_severity)
+        year = series.years[-1]
+        for f in kept:
+            recorded.add(f, series.agency, year, lang)
+        kept, _ = reviewed.hide(kept, series.agency, year)
         total += len(kept)
         if writer is not None:
             writer.write_cross_year(series, kept)
@@ -321,12 +410,16 @@ def _audit_across_years(records, writer, screen, lang, blank, select, ignore, mi
 
 
 def _series_options(f):
-    f = click.option("--agency", default=None, help="Treat every input as this agency (one series).")(f)
+    f = click.option(
+        "--agency",
+        default=None,
+        help="Only this agency's series (names normalised; with --agency-map, the renamed agencies merged into it).",
+    )(f)
     f = click.option(
         "--agency-map",
         type=click.Path(exists=True, dir_okay=False),
         default=None,
-        help="CSV/TSV/JSON of old name → current name, for renamed agencies.",
+        help="CSV/TSV/JSON of old name → current name: the old names join the current name's series.",
     )(f)
     f = output_option(
         "text for people; json per series; jsonl/csv: one change per line in long format "
@@ -405,14 +498,18 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
     """
     from .series import group
 
-    inputs = Inputs(files, max_size, Console(), debug, db=db, offline=offline)
-    records = list(inputs)
+    console = Console()
     mapping = _mapping(agency_map)
+    inputs = Inputs(files, max_size, console, debug, db=db, offline=offline, agency=agency, mapping=mapping)
+    records = list(inputs)
     series_list, undated = group(records, agency, mapping, with_undated=True)
     for record in undated:
-        Console().warn(record.source, "no report year found: left out of the series")
+        console.warn(record.source, "no report year found: left out of the series")
+    for series in series_list:
+        for year, used, ignored in series.duplicates:
+            console.warn(ignored.source, f"{series.agency} {year}: a second report; {used.source} is used (Y007)")
     found = _run_series(series_list, fmt, lang, min_severity, top)
-    if inputs.failed:
+    if inputs.failed or inputs.no_such_agency(console):
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
 
@@ -426,27 +523,59 @@ def trend(files, agency, agency_map, fmt, lang, min_severity, exit_zero, top, ma
 def compare(
     before, after, agency, agency_map, fmt, lang, min_severity, exit_zero, top, max_size, debug, offline, db
 ) -> None:
-    """Compare two reports (usually one agency, two years): what changed, and do they agree?"""
-    from .series import Series, normalize_agency
+    """Compare two reports (usually one agency, two years): what changed, and do they agree?
 
-    inputs = Inputs((before, after), max_size, Console(), debug, db=db, offline=offline)
-    records = list(inputs)
+    With --db and --agency, BEFORE and AFTER may be years of that agency's series
+    (`compare --db d.sqlite --agency 某局 2023 2024`). Two reports of different agencies are compared
+    with a warning naming both, unless --agency (or --agency-map) says they are one agency.
+    """
+    from .series import Series, series_key, series_name
+
+    console = Console()
+    mapping = _mapping(agency_map) or {}
+    by_year = db is not None and agency is not None and all(_is_year(x) for x in (before, after))
+    if by_year:
+        inputs = Inputs((), max_size, console, debug, db=db, offline=offline, agency=agency, mapping=mapping)
+        wanted = {int(before), int(after)}
+        found_records = [r for r in inputs if r.year in wanted]
+        if inputs.no_such_agency(console):
+            sys.exit(EXIT_ERROR)
+        records = [min((r for r in found_records if r.year == y), key=lambda r: -len(r.published()), default=None)
+                   for y in sorted(wanted)]  # fmt: skip
+        missing = [y for y, r in zip(sorted(wanted), records, strict=True) if r is None]
+        if missing:
+            console.error(db, f"no report of {agency} for {', '.join(map(str, missing))}")
+            sys.exit(EXIT_ERROR)
+    else:
+        inputs = Inputs((before, after), max_size, console, debug, db=db, offline=offline)
+        records = list(inputs)
     if inputs.failed:
         sys.exit(EXIT_ERROR)
     if len(records) != 2 or None in (records[0].year, records[1].year) or records[0].year == records[1].year:
-        Console().error(f"{before}, {after}", "compare needs two reports of different years")
+        console.error(f"{before}, {after}", "compare needs two reports of different years")
         sys.exit(EXIT_ERROR)
     a, b = sorted(records, key=lambda r: r.year)
-    mapping = _mapping(agency_map) or {}
-    name = agency or mapping.get(normalize_agency(b.agency)) or b.agency or b.source
-    series = Series(name, {a.year: a, b.year: b})
+    name_a, name_b = series_name(a, mapping), series_name(b, mapping)
+    if agency is None and series_key(name_a) != series_key(name_b):
+        console.warn(
+            "compare",
+            f"two different agencies: {name_a} ({a.year}) and {name_b} ({b.year}); "
+            "--agency NAME (or --agency-map) if they are one",
+        )
+    series = Series(agency or name_b, {a.year: a, b.year: b})
     found = _run_series([series], fmt, lang, min_severity, top)
     sys.exit(EXIT_FINDINGS if found and not exit_zero else EXIT_OK)
 
 
+def _is_year(text: str) -> bool:
+    return len(text) == 4 and text.isdigit() and 1990 <= int(text) <= 2100
+
+
 @main.command()
 @click.argument("code", required=False)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the summaries.")
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the summaries and explanations."
+)
 def rules(code: str | None, lang: str | None) -> None:
     """List the audit rules, or explain one: disclosure rules R001 (or a name: requests-balance)."""
     from .audit.rules import BY_CODE, BY_NAME
@@ -460,13 +589,53 @@ def rules(code: str | None, lang: str | None) -> None:
     found = BY_CODE.get(code.upper()) or BY_NAME.get(code)
     if found is None:
         raise click.BadParameter(f"no rule {code!r} (see: disclosure rules)", param_hint="CODE")
-    click.echo(explain_rule(found))
+    click.echo(explain_rule(found, lang or _default_lang()))
+
+
+@main.command()
+@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json", "csv", "markdown"]), default="text",
+              show_default=True,
+              help="text: one key a line; json: an array; csv: one row per key; markdown: docs/keys.md.")  # fmt: skip
+@click.option("--format", "report_format", type=click.Choice(["2019", "2021"]), default=None,
+              help="Only the keys of this report format.")  # fmt: skip
+@click.option("--table", type=click.Choice(["active", "requests", "appeals"]), default=None,
+              help="Only the keys of this table (2, 3, 4).")  # fmt: skip
+def keys(fmt: str, report_format: str | None, table: str | None) -> None:
+    """List every canonical key (table.row.column) with its Chinese and English label, format(s),
+    kind and unit, from the format declarations (docs/keys.md is the same list)."""
+    import json
+
+    from .keys import canonical_keys, keys_markdown
+    from .output import printable
+
+    if fmt == "markdown":
+        if report_format or table:
+            raise click.UsageError("-o markdown is the whole list (docs/keys.md): no --format or --table")
+        sys.stdout.write(keys_markdown())
+        return
+    found = canonical_keys(report_format, table)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([k.as_dict() for k in found], ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        from .output import csv_writer
+
+        rows = [{**k.as_dict(), "formats": " ".join(k.formats)} for k in found]
+        writer = csv_writer(sys.stdout, tuple(rows[0]) if rows else ("key",))
+        writer.writerows(rows)
+    else:
+        width = max(len(k.key) for k in found)
+        for k in found:
+            sys.stdout.write(
+                printable(f"{k.key:<{width}}  {','.join(k.formats):<9}  {k.kind:<6}  {k.unit:<2}  {k.zh}  ({k.en})")
+                + "\n"
+            )
+    sys.stdout.flush()
 
 
 def _register_data_commands() -> None:
-    from .cli_data import batch, export, fetch
+    from .cli_data import batch, export, fetch, merge
 
-    for command in (fetch, batch, export):
+    for command in (fetch, batch, export, merge):
         main.add_command(command)
 
 

@@ -392,26 +392,103 @@ def batch(
 @click.option("-o", "--output", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option(
     "--table",
-    type=click.Choice(["values", "reports", "findings"]),
+    type=click.Choice(["values", "reports", "findings", "active", "requests", "appeals"]),
     default="values",
     show_default=True,
-    help="values: one row per value (as parse -o csv); reports: one per input; findings: one each.",
+    help="values: one row per value (as parse -o csv); reports: one per input; findings: one each; "
+    "active / requests / appeals: the values of that report table (table 2, 3, 4).",
 )
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of finding messages."
 )
 @click.option("--bom", is_flag=True, help="Start CSV output with a byte-order mark (for Excel).")
-def export(db, fmt, table, lang, bom) -> None:
-    """Write one table of a dataset as tidy CSV or JSON Lines on stdout."""
+@click.option("--agency", default=None, help="Only this agency's series (names normalised; see --agency-map).")
+@click.option(
+    "--agency-map",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="CSV/TSV/JSON of old name → current name: --agency then takes in the old names too.",
+)
+@click.option(
+    "--year", "years", type=click.IntRange(1990, 2100), multiple=True, help="Only this report year (repeatable)."
+)
+@click.option(
+    "--key", "keys", multiple=True, metavar="PREFIX",
+    help="Only values (or findings) under this canonical key: requests, requests.new, requests.new.total (repeatable).",
+)  # fmt: skip
+@click.option(
+    "--code", "codes", multiple=True, metavar="CODE",
+    help="findings: only these codes or prefixes (R001, Y0); reports/values: only reports with such a finding.",
+)  # fmt: skip
+def export(db, fmt, table, lang, bom, agency, agency_map, years, keys, codes) -> None:
+    """Write one table of a dataset as tidy CSV or JSON Lines on stdout, all of it or the rows
+    of one agency, years, keys or finding codes. Exit 2 when --agency names no agency of the dataset."""
     import sqlite3
 
+    from .dataset import RowFilter, open_readonly
     from .dataset import export as write_table
-    from .dataset import open_readonly
 
+    if table in ("active", "requests", "appeals"):
+        table, keys = "values", (*keys, table) if not keys else tuple(k for k in keys if k.split(".")[0] == table)
+        if not keys:
+            raise click.BadParameter("--key names another table than --table", param_hint="--key")
     try:
         ds = open_readonly(db)
     except (sqlite3.DatabaseError, ValueError) as exc:
         _err(db, str(exc))
         sys.exit(EXIT_ERROR)
     with ds:
-        write_table(ds, table, fmt, sys.stdout, lang=lang, bom=bom)
+        agencies = None
+        if agency is not None:
+            from .cli import _mapping
+            from .series import matching_agencies
+
+            agencies = tuple(matching_agencies(ds.agencies(), agency, _mapping(agency_map)))
+            if not agencies:
+                _err(db, f"no report of agency {agency!r}")
+                sys.exit(EXIT_ERROR)
+        where = RowFilter(agencies, tuple(years), tuple(keys), tuple(codes))
+        write_table(ds, table, fmt, sys.stdout, lang=lang, bom=bom, where=where)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--db",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The dataset to write: created, or extended when it is already a dataset (anything else is refused).",
+)
+@click.option(
+    "-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="The summary: text on stderr, or json on stdout.",
+)  # fmt: skip
+def merge(inputs, db, fmt) -> None:
+    """Merge datasets (shards batched on several machines) into one: disclosure merge A.sqlite B.sqlite --db OUT.sqlite.
+
+    Duplicates are resolved as in `batch`: one row per source (a parsed report beats a failure, else
+    the later processing wins), and the same bytes under another source are recorded as a duplicate
+    of the first. Atomic: a new dataset is built beside --db and renamed into place; an existing
+    dataset --db is extended in one transaction; any other existing file is never overwritten.
+    Exit 0 when merged, 2 when an input or --db is not a dataset (nothing written).
+    """
+    import sqlite3
+
+    from .dataset import merge as merge_datasets
+
+    try:
+        summary = merge_datasets(list(inputs), db)
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        _err(db, f"{exc}; nothing written")
+        sys.exit(EXIT_ERROR)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    else:
+        how = "extended" if summary.extended else "created"
+        read = ", ".join(f"{p} {n}" for p, n in summary.per_input.items())
+        _say(
+            f"disclosure: {db} {how}: {summary.added} added, {summary.replaced} replaced, {summary.kept} kept"
+            f" ({summary.duplicates} recorded as duplicates of another source); reports read: {read}",
+            err=True,
+        )
+    sys.exit(EXIT_OK)

@@ -4,9 +4,10 @@ Three tables: ``reports`` (one row per input, parsed or not, with its fetch meta
 (one row per published value under its canonical key) and ``findings`` (audit findings). The values
 table is not called ``values`` because that is an SQL keyword every query would have to quote.
 
-Each input is written in one transaction (its report row, values and findings, replacing whatever
-an earlier run wrote for the same source), so a killed batch leaves whole inputs or nothing, and a
-re-run skips what is already there: :meth:`Dataset.already_done` answers by sha256 and tool version.
+A batch writes a chunk of inputs in one transaction (each input's report row, values and findings,
+replacing whatever an earlier run wrote for the same source), so a killed batch leaves whole inputs
+or nothing, and a re-run skips what is already there: :meth:`Dataset.already_done` answers by sha256
+and tool version.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TextIO
 
 from . import __version__
 
-SCHEMA_VERSION = 2  # 2: reports.identities_used
+SCHEMA_VERSION = 3  # 2: reports.identities_used; 3: series_pending, cross-year findings
 STATUSES = ("parsed", "failed", "duplicate")
 
 SCHEMA = """
@@ -99,6 +100,10 @@ CREATE INDEX IF NOT EXISTS findings_code ON findings (code, severity);
 CREATE INDEX IF NOT EXISTS findings_report ON findings (report_id);
 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+
+-- agencies (normalised names) whose cross-year findings must be computed again: written in the same
+-- transaction as the reports that changed them, emptied as each series is recomputed (resumable)
+CREATE TABLE IF NOT EXISTS series_pending (series_key TEXT PRIMARY KEY);
 """
 
 REPORT_FIELDS = (
@@ -130,9 +135,54 @@ class Outcome:
     report: dict = field(default_factory=dict)  # title, agency, year, ... of a parsed record
     values: list[tuple] = field(default_factory=list)  # rows in VALUE_FIELDS order
     findings: list[tuple] = field(default_factory=list)  # rows in FINDING_FIELDS order
+    processed_at: str | None = None  # kept when a row is copied from another dataset (merge); else now
 
     def finding_codes(self) -> list[str]:
         return [f[1] for f in self.findings]
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows an export keeps (every field empty or None: all of them).
+
+    ``agencies``: report agency names as written (``series.matching_agencies`` turns one ``--agency``
+    into them); ``years``; ``keys``: canonical key prefixes (``requests``, ``requests.new``) of values,
+    or of the ``where`` of findings; ``codes``: finding code prefixes (``R0``, ``Y005``), which for
+    ``reports`` and ``values`` keep the reports that have such a finding.
+    """
+
+    agencies: tuple[str, ...] | None = None
+    years: tuple[int, ...] = ()
+    keys: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+
+    def sql(self, table: str) -> tuple[str, list]:
+        """(condition, parameters) over ``reports r`` and, per table, ``report_values v`` / ``findings f``."""
+        conds, params = ["1"], []
+
+        def any_of(column: str, values, prefix: bool = False) -> None:
+            if prefix:
+                conds.append("(" + " OR ".join(f"{column} = ? OR {column} LIKE ? ESCAPE '\\'" for _ in values) + ")")
+                for v in values:
+                    params.extend((v, v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"))
+            else:
+                conds.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+
+        if self.agencies is not None:
+            any_of("r.agency", self.agencies)
+        if self.years:
+            any_of("r.year", self.years)
+        if self.keys and table in ("values", "findings"):
+            any_of("v.key" if table == "values" else "f.where_key", self.keys, prefix=True)
+        if self.codes:
+            like = " OR ".join("code LIKE ?" for _ in self.codes)
+            params += [c.upper().replace("%", "").replace("_", "") + "%" for c in self.codes]
+            if table == "findings":
+                conds.append(f"({like.replace('code', 'f.code')})")
+            else:
+                conds.append(f"r.id IN (SELECT report_id FROM findings WHERE {like})")
+        return " AND ".join(conds), params
 
 
 def _now() -> str:
@@ -145,6 +195,19 @@ def _json(obj) -> str:
 
 def _insert(table: str, fields: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} (report_id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})"
+
+
+def finding_row(f, kind: str = "audit") -> tuple:
+    """A finding as a row in FINDING_FIELDS order (``kind``: audit or cross-year)."""
+    en, zh = f.as_dict("en"), f.as_dict("zh")
+    terms = en.get("locations", [])
+    location = next((t.get("location") for t in terms if t.get("location")), None)
+    return (
+        kind, en["code"], en.get("name", ""), en["severity"], en.get("where"), location,
+        en.get("message"), zh.get("message"), en.get("equation"), zh.get("equation"),
+        en.get("expected"), en.get("actual"), en.get("difference"), int(bool(en.get("blank_dependent"))),
+        _json(terms),
+    )  # fmt: skip
 
 
 def parsed_outcome(record, findings, meta: dict | None = None) -> Outcome:
@@ -178,19 +241,7 @@ def parsed_outcome(record, findings, meta: dict | None = None) -> Outcome:
         )
         for v in record.published()
     ]
-    rows = []
-    for f in findings:
-        en, zh = f.as_dict("en"), f.as_dict("zh")
-        terms = en.get("locations", [])
-        location = next((t.get("location") for t in terms if t.get("location")), None)
-        rows.append(
-            (
-                "audit", en["code"], en.get("name", ""), en["severity"], en.get("where"), location,
-                en.get("message"), zh.get("message"), en.get("equation"), zh.get("equation"),
-                en.get("expected"), en.get("actual"), en.get("difference"), int(bool(en.get("blank_dependent"))),
-                _json(terms),
-            )
-        )  # fmt: skip
+    rows = [finding_row(f) for f in findings]
     return Outcome(
         source=record.source,
         status="parsed",
@@ -239,6 +290,15 @@ class Dataset:
 
     def write(self, outcome: Outcome, tool_version: str = __version__) -> int:
         """Record one input in one transaction, replacing what an earlier run wrote for its source."""
+        return self.write_many([outcome], tool_version)[0]
+
+    def write_many(self, outcomes: list[Outcome], tool_version: str = __version__) -> list[int]:
+        """Record several inputs in one transaction (a batch writes a chunk at a time): all of them or,
+        when killed, none; each replaces what an earlier run wrote for its source."""
+        with self.conn:
+            return [self._write(o, tool_version) for o in outcomes]
+
+    def _write(self, outcome: Outcome, tool_version: str) -> int:
         meta = outcome.meta or {}
         row = {
             **{k: None for k in REPORT_FIELDS},
@@ -255,18 +315,66 @@ class Dataset:
             "http_status": meta.get("status"),
             "content_type": meta.get("content_type"),
             "fetched_at": meta.get("fetched_at"),
-            "processed_at": _now(),
+            "processed_at": outcome.processed_at or _now(),
         }
-        with self.conn:
-            self.conn.execute("DELETE FROM reports WHERE source = ?", (outcome.source,))
-            cur = self.conn.execute(
-                f"INSERT INTO reports ({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
-                [row[k] for k in REPORT_FIELDS],
-            )
-            rid = cur.lastrowid
-            self.conn.executemany(_insert("report_values", VALUE_FIELDS), [(rid, *v) for v in outcome.values])
-            self.conn.executemany(_insert("findings", FINDING_FIELDS), [(rid, *f) for f in outcome.findings])
+        before = self.conn.execute("SELECT agency FROM reports WHERE source = ?", (outcome.source,)).fetchone()
+        self._mark(before[0] if before else None, outcome.report.get("agency") if outcome.status == "parsed" else None)
+        self.conn.execute("DELETE FROM reports WHERE source = ?", (outcome.source,))
+        cur = self.conn.execute(
+            f"INSERT INTO reports ({', '.join(REPORT_FIELDS)}) VALUES ({', '.join('?' * len(REPORT_FIELDS))})",
+            [row[k] for k in REPORT_FIELDS],
+        )
+        rid = cur.lastrowid
+        assert rid is not None
+        self.conn.executemany(_insert("report_values", VALUE_FIELDS), [(rid, *v) for v in outcome.values])
+        self.conn.executemany(_insert("findings", FINDING_FIELDS), [(rid, *f) for f in outcome.findings])
         return rid
+
+    def _mark(self, *agencies: str | None) -> None:
+        from .series import normalize_agency
+
+        keys = {normalize_agency(a) for a in agencies if a}
+        self.conn.executemany("INSERT OR IGNORE INTO series_pending VALUES (?)", [(k,) for k in keys])
+
+    # -- cross-year findings -----------------------------------------------------------------------
+
+    def pending_series(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT series_key FROM series_pending ORDER BY series_key")]
+
+    def refresh_series(self, should_stop=None) -> int:
+        """Compute the cross-year findings (Y codes) of every series marked pending and store them on
+        their reports (``kind = 'cross-year'``), one transaction per series, replacing the earlier
+        ones; returns the findings stored. Stops between two series when ``should_stop()`` says so:
+        what is left stays pending for the next run."""
+        from .series import attributed_cross_year, group, normalize_agency
+
+        names: dict[str, list[str]] = {}
+        for name in self.agencies():
+            names.setdefault(normalize_agency(name), []).append(name)
+        stored = 0
+        for key in self.pending_series():
+            if should_stop is not None and should_stop():
+                break
+            agencies = names.get(key, [])
+            marks = ", ".join("?" * len(agencies))
+            ids = dict(self.conn.execute(
+                f"SELECT source, id FROM reports WHERE status = 'parsed' AND agency IN ({marks})", agencies
+            ).fetchall())  # fmt: skip
+            rows = [
+                (ids[record.source], *finding_row(finding, "cross-year"))
+                for series in group(self.records(agencies=agencies))
+                for record, finding in attributed_cross_year(series)
+            ]
+            with self.conn:
+                self.conn.execute(
+                    "DELETE FROM findings WHERE kind = 'cross-year' AND report_id IN"
+                    f" (SELECT id FROM reports WHERE agency IN ({marks}))",
+                    agencies,
+                )
+                self.conn.executemany(_insert("findings", FINDING_FIELDS), rows)
+                self.conn.execute("DELETE FROM series_pending WHERE series_key = ?", (key,))
+            stored += len(rows)
+        return stored
 
     def write_record(self, record, findings, meta: dict | None = None) -> int:
         """A parsed record and its audit findings, atomically."""
@@ -280,17 +388,23 @@ class Dataset:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def rows(self, table: str, lang: str = "en") -> Iterator[dict]:
-        """Export rows of ``reports``, ``values`` or ``findings``, each with the report's identity."""
+    def rows(self, table: str, lang: str = "en", where: RowFilter | None = None) -> Iterator[dict]:
+        """Export rows of ``reports``, ``values`` or ``findings``, each with the report's identity;
+        ``where`` keeps only some agencies, years, keys or finding codes."""
+        cond, params = (where or RowFilter()).sql(table)
         if table == "reports":
-            cur = self.conn.execute(f"SELECT {', '.join(REPORT_FIELDS)} FROM reports ORDER BY source")
+            cur = self.conn.execute(
+                f"SELECT {', '.join('r.' + f for f in REPORT_FIELDS)} FROM reports r WHERE {cond} ORDER BY r.source",
+                params,
+            )
             for r in cur:
                 yield dict(zip(REPORT_FIELDS, r))
         elif table == "values":
             cur = self.conn.execute(
                 "SELECT r.source, r.agency, r.year, r.format, v.table_key, v.row_key, v.column_key, v.label,"
                 " v.value, v.raw, v.unit, v.location, v.inferred, v.key, r.sha256 FROM report_values v"
-                " JOIN reports r ON r.id = v.report_id ORDER BY r.source, v.rowid"
+                f" JOIN reports r ON r.id = v.report_id WHERE {cond} ORDER BY r.source, v.rowid",
+                params,
             )
             names = VALUE_EXPORT_FIELDS
             for r in cur:
@@ -300,15 +414,22 @@ class Dataset:
             cur = self.conn.execute(
                 "SELECT r.source, r.agency, r.year, f.kind, f.code, f.name, f.severity, f.where_key, f.location,"
                 f" f.{msg}, f.{eq}, f.expected, f.actual, f.difference, f.blank_dependent, f.terms"
-                " FROM findings f JOIN reports r ON r.id = f.report_id ORDER BY r.source, f.id"
+                f" FROM findings f JOIN reports r ON r.id = f.report_id WHERE {cond} ORDER BY r.source, f.id",
+                params,
             )
             for r in cur:
                 yield dict(zip(FINDING_EXPORT_FIELDS, r))
         else:
             raise ValueError(f"no table {table!r} (reports, values, findings)")
 
-    def records(self, sources: tuple[str, ...] = ()) -> list:
-        """The parsed reports as records again (for ``audit``, ``trend`` and ``compare --db``)."""
+    def agencies(self) -> list[str]:
+        """Every agency name of a parsed report, as written."""
+        query = "SELECT DISTINCT agency FROM reports WHERE status = 'parsed' AND agency IS NOT NULL ORDER BY agency"
+        return [row[0] for row in self.conn.execute(query)]
+
+    def records(self, sources: tuple[str, ...] = (), agencies: list[str] | None = None) -> list:
+        """The parsed reports as records again (for ``audit``, ``trend`` and ``compare --db``);
+        ``agencies``: only reports of these names (``series.matching_agencies`` finds them)."""
         from .cells import Location
         from .narrative import Statement
         from .record import Note, Record, Value
@@ -317,10 +438,14 @@ class Dataset:
             "SELECT id, source, sha256, format, encoding, shape, script, title, agency, year, notes, extra,"
             " narrative, identities_used FROM reports WHERE status = 'parsed'"
         )
+        params: list = list(sources)
         if sources:
             query += f" AND source IN ({', '.join('?' * len(sources))})"
+        if agencies is not None:
+            query += f" AND agency IN ({', '.join('?' * len(agencies))})"
+            params += agencies
         out = []
-        for row in self.conn.execute(query + " ORDER BY source", sources).fetchall():
+        for row in self.conn.execute(query + " ORDER BY source", params).fetchall():
             rid, source, sha, fmt, enc, shape, script, title, agency, year, notes, extra, narrative, used = row
             record = Record(source, sha, fmt, enc, shape, script, title, agency, year)
             for t, r, c in record.spec.value_keys():
@@ -386,6 +511,18 @@ def open_db(path: str) -> Dataset:
     if version == 1:  # written before identities_used existed: add it
         with conn:
             conn.execute("ALTER TABLE reports ADD COLUMN identities_used TEXT")
+            conn.execute("PRAGMA user_version = 2")
+        version = 2
+    if version == 2:  # written before cross-year findings were stored: every series is pending
+        with conn:
+            conn.executescript(SCHEMA)
+            from .series import normalize_agency
+
+            agencies = conn.execute(
+                "SELECT DISTINCT agency FROM reports WHERE status = 'parsed' AND agency IS NOT NULL"
+            )
+            keys = {normalize_agency(a) for (a,) in agencies.fetchall()}
+            conn.executemany("INSERT OR IGNORE INTO series_pending VALUES (?)", [(k,) for k in keys])
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         version = SCHEMA_VERSION
     if version not in (0, SCHEMA_VERSION):
@@ -416,19 +553,21 @@ def open_readonly(path: str) -> Dataset:
     return Dataset(conn, path)
 
 
-def export(ds: Dataset, table: str, fmt: str, out: TextIO, lang: str = "en", bom: bool = False) -> int:
-    """Write one table as tidy CSV or JSON Lines; returns the number of rows written."""
+def export(
+    ds: Dataset, table: str, fmt: str, out: TextIO, lang: str = "en", bom: bool = False, where: RowFilter | None = None
+) -> int:
+    """Write one table (``where``: some of its rows) as tidy CSV or JSON Lines; returns the rows written."""
     from .output import csv_writer
 
     fields = EXPORT_FIELDS[table]
     n = 0
     if fmt == "csv":
         writer = csv_writer(out, fields, bom=bom)
-        for row in ds.rows(table, lang):
+        for row in ds.rows(table, lang, where):
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
             n += 1
     elif fmt == "jsonl":
-        for row in ds.rows(table, lang):
+        for row in ds.rows(table, lang, where):
             for k in (*_JSON_REPORT_FIELDS, "locations"):
                 if isinstance(row.get(k), str):
                     row[k] = json.loads(row[k])
@@ -438,3 +577,158 @@ def export(ds: Dataset, table: str, fmt: str, out: TextIO, lang: str = "en", bom
         raise ValueError(f"no export format {fmt!r} (csv, jsonl)")
     out.flush()
     return n
+
+
+# -- merging shards ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MergeSummary:
+    """What ``merge`` did, per input dataset and in all."""
+
+    db: str
+    extended: bool = False  # OUT existed and was extended (else it was created)
+    added: int = 0  # sources new to OUT
+    replaced: int = 0  # sources OUT had, replaced by a later processing of them
+    kept: int = 0  # sources OUT had with the same bytes and version, or processed later: left as they were
+    duplicates: int = 0  # the same bytes under another source: recorded as a duplicate of the first
+    per_input: dict[str, int] = field(default_factory=dict)  # reports read from each input
+
+    def as_dict(self) -> dict:
+        return {
+            "db": self.db,
+            "extended": self.extended,
+            "added": self.added,
+            "replaced": self.replaced,
+            "kept": self.kept,
+            "duplicates": self.duplicates,
+            "per_input": self.per_input,
+        }
+
+
+def _outcomes(ds: Dataset) -> Iterator[tuple[Outcome, str]]:
+    """Every report of a dataset as the Outcome that wrote it (and its tool version), in write order."""
+    have = {row[1] for row in ds.conn.execute("PRAGMA table_info(reports)")}
+    cols = ["id", *(f if f in have else f"NULL AS {f}" for f in REPORT_FIELDS)]
+    for row in ds.conn.execute(f"SELECT {', '.join(cols)} FROM reports ORDER BY id").fetchall():
+        rid, r = row[0], dict(zip(REPORT_FIELDS, row[1:]))
+        meta = {k: r[k] for k in ("url", "final_url", "content_type", "fetched_at") if r[k] is not None}
+        if r["http_status"] is not None:
+            meta["status"] = r["http_status"]
+        report_keys = ("title", "agency", "year", "format", "script", "shape", "encoding", "value_count", "errors",
+                       "warnings", "infos", "notes", "extra", "narrative", "identities_used")  # fmt: skip
+        values = ds.conn.execute(
+            f"SELECT {', '.join(VALUE_FIELDS)} FROM report_values WHERE report_id = ? ORDER BY rowid", (rid,)
+        ).fetchall()
+        findings = ds.conn.execute(
+            f"SELECT {', '.join(FINDING_FIELDS)} FROM findings WHERE report_id = ? AND kind != 'cross-year'"
+            " ORDER BY id",
+            (rid,),
+        ).fetchall()
+        yield (
+            Outcome(
+                r["source"], r["status"], r["reason"], r["error"], r["sha256"], r["duplicate_of"], meta,
+                {k: r[k] for k in report_keys if r[k] is not None}, list(values), list(findings), r["processed_at"],
+            ),
+            r["tool_version"],
+        )  # fmt: skip
+
+
+def _better(new: Outcome, old: tuple[str, str | None]) -> bool:
+    """Whether a shard's row replaces the one OUT has for its source: a parsed report beats a failure
+    or a duplicate; otherwise the later processing wins (as a re-run of ``batch`` replaces)."""
+    old_status, old_at = old
+    rank = {"parsed": 2, "duplicate": 1, "failed": 0}
+    if rank.get(new.status, 0) != rank.get(old_status, 0):
+        return rank.get(new.status, 0) > rank.get(old_status, 0)
+    return (new.processed_at or "") > (old_at or "")
+
+
+def merge(inputs: list[str], out: str) -> MergeSummary:
+    """Merge datasets (shards batched on several machines) into ``out``, atomically.
+
+    Duplicates are resolved as ``batch`` resolves them: one row per source (a parsed report beats a
+    failure, else the later processing wins; the same bytes and version are kept as they are), and
+    the same bytes under another source become a ``duplicate`` of the first source that has them.
+    A new ``out`` is built beside it and renamed into place; an existing dataset ``out`` is extended
+    in one transaction. Cross-year findings are not copied: they are computed again for every series
+    the merge touched (as ``batch`` does; resumable through ``series_pending``). Anything else at
+    ``out`` is refused (ValueError), and so is an input that is not a dataset: nothing is written then.
+    """
+    import os
+    from pathlib import Path
+
+    target = Path(out)
+    extended = target.exists()
+    if extended:
+        open_readonly(out).close()  # ValueError when it is not a dataset: never overwritten
+    shards = []
+    try:
+        for path in inputs:
+            if extended and Path(path).resolve() == target.resolve():
+                continue  # OUT given as an input too: it is the base already
+            shards.append((path, open_readonly(path)))
+        build = out if extended else f"{out}.merging-{os.getpid()}"
+        for sfx in ("", "-wal", "-shm"):
+            if not extended and os.path.exists(build + sfx):
+                os.remove(build + sfx)
+        ds = open_db(build)
+        summary = MergeSummary(out, extended=extended)
+        try:
+            with ds.conn:
+                for path, shard in shards:
+                    summary.per_input[path] = 0
+                    for outcome, version in _outcomes(shard):
+                        summary.per_input[path] += 1
+                        _merge_one(ds, outcome, version, summary)
+        except BaseException:
+            ds.close()
+            if not extended:
+                for sfx in ("", "-wal", "-shm"):
+                    if os.path.exists(build + sfx):
+                        os.remove(build + sfx)
+            raise
+        ds.refresh_series()  # the shards' series are now longer: their cross-year findings are computed again
+        ds.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        ds.close()
+        if not extended:
+            for sfx in ("-wal", "-shm"):
+                if os.path.exists(build + sfx):
+                    os.remove(build + sfx)
+            if target.exists():  # appeared while we worked: do not overwrite it
+                os.remove(build)
+                raise ValueError(f"{out} appeared while merging; not overwritten")
+            os.replace(build, out)
+        return summary
+    finally:
+        for _, shard in shards:
+            shard.close()
+
+
+def _merge_one(ds: Dataset, outcome: Outcome, version: str, summary: MergeSummary) -> None:
+    conn = ds.conn
+    have = conn.execute(
+        "SELECT status, processed_at, sha256, tool_version FROM reports WHERE source = ?", (outcome.source,)
+    ).fetchone()
+    if have is not None:
+        same = have[2] == outcome.sha256 and have[3] == version and have[0] == outcome.status
+        if same or not _better(outcome, (have[0], have[1])):
+            summary.kept += 1
+            return
+    if outcome.sha256 and outcome.status != "failed":
+        first = conn.execute(
+            "SELECT source FROM reports WHERE sha256 = ? AND tool_version = ? AND status != 'duplicate'"
+            " AND source != ? ORDER BY id LIMIT 1",
+            (outcome.sha256, version, outcome.source),
+        ).fetchone()
+        if first is not None:
+            outcome = Outcome(outcome.source, "duplicate", sha256=outcome.sha256, duplicate_of=first[0],
+                              meta=outcome.meta, processed_at=outcome.processed_at)  # fmt: skip
+            summary.duplicates += 1
+        elif outcome.status == "duplicate":
+            pass  # its original is not in OUT (it was replaced): kept as the shard recorded it
+    if have is None:
+        summary.added += 1
+    else:
+        summary.replaced += 1
+    ds._write(outcome, version)

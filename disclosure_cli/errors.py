@@ -18,11 +18,17 @@ def too_large(size: int | None, limit: int, what: str = "file") -> ReportError:
     return ReportError("too-large", f"{what} too large ({got}limit {human_size(limit)})")
 
 
+def too_complex(detail: str) -> ReportError:
+    """The one refusal for inputs that would take unbounded work (spans, cells, PDF content)."""
+    return ReportError("too-complex", f"input too complex to read ({detail})")
+
+
 class ReportError(Exception):
     """An input that is not a parseable report. ``reason`` is a stable code for datasets and tests.
 
     Codes: too-large, empty, binary, undecodable, not-a-report, legacy-format, no-table-text,
-    truncated-table, unreadable, no-text-layer (a scanned PDF); fetching adds its own (fetch.py).
+    truncated-table, unreadable, no-text-layer (a scanned PDF), too-complex (over a cell, span or
+    PDF content budget: more work than any real report needs); fetching adds its own (fetch.py).
     """
 
     def __init__(self, reason: str, message: str):

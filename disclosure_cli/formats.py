@@ -222,9 +222,10 @@ ACTIVE_2019 = Table(
             ("政府集中采购",),
             (
                 Column("projects", "采购项目数量", en="procurement projects"),
-                Column("amount", "采购总金额", kind="money", en="amount"),
+                Column("amount", "采购总金额", kind="money", en="procurement amount"),
             ),
             "九",
+            *NAMES["procurement"],
         ),
     ),
 )
@@ -244,8 +245,9 @@ ACTIVE_2021 = Table(
             "fees",
             "行政事业性收费",
             ("行政事业性收费",),
-            (Column("amount", "本年收费金额（单位：万元）", kind="money", en="amount"),),
+            (Column("amount", "本年收费金额（单位：万元）", kind="money", en="fees charged"),),
             "八",
+            *NAMES["fees"],
         ),
     ),
 )

@@ -640,6 +640,9 @@ class Mapper:
 _AFTER_TABLE4 = "存在的主要问题|其他需要报告"
 
 
+_LONGEST_HEAD = 24  # characters of a column header as printed (「本年收费金额（单位：万元）」 with spaces)
+
+
 def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
     """Where each grid's data columns begin: under its first column header (自然人, 结果维持,
     本年制发件数 …); in a grid without one (a table's continuation), where its over-long rows say
@@ -656,7 +659,7 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
             if column is None or cell.row_id is None:
                 continue
             label_end[cell.row_id] = max(label_end.get(cell.row_id, 0), column)
-            if normalize_label(cell.raw) in heads:
+            if len(cell.raw) <= _LONGEST_HEAD and normalize_label(cell.raw) in heads:
                 under[cell.loc.table] = min(under.get(cell.loc.table, column), column)
         for cell in run.values:
             if cell.loc.column is not None and cell.row_id is not None:

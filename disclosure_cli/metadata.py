@@ -58,7 +58,8 @@ def report_titles(cells: list[Cell]) -> list[tuple[int, str]]:
     """(cell index, title) of every label that is a report's title (「某某2020年政府信息公开工作年度报告」)."""
     out = []
     for i, cell in enumerate(cells):
-        if cell.kind == "label" and ("报告" in cell.raw or "報告" in cell.raw or "年报" in cell.raw):
+        raw = cell.raw
+        if cell.kind == "label" and len(raw) <= 80 and ("报告" in raw or "報告" in raw or "年报" in raw):
             m = _title(_SPACE.sub("", simplify_prose(cell.raw)))
             if m:
                 out.append((i, _CHROME.sub("", m.group(0))))

@@ -29,6 +29,27 @@ PATTERNS: dict[str, tuple[str, ...]] = {
 }
 _COMPILED = {k: [re.compile(p) for p in ps] for k, ps in PATTERNS.items()}
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
+# what _ANSWERED, _ALL_CLOSED and _SELF_YEAR need, looked for in the raw text of either script
+_SENTENCE_HINT = re.compile(r"办结|辦結|答复|答覆|完毕|完畢|本\D{1,4}\d{4}\s*年")
+
+# Statements that need a sentence of their own (what comes before the phrase matters):
+# 「共办结148件」「及时规范答复7件」: requests answered; never a part (「其中公开答复1件」) or an appeal.
+_ANSWERED = re.compile(
+    r"(?:^|(?<=[，,。；;：:]))(?P<head>[^，,。；;：:]{0,12}?)(?:办结|答复)(?:依申请公开|依申请|政府信息公开申请|申请)?"
+    rf"(?:共|合计)?{_N}件"
+)
+_NOT_ANSWERED = ("其中", "公开", "予以", "复议", "诉讼", "上年", "结转", "部分", "不予", "咨询", "留言")
+# 「申请均已按时办结」: every request closed (the audit sets it against 结转下年度)
+_ALL_CLOSED = re.compile(
+    r"申请[^，,。；;：:]{0,8}?(?:均已|均|全部|已全部|全部已)(?:按时|按期|依法|及时)?(?:办结|答复完毕|办理完毕)"
+)
+# 「本机关2022年度…」: the report names a year for its own work
+_SELF_YEAR = re.compile(r"本(?:机关|单位|部门|局|委|办|区|县|市|院|厅|署|中心)(\d{4})年度?")
+# section 五 (存在的主要问题及改进情况) and what follows it up to section 六
+_PROBLEMS = re.compile(
+    r"五、存在的主要问题(?:及|和)?(?:改进情况|改进措施|明年工作计划)?[:：]?(.{0,40}?)六、其他需要报告的事项"
+)
+_EMPTY = frozenset({"", "无", "暂无", "无。", "暂无。", "无问题", "无。。"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +67,48 @@ def find_statements(cells: list[Cell]) -> list[Statement]:
     """Every statement in the page's text cells (prose numbers stay inside them), in page order."""
     found: list[Statement] = []
     for cell in cells:
-        if cell.kind != "label" or not any(ch in cell.raw for ch in "件起"):
+        if cell.kind != "label":
+            continue
+        raw = cell.raw
+        counted = "件" in raw or "起" in raw
+        sentence = _SENTENCE_HINT.search(raw) is not None
+        if not (counted or sentence):  # most cells: a quick look at the raw text is enough
             continue
         compact = _SPACE.sub("", simplify_prose(cell.raw))
-        for kind, patterns in _COMPILED.items():
+        for kind, patterns in _COMPILED.items() if counted else ():
             for pattern in patterns:
                 for m in pattern.finditer(compact):
                     found.append(Statement(kind, int(m.group(1).replace(",", "")), m.group(0), cell.loc))
+        if sentence:
+            found.extend(_sentences(compact, cell.loc))
+    found.extend(_problems_section(cells))
     return found
+
+
+def _sentences(compact: str, loc: Location) -> list[Statement]:
+    out = []
+    for m in _ANSWERED.finditer(compact):
+        if not any(w in m.group("head") for w in _NOT_ANSWERED):
+            raw = m.group(0).lstrip("，,。；;：:")
+            out.append(Statement("answered", int(m.groups()[-1].replace(",", "")), raw, loc))
+    for m in _ALL_CLOSED.finditer(compact):
+        sentence_start = max(compact.rfind(p, 0, m.start()) for p in "，,。；;") + 1
+        if not any(w in compact[sentence_start : m.end()] for w in ("上年", "结转", "复议", "诉讼")):
+            out.append(Statement("all-closed", 0, m.group(0), loc))
+    for m in _SELF_YEAR.finditer(compact):
+        if 2000 <= int(m.group(1)) <= 2100:
+            out.append(Statement("self-year", int(m.group(1)), m.group(0), loc))
+    return out
+
+
+def _problems_section(cells: list[Cell]) -> list[Statement]:
+    """「五、存在的主要问题及改进情况 无 六、…」: section 五 left empty (or 「无」)."""
+    at = next((i for i, c in enumerate(cells) if c.kind != "value" and "存在的主要问题" in c.raw), None)
+    if at is None:
+        return []
+    heading = cells[at]
+    text = "".join(_SPACE.sub("", simplify_prose(c.raw)) for c in cells[at : at + 8])
+    m = _PROBLEMS.search(re.sub(r"\s+", "", text))
+    if m is None or m.group(1).strip("。.，, ") not in {e.rstrip("。") for e in _EMPTY}:
+        return []
+    return [Statement("problems-empty", 0, m.group(0), heading.loc)]

@@ -104,6 +104,10 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
         statements=statements,
         inferred_identities=mapper.inferred_identities,
     )
+    if record.shape == "text-flattened":  # `line 10, column 5013` alone gives a person nothing to search for
+        from .cells import snippets
+
+        snippets(record.values.values(), text.splitlines())
     return record, mapper
 
 

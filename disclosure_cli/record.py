@@ -20,6 +20,7 @@ class Value:
     unit: str | None = None
     loc: Location | None = None
     inferred: str | None = None  # why the value's place was inferred rather than read from a label
+    context: str | None = None  # flattened text only: the page text around the number, to search for
 
     @property
     def key(self) -> str:

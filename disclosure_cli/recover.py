@@ -98,6 +98,8 @@ def _token_options(cell: Cell, part, k: int) -> list[tuple[tuple[float | int | N
     Thousands groups, decimals and a unit belong to the last number; a number with thousands
     groups has at most three digits before the first comma."""
     if part is None:
+        if cell.kind == "value" and cell.number is None:
+            return []  # digits that are no number and cannot be split by the rules below: no reading
         return [((cell.number if cell.kind != "null" else None, cell.raw, 0),)]
     sign, digits, groups, rest = part
     if k == 1:
@@ -236,8 +238,16 @@ def readings(p: Pending, fmt: Format) -> None:
 
 def _force(p: Pending, width: int) -> None:
     """No reading satisfies the identities: read the row anyway when its width alone fixes the
-    numbers (as many digits as cells, or every split gives the same numbers), so that the audit
-    reports the publisher's broken sum instead of the row vanishing."""
+    numbers, so that the audit reports the publisher's broken sum instead of the row vanishing.
+
+    Only plain runs of digits with exactly one digit per cell qualify (「100000000000000」 for
+    table 4's 15 cells). A run with thousands groups or decimals may have a single split under the
+    grouping rules and still be wrong: its token boundaries are the tokenizer's guess, not the page's.
+    """
+    if any(c.kind != "value" or not c.raw.isascii() or not c.raw.isdigit() for c in p.cells):
+        return
+    if sum(len(c.raw) for c in p.cells) != width:
+        return
     found: dict[tuple, tuple] = {}
     for tried, glued in enumerate(_glued_readings(p.cells, width)):
         if tried > MAX_READINGS:

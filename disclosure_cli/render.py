@@ -33,6 +33,26 @@ FINDING_FIELDS = (
     "candidates",
 )
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def severity_label(severity: str, lang: str) -> str:
+    """「错误」「警告」「提示」 under ``--lang zh``; the severity's own name otherwise."""
+    return SEVERITY_ZH[severity] if lang == "zh" else severity
+
+
+def wrap_name(name: str, width: int) -> str:
+    """A kebab-case rule name broken only after a hyphen, each line at most ``width`` where it can be:
+    ``requests-outcome-total`` → ``requests-\noutcome-total`` (never ``requests-outco\nme-total``)."""
+    lines: list[str] = []
+    for part in name.split("-"):
+        if lines and len(lines[-1]) + 1 + len(part) <= width:
+            lines[-1] += "-" + part
+        else:
+            if lines:
+                lines[-1] += "-"
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def finding_row(record, f: Finding, lang: str, agency: str | None = None) -> dict:
@@ -42,7 +62,7 @@ def finding_row(record, f: Finding, lang: str, agency: str | None = None) -> dic
     identity = {"source": record.source, "agency": agency or record.agency, "year": record.year,
                 "format": record.format}  # fmt: skip
     return {**identity, **{k: d.get(k) for k in FINDING_FIELDS if k not in identity},
-            "location": f.location(), "numbers": d["locations"]}  # fmt: skip
+            "location": f.location(lang), "numbers": d["locations"]}  # fmt: skip
 
 
 def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
@@ -79,7 +99,7 @@ def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
     return head
 
 
-def print_report(console, result: AuditResult, shown: list[Finding], lang: str) -> None:
+def print_report(console, result: AuditResult, shown: list[Finding], lang: str, locations: bool = False) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -87,16 +107,27 @@ def print_report(console, result: AuditResult, shown: list[Finding], lang: str) 
     console.print(Text(printable(r.source), style="bold"))
     if shown:
         table = Table(show_lines=True, expand=False)
-        for name in ("代码", "严重性", "位置", "发现") if lang == "zh" else ("code", "severity", "where", "finding"):
-            table.add_column(name, overflow="fold")
+        # on a narrow terminal rule names break after a hyphen, never inside a word
+        name_width = 14 if console.width < 120 else max(len(f.rule.name) for f in shown)
+        names = ("代码", "严重性", "位置", "发现") if lang == "zh" else ("code", "severity", "where", "finding")
+        table.add_column(names[0], no_wrap=True)
+        table.add_column(names[1], no_wrap=True)
+        table.add_column(names[2], overflow="fold", max_width=22 if console.width < 120 else None)
+        table.add_column(names[3], overflow="fold")
         for f in shown:
             body = Text(f.message(lang))
             if f.equation(lang):
                 body.append("\n" + f.equation(lang), style="dim")
             if f.suspect_text(lang):
                 body.append("\n" + f.suspect_text(lang), style="bold")
+            if locations:
+                for line in f.locations(lang):
+                    body.append("\n@ " + line, style="dim")
             table.add_row(
-                f"{f.code}\n{f.rule.name}", Text(f.severity, style=SEVERITY_STYLE[f.severity]), f.location(), body
+                f"{f.code}\n{wrap_name(f.rule.name, name_width)}",
+                Text(severity_label(f.severity, lang), style=SEVERITY_STYLE[f.severity]),
+                f.location(lang),
+                body,
             )
         console.print(table)
     style = "green" if not shown else ("red" if any(f.severity == "error" for f in shown) else "yellow")
@@ -104,16 +135,20 @@ def print_report(console, result: AuditResult, shown: list[Finding], lang: str) 
     console.print()
 
 
-def print_plain(out: TextIO, result: AuditResult, shown: list[Finding], lang: str) -> None:
+def print_plain(out: TextIO, result: AuditResult, shown: list[Finding], lang: str, locations: bool = False) -> None:
     """The text output when stdout is not a terminal: one finding per line, then its equation."""
     for f in shown:
-        where = f":{f.location()}" if f.location() else ""
-        line = f"{result.record.source}{where}: {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}"
+        where = f":{f.location(lang)}" if f.location(lang) else ""
+        severity = severity_label(f.severity, lang)
+        line = f"{result.record.source}{where}: {f.code} [{severity}] {f.rule.name}: {f.message(lang)}"
         out.write(printable(line) + "\n")
         if f.equation(lang):
             out.write(f"    {f.equation(lang)}\n")
         if f.suspect_text(lang):
             out.write(f"    {printable(f.suspect_text(lang))}\n")
+        if locations:
+            for place in f.locations(lang):
+                out.write(f"    @ {printable(place)}\n")
     out.write(verdict(result, shown, lang) + "\n")
     out.flush()
 
@@ -193,7 +228,7 @@ def cross_year_lines(series, shown: list[Finding], lang: str) -> list[str]:
     """The text view of one agency's cross-year findings (the audit prints it after the reports)."""
     title = f"{printable(series.agency)} {series.years[0]}–{series.years[-1]}"
     lines = [f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"]
-    lines += [f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}" for f in shown]
+    lines += [f"  {f.code} [{severity_label(f.severity, lang)}] {f.rule.name}: {f.message(lang)}" for f in shown]
     if not shown:
         lines.append("  ✓ " + ("结转与累计数一致" if lang == "zh" else "carry-over and running totals agree"))
     return lines
@@ -203,23 +238,25 @@ def print_rules(console, lang: str) -> None:
     from rich.table import Table
 
     table = Table()
-    for name in ("code", "name", "severity", "checks"):
-        table.add_column(name)
+    names = ("代码", "名称", "严重性", "核对内容") if lang == "zh" else ("code", "name", "severity", "checks")
+    for name in names:
+        table.add_column(name, no_wrap=name in ("code", "代码"))
     for r in rules.RULES:
-        table.add_row(r.code, r.name, r.severity, r.summary_zh if lang == "zh" else r.summary)
+        table.add_row(r.code, r.name, severity_label(r.severity, lang), r.summary_zh if lang == "zh" else r.summary)
     console.print(table)
 
 
-def explain_rule(r: Rule) -> str:
+def explain_rule(r: Rule, lang: str = "en") -> str:
+    zh = lang == "zh"
     return "\n".join(
         [
-            f"{r.code} {r.name} ({r.severity})",
+            f"{r.code} {r.name}（{severity_label(r.severity, lang)}）" if zh else f"{r.code} {r.name} ({r.severity})",
             "",
-            f"{r.summary} — {r.summary_zh}",
+            f"{r.summary_zh} — {r.summary}" if zh else f"{r.summary} — {r.summary_zh}",
             "",
-            r.explanation,
+            r.explain(lang),
             "",
-            "Example:",
+            "示例：" if zh else "Example:",
             f"  {r.example}",
         ]
     )
@@ -230,7 +267,20 @@ def explain_rule(r: Rule) -> str:
 SPARKS = "▁▂▃▄▅▆▇█"
 CHANGE_FIELDS = (
     "agency", "indicator", "label", "label_en", "year", "value", "previous_year", "change", "change_pct", "ranked",
+    "small",
 )  # fmt: skip
+SMALL_NOTE = {"zh": "小数目：不足30件", "en": "small numbers: under 30 cases"}
+
+
+def _pct(c) -> str:
+    """The relative change of a move, and the small-number mark when it is built on few cases."""
+    pct = "—" if c.change_pct is None else f"{c.change_pct:+.1f}%"
+    return pct
+
+
+def _move_note(c, lang: str) -> str:
+    pct = _pct(c)
+    return f"{pct}, {SMALL_NOTE[lang]}" if c.small else pct
 
 
 def sparkline(values: list[float | int | None]) -> str:
@@ -271,7 +321,8 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
     from rich.table import Table
     from rich.text import Text
 
-    from .series import INDICATORS, biggest_moves
+    from .series import INDICATORS
+    from .series import moves as listed_moves
 
     zh = lang == "zh"
     years = series.years
@@ -295,7 +346,7 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
             cells.append(text)
         table.add_row(ind.zh if zh else ind.en, *cells, sparkline(values))
     console.print(table)
-    moves = biggest_moves(changes, top)
+    moves = listed_moves(changes, top)
     if moves:
         m = Table(title="变化最大" if zh else "biggest moves", title_justify="left")
         for name in (
@@ -312,7 +363,7 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
                 _num(c.previous, c.percent),
                 _num(c.value, c.percent),
                 Text(f"{_arrow(c.change)} {_num(c.change, c.percent)}", style=style),
-                Text(f"{c.change_pct:+.1f}%", style=style),
+                Text(_move_note(c, lang), style=f"{style} dim" if c.small else style),
             )
         console.print(m)
     for year, keys in not_compared.items():
@@ -327,14 +378,18 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
         console.print(Text("✓ " + ("跨年度核对未发现问题" if zh else "no cross-year findings"), style="green"))
     for f in findings:
         console.print(
-            Text(f"{f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}", style=SEVERITY_STYLE[f.severity])
+            Text(
+                f"{f.code} [{severity_label(f.severity, lang)}] {f.rule.name}: {f.message(lang)}",
+                style=SEVERITY_STYLE[f.severity],
+            )
         )
     console.print()
 
 
 def print_trend_plain(out: TextIO, series, changes, not_compared, findings, lang: str, top: int = 12) -> None:
     """The text view when stdout is not a terminal: one line per indicator, move and finding."""
-    from .series import INDICATORS, biggest_moves
+    from .series import INDICATORS
+    from .series import moves as listed_moves
 
     zh = lang == "zh"
     out.write(f"{printable(series.agency)} {series.years[0]}-{series.years[-1]}\n")
@@ -343,17 +398,21 @@ def print_trend_plain(out: TextIO, series, changes, not_compared, findings, lang
         values = [row[y].value if y in row else None for y in series.years]
         series_text = "  ".join(f"{y}: {_num(row[y].value if y in row else None, ind.percent)}" for y in series.years)
         out.write(f"  {ind.zh if zh else ind.en}: {series_text}  {sparkline(values)}\n")
-    for c in biggest_moves(changes, top):
+    for c in listed_moves(changes, top):
         out.write(
             f"  {_arrow(c.change)} {c.name(lang)} {c.previous_year}→{c.year}: "
-            f"{_num(c.previous, c.percent)} → {_num(c.value, c.percent)} ({c.change_pct:+.1f}%)\n"
+            f"{_num(c.previous, c.percent)} → {_num(c.value, c.percent)} ({_move_note(c, lang)})\n"
         )
     for year, keys in not_compared.items():
-        out.write(f"  {year}: {len(keys)} values not comparable across the format change, not compared\n")
+        out.write(
+            f"  {year}年：与上一份报告格式不同，{len(keys)} 个数值不可比，未比较\n"
+            if zh
+            else f"  {year}: {len(keys)} values not comparable across the format change, not compared\n"
+        )
     if not findings:
         out.write("  ✓ " + ("跨年度核对未发现问题" if zh else "no cross-year findings") + "\n")
     for f in findings:
-        out.write(f"  {f.code} [{f.severity}] {f.rule.name}: {f.message(lang)}\n")
+        out.write(f"  {f.code} [{severity_label(f.severity, lang)}] {f.rule.name}: {f.message(lang)}\n")
         if f.equation(lang):
             out.write(f"      {f.equation(lang)}\n")
     out.flush()

@@ -66,21 +66,46 @@ class Series:
         return [(self.records[a], self.records[b]) for a, b in pairwise(ys)]
 
 
+def series_key(name: str | None, mapping: dict[str, str] | None = None) -> str:
+    """The grouping key of an agency name after ``mapping`` (old name → current name)."""
+    return normalize_agency((mapping or {}).get(normalize_agency(name)) or name)
+
+
+def series_name(record: Record, mapping: dict[str, str] | None = None) -> str:
+    """The name a record's series is shown under: its mapped current name, else its own."""
+    return (mapping or {}).get(normalize_agency(record.agency)) or record.agency or record.source
+
+
+def matching_agencies(names: Iterable[str | None], agency: str, mapping: dict[str, str] | None = None) -> list[str]:
+    """The agency names (as written in reports) that belong to ``agency``'s series."""
+    want = series_key(agency, mapping)
+    return sorted({n for n in names if n and series_key(n, mapping) == want})
+
+
+def select(records: Iterable[Record], agency: str | None, mapping: dict[str, str] | None = None) -> list[Record]:
+    """The records of ``agency``'s series (all of them when ``agency`` is None)."""
+    if agency is None:
+        return list(records)
+    want = series_key(agency, mapping)
+    return [r for r in records if series_key(series_name(r, mapping)) == want]
+
+
 def group(
     records: Iterable[Record],
     agency: str | None = None,
     mapping: dict[str, str] | None = None,
     with_undated: bool = False,
 ):
-    """Reports grouped by agency (``agency`` forces one group) and ordered by year; with
-    ``with_undated``, also the reports left out for want of a year."""
+    """Reports grouped by agency (names normalised, then ``mapping`` merges renamed agencies) and
+    ordered by year; ``agency`` selects that agency's series only (it never merges others into it).
+    With ``with_undated``, also the reports left out for want of a year."""
     by_key: dict[str, Series] = {}
     undated: list[Record] = []
-    for record in records:
+    for record in select(records, agency, mapping):
         if record.year is None:
             undated.append(record)
             continue
-        name = agency or (mapping or {}).get(normalize_agency(record.agency)) or record.agency or record.source
+        name = series_name(record, mapping)
         key = normalize_agency(name)
         series = by_key.setdefault(key, Series(name))
         current = series.records.get(record.year)
@@ -94,9 +119,9 @@ def group(
     return (list(by_key.values()), undated) if with_undated else list(by_key.values())
 
 
-def several_years(records: Iterable[Record]) -> list[Series]:
+def several_years(records: Iterable[Record], mapping: dict[str, str] | None = None) -> list[Series]:
     """The agencies given with more than one report: the ones cross-year rules can look at."""
-    return [s for s in group(records) if len(s.records) + len(s.duplicates) >= 2]
+    return [s for s in group(records, mapping=mapping) if len(s.records) + len(s.duplicates) >= 2]
 
 
 # --- comparable values -----------------------------------------------------------------------
@@ -244,6 +269,11 @@ class Change:
     def ranked(self) -> bool:
         return self.change_pct is not None and self.base is not None and self.base >= MIN_BASE
 
+    @property
+    def small(self) -> bool:
+        """A move built on fewer than MIN_BASE cases (from 0 included): listed, marked, never ranked."""
+        return bool(self.change) and self.base is not None and not self.ranked
+
     def as_dict(self) -> dict:
         return {
             "agency": self.agency,
@@ -256,6 +286,7 @@ class Change:
             "change": self.change,
             "change_pct": self.change_pct,
             "ranked": self.ranked,
+            "small": self.small,
         }
 
 
@@ -318,9 +349,28 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
 
 
 def biggest_moves(changes: list[Change], limit: int | None = None) -> list[Change]:
-    """Ranked changes, largest relative move first (small bases are left out of the ranking)."""
+    """Ranked changes, largest relative move first (small bases are left out of the ranking;
+    :func:`moves` adds them, marked)."""
     ranked = sorted((c for c in changes if c.ranked and c.change), key=lambda c: -abs(c.change_pct))
     return ranked[:limit] if limit else ranked
+
+
+def small_moves(changes: list[Change], limit: int | None = None) -> list[Change]:
+    """Moves built on fewer than ``MIN_BASE`` cases (``Change.small``), largest absolute change
+    first: a small agency's changes, listed apart from the ranking because a percentage of a few
+    cases says little."""
+    small = sorted(
+        (c for c in changes if c.small and c.change),
+        key=lambda c: (c.percent, -abs(c.change), c.indicator, c.year),
+    )
+    return small[:limit] if limit else small
+
+
+def moves(changes: list[Change], limit: int) -> list[Change]:
+    """What a trend view lists: the ranked moves, then (when fewer than ``limit``) the small-number
+    moves, so a small agency's changes are shown (marked ``small``) instead of none."""
+    ranked = biggest_moves(changes, limit)
+    return ranked + small_moves(changes, limit - len(ranked)) if len(ranked) < limit else ranked
 
 
 # --- cross-year rules ------------------------------------------------------------------------
@@ -341,32 +391,44 @@ def _term(record: Record, key: str, zh: str, en: str) -> Term:
 
 def cross_year(series: Series) -> list[Finding]:
     """Y findings for a series: carry-over, running totals, copies, gaps and duplicates."""
-    findings: list[Finding] = []
+    return [f for _, f in attributed_cross_year(series)]
+
+
+def attributed_cross_year(series: Series) -> list[tuple[Record, Finding]]:
+    """:func:`cross_year` with the report each finding belongs to (a dataset stores it there): the
+    later report of a pair, the report after a gap, the report left out of a duplicate year."""
+    findings: list[tuple[Record, Finding]] = []
     for year, used, ignored in series.duplicates:
         findings.append(
-            Finding(
-                "Y007",
-                f"{series.agency} {year}年有两份报告：使用 {used.source}，忽略 {ignored.source}",
-                f"{series.agency} {year}: two reports; used {used.source}, ignored {ignored.source}",
-                where=f"{series.agency}.{year}",
+            (
+                ignored,
+                Finding(
+                    "Y007",
+                    f"{series.agency} {year}年有两份报告：使用 {used.source}，忽略 {ignored.source}",
+                    f"{series.agency} {year}: two reports; used {used.source}, ignored {ignored.source}",
+                    where=f"{series.agency}.{year}",
+                ),
             )
         )
     years = series.years
     for a, b in pairwise(years):
         for gap in range(a + 1, b):
             findings.append(
-                Finding(
-                    "Y006",
-                    f"{series.agency}：缺少{gap}年报告（{a}年与{b}年之间）",
-                    f"{series.agency}: no report for {gap} between {a} and {b}",
-                    where=f"{series.agency}.{gap}",
+                (
+                    series.records[b],
+                    Finding(
+                        "Y006",
+                        f"{series.agency}：缺少{gap}年报告（{a}年与{b}年之间）",
+                        f"{series.agency}: no report for {gap} between {a} and {b}",
+                        where=f"{series.agency}.{gap}",
+                    ),
                 )
             )
     for prev, cur in series.pairs():
-        findings += _identical(prev, cur)
-        if cur.year != prev.year + 1:
-            continue
-        findings += _carry_over(prev, cur) + _running_totals(prev, cur)
+        found = _identical(prev, cur)
+        if cur.year == prev.year + 1:
+            found += _carry_over(prev, cur) + _running_totals(prev, cur)
+        findings += [(cur, f) for f in found]
     return findings
 
 

@@ -64,6 +64,17 @@ TRIGGERS = {
     "N006": lambda: _narrated(
         "行政诉讼{}件", ("appeals.litigation_direct.total", "appeals.litigation_after_review.total"), 1
     ),
+    "N007": lambda: _with_sentences(
+        "本机关2018年度共主动公开政府信息7256条。", "本机关2019年度共主动公开政府信息7256条。"
+    ),
+    "N008": lambda: _narrated("共办结政府信息公开申请{}件", "requests.total.total", 1000),
+    "N009": lambda: _with_sentences(
+        "本年度收到的申请均已按时办结。", "上年结转的申请均已办结。", s=consistent(seed=0)
+    ),  # seed 0 carries 12 requests forward
+    "N010": lambda: (
+        record_of(consistent(), edit=lambda t: _problems(t, "无")),
+        record_of(consistent(), edit=lambda t: _problems(t, "一是政策解读形式单一；二是答复规范性有待提高。")),
+    ),
     "S001": lambda: record_of(consistent(), edit=lambda t: t.split("四、政府信息公开行政复议")[0]),
     "S002": lambda: record_of(consistent(), edit=lambda t: _drop_row(t, "4.保护第三方合法权益")),
     "S003": lambda: record_of(
@@ -112,6 +123,18 @@ def _narrated(sentence: str, keys: str | tuple[str, ...], off: int):
     right = sentence.format(table_value)
     wrong = sentence.format(table_value + off)
     return record_of(s, edit=with_text(f"全年{wrong}。")), record_of(s, edit=with_text(f"全年{right}。"))
+
+
+def _with_sentences(wrong: str, right: str, s: synth.Synthetic | None = None):
+    """(a report whose text says ``wrong``, the same report saying ``right``)."""
+    s = s or consistent()
+    return record_of(s, edit=with_text(wrong)), record_of(s, edit=with_text(right))
+
+
+def _problems(text: str, body: str) -> str:
+    """Section 五 with ``body`` as its text, followed by section 六."""
+    head = "五、存在的主要问题及改进情况\n"
+    return text.split(head)[0] + head + body + "\n六、其他需要报告的事项\n无\n"
 
 
 def _glue(text: str, label: str, width: int) -> str:
@@ -192,10 +215,9 @@ def test_equation_shows_the_published_numbers_and_where_they_are():
     v = s.values
     new, over = v["requests.new.natural_person"], v["requests.carried_over.natural_person"]
     total, fwd = v["requests.total.natural_person"], v["requests.carried_forward.natural_person"]
-    assert f.equation_zh == (
-        f"自然人列：本年新收 {new} + 上年结转 {over} = {new + over}，"
-        f"办理结果总计 {total} + 结转下年度 {fwd} = {total + fwd}"
-    )
+    left = f"本年新收 {new} + 上年结转 {over}（{new + over}）" if over else f"本年新收 {new}"
+    rest = "" if over else "（其余各项为0）"  # issue 12: zero terms left out, and said so
+    assert f.equation_zh == f"自然人列：{left} ≠ 办理结果总计 {total} + 结转下年度 {fwd}（{total + fwd}）{rest}"
     assert (f.expected, f.actual, f.difference) == (new + over, total + fwd, 1)
     lines = synth.render_lines(s).splitlines()
     for term in f.terms:
@@ -223,3 +245,27 @@ def test_digit_hint_names_the_two_cells():
     hint = next(f for f in audit(record).findings if f.code == "H001")
     assert [t.key for t in hint.terms] == ["requests.new.natural_person", "requests.new.commercial"]
     assert "1 and 2 are one number 12" in hint.message_en
+
+
+def test_issue_12_answered_count_is_read_as_tolerantly_as_n002():
+    """「办结N件」 equal to 一 or 一+二 (not （七）总计) is not a finding; a part (「其中公开答复」) is not read."""
+    s = consistent()
+    for n in (s.values["requests.new.total"], s.values["requests.new.total"] + s.values["requests.carried_over.total"]):
+        assert "N008" not in codes(record_of(s, edit=with_text(f"全年共办结政府信息公开申请{n}件。")))
+    assert "N008" not in codes(record_of(s, edit=with_text("全年共收到申请若干件，其中公开答复1件。")))
+
+
+def test_issue_12_all_closed_is_quiet_without_carried_forward():
+    s = consistent()  # seed 4: nothing carried forward
+    assert s.values["requests.carried_forward.total"] == 0
+    assert "N009" not in codes(record_of(s, edit=with_text("本年度收到的申请均已按时办结。")))
+
+
+def test_issue_12_new_narrative_rules_are_silent_on_every_fixture():
+    from disclosure_cli.parse import parse_path
+
+    from .conftest import FIXTURES
+
+    for path in sorted(FIXTURES.iterdir()):
+        found = {f.code for f in audit(parse_path(str(path))).findings}
+        assert not found & {"N007", "N008", "N009", "N010"}, path.name

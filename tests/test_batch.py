@@ -260,22 +260,23 @@ def test_jobs_do_not_change_the_dataset(folder, tmp_path):
 
 @pytest.mark.parametrize(("jobs", "after"), [(1, 3), (2, 5)])
 def test_ctrl_c_keeps_what_was_written_and_a_rerun_finishes(folder, tmp_path, monkeypatch, jobs, after):
+    """Ctrl-C after ``after`` inputs were recorded: the chunk held is written, then the batch stops."""
+    from disclosure_cli.batch import Reporter
+
     clean = tmp_path / "clean.sqlite"
     run_batch([str(folder)], str(clean), jobs=jobs)
-    real_write = Dataset.write
-    writes = []
 
-    def write_then_interrupt(self, outcome, *a, **k):
-        if len(writes) == after:
-            raise KeyboardInterrupt
-        writes.append(outcome.source)
-        return real_write(self, outcome, *a, **k)
+    class CtrlC(Reporter):
+        seen = 0
 
-    monkeypatch.setattr(Dataset, "write", write_then_interrupt)
-    summary = run_batch([str(folder)], str(tmp_path / "d.sqlite"), jobs=jobs)
+        def advance(self, source, status, reason=None):
+            self.seen += 1
+            if self.seen == after:
+                raise KeyboardInterrupt
+
+    summary = run_batch([str(folder)], str(tmp_path / "d.sqlite"), jobs=jobs, reporter=CtrlC())
     assert summary.interrupted
     assert len(rows_by_source(tmp_path / "d.sqlite")) == after
-    monkeypatch.setattr(Dataset, "write", real_write)
     again = run_batch([str(folder)], str(tmp_path / "d.sqlite"), jobs=jobs)
     assert again.skipped == after and not again.interrupted
     assert snapshot(tmp_path / "d.sqlite") == snapshot(clean)
@@ -312,10 +313,10 @@ def test_batch_command_summary_and_exit_codes(folder, tmp_path):
 
 
 def test_batch_command_reports_an_interrupt(folder, tmp_path, monkeypatch):
-    def interrupted(self, outcome, *a, **k):
+    def interrupted(self, outcomes, *a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Dataset, "write", interrupted)
+    monkeypatch.setattr(Dataset, "write_many", interrupted)
     result = CliRunner().invoke(cli(), ["batch", str(folder), "--db", str(tmp_path / "d.sqlite"), "-j", "1"])
     assert result.exit_code == 130
     assert "interrupted: everything above is saved" in result.stderr
@@ -339,7 +340,8 @@ SLOW_BATCH = textwrap.dedent(
         time.sleep(0.05)
         return real(*args, **kw)
     b.process = slow
-    b.run_batch([sys.argv[1]], sys.argv[2], jobs=1, timeout=None, max_memory=None)  # in this process
+    # in this process, committing every 4 inputs (a kill loses at most the chunk held)
+    b.run_batch([sys.argv[1]], sys.argv[2], jobs=1, timeout=None, max_memory=None, chunk=4)
     """
 )
 

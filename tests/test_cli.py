@@ -92,7 +92,7 @@ def test_warnings_go_to_stderr_and_quiet_silences_them():
     assert json.loads(quiet.stdout)["extra"][0]["label"] == "其他主動公開檔案"
 
 
-@pytest.mark.parametrize("command", [[], ["parse"]])
+@pytest.mark.parametrize("command", [[], *([name] for name in sorted(main.commands))])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0

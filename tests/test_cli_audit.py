@@ -45,7 +45,8 @@ def test_findings_exit_1_with_the_equation(broken):
     result = run("audit", str(broken), "--lang", "zh")
     assert result.exit_code == 1
     assert "R001" in result.stdout and "requests-balance" in result.stdout
-    assert re.search(r"自然人列：本年新收 \d+ \+ 上年结转 \d+ = \d+，办理结果总计", result.stdout)
+    assert re.search(r"自然人列：本年新收 \d+(?: \+ 上年结转 \d+（\d+）)? ≠ 办理结果总计", result.stdout)
+    assert "[错误]" in result.stdout
     assert "✗" in result.stdout
 
 
@@ -119,3 +120,36 @@ def test_readme_rule_section_is_generated_from_the_declarations():
 @pytest.mark.parametrize("command", ["audit", "rules"])
 def test_help(command):
     assert run(command, "--help").exit_code == 0
+
+
+def test_issue_12_baseline_hides_reviewed_findings(broken, tmp_path):
+    base = tmp_path / "reviewed.json"
+    first = run("audit", str(broken), "--lang", "en", "--write-baseline", str(base))
+    assert first.exit_code == 1 and "R001" in first.stdout
+    data = json.loads(base.read_text(encoding="utf-8"))
+    assert data["kind"] == "disclosure-audit-baseline" and {f["code"] for f in data["findings"]} >= {"R001"}
+    again = run("audit", str(broken), "--lang", "en", "--baseline", str(base))
+    assert again.exit_code == 0
+    assert "R001" not in again.stdout and "already reviewed" in again.stderr
+    assert not list(tmp_path.glob(".reviewed.json.*"))  # the temporary file of the atomic write is gone
+
+
+def test_issue_12_fingerprint_ignores_line_numbers(broken, tmp_path):
+    from disclosure_cli.audit import audit
+    from disclosure_cli.parse import parse_bytes
+
+    text = broken.read_text(encoding="utf-8")
+    a = audit(parse_bytes(text.encode(), source="a")).findings
+    b = audit(parse_bytes(("\n\n" + text).encode(), source="b")).findings  # every line moved down by two
+    assert a[0].terms[0].loc != b[0].terms[0].loc
+    assert [f.fingerprint("x", 2020) for f in a] == [f.fingerprint("x", 2020) for f in b]
+    assert a[0].fingerprint("x", 2020) != a[0].fingerprint("x", 2021)
+
+
+def test_issue_12_write_baseline_never_overwrites_another_file(broken, tmp_path):
+    precious = tmp_path / "report.txt"
+    precious.write_text("not a baseline", encoding="utf-8")
+    result = run("audit", str(broken), "--write-baseline", str(precious))
+    assert result.exit_code == 2 and "not overwritten" in result.stderr
+    assert precious.read_text(encoding="utf-8") == "not a baseline"
+    assert run("audit", str(broken), "--baseline", str(precious)).exit_code == 2

@@ -394,7 +394,9 @@ def test_trend_csv_is_neutralised_too(tmp_path):
         path = tmp_path / f"r{s.year}.html"
         path.write_text(synth.render_html(s), encoding="utf-8")
         paths.append(str(path))
-    result = CliRunner().invoke(main, ["trend", *paths, "--agency", "=cmd|' /C calc'!A0", "-o", "csv"])
+    renames = tmp_path / "renames.json"  # the series takes the mapped name: a formula, to be neutralised
+    renames.write_text(json.dumps({s.agency: "=cmd|' /C calc'!A0" for s in synth.random_series(1, 2020, 2)}))
+    result = CliRunner().invoke(main, ["trend", *paths, "--agency-map", str(renames), "-o", "csv"])
     parsed = list(csv.DictReader(io.StringIO(result.stdout)))
     assert parsed and {r["agency"] for r in parsed} == {"'=cmd|' /C calc'!A0"}
     assert any(r["change"].startswith("-") for r in parsed) or all(r["change"] for r in parsed)  # numbers stay

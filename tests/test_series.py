@@ -105,7 +105,9 @@ def test_mapping_file_joins_renamed_agencies(tmp_path):
     mapping.write_text(f"{a.agency}\t北京市交通运输委员会\n", encoding="utf-8")
     series = group(recs, mapping=load_mapping(mapping))
     assert len(series) == 1 and series[0].years == [2021, 2022]
-    assert len(group(recs, agency="某机关")) == 1
+    assert group(recs, agency="某机关") == []  # --agency selects a series, it never merges others into it
+    assert [s.years for s in group(recs, agency=a.agency)] == [[2021]]
+    assert [s.years for s in group(recs, agency=a.agency, mapping=load_mapping(mapping))] == [[2021, 2022]]
 
 
 def test_small_bases_are_shown_but_not_ranked():

@@ -49,7 +49,8 @@ def test_issue_12_seed_changed_carried_forward_names_the_changed_line():
         assert f.suspect is not None and not f.candidates
         assert f.suspect.key == "requests.carried_forward.natural_person"
         assert (f.suspect.value, f.suspect.implied, f.suspect.loc.line) == (148, 147, SEED_LINE)
-        assert f.location() == "line 265, column 1"  # the changed line, not line 85 (新收)
+        assert f.location() == "line 265"  # the changed line, not line 85 (新收)
+        assert f.location("zh") == "第265行"
         assert f.suspect_text("zh") == "最可能出错：结转下年度·自然人 148（按恒等式应为147），第265行"
         assert f.suspect_text("en") == (
             "most likely wrong: carried forward · natural persons 148 (the identities imply 147), line 265"

@@ -9,6 +9,7 @@ says so.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -16,6 +17,7 @@ from typing import ClassVar
 from ..formats import Format, Identity, Table
 from ..record import Record, Value
 from .findings import Finding, Term, _tidy
+from .notes import note_zh
 from .suspect import Check, attach
 
 NOTE_RULES = {
@@ -93,6 +95,11 @@ class Auditor:
         self._bounds()
         self._narrative()
         attach(self.checks, self.fmt, self.record.values)
+        for check in self.checks:  # the equation without its zero terms, the suspect always shown
+            if check.finding is not None:
+                keep = {s.key for s in (check.finding.suspect, *check.finding.candidates) if s is not None}
+                check.finding.equation_zh = check.equation("zh", keep)
+                check.finding.equation_en = check.equation("en", keep)
         return AuditResult(
             self.record, self.findings, self.blank, self.evaluated, self.skipped, self.used_for_reading,
             checks=self.checks,
@@ -112,7 +119,11 @@ class Auditor:
     def _term(self, v: Value, name_zh: str, name_en: str) -> Term:
         blank = v.raw is not None and v.value is None
         value = 0 if blank and self.blank == "zero" else v.value
-        return Term(name_zh, name_en, value, v.raw, v.loc, v.key, blank)
+        return self._placed(v, name_zh, name_en, value, blank)
+
+    def _placed(self, v: Value, name_zh: str, name_en: str, value, blank: bool) -> Term:
+        number = self.fmt.table(v.table).number
+        return Term(name_zh, name_en, value, v.raw, v.loc, v.key, blank, table_number=number, context=v.context)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -121,8 +132,10 @@ class Auditor:
             code = NOTE_RULES.get(note.code)
             if code is None:
                 continue
-            terms = [Term("", "", None, None, note.loc)] if note.loc else []
-            self.findings.append(Finding(code, note.message, note.message, terms=terms))
+            number = _note_table(self.fmt, note)
+            terms = [Term("", "", None, None, note.loc, table_number=number)] if note.loc else []
+            zh = note_zh(note.code, note.message) or note.message
+            self.findings.append(Finding(code, zh, note.message, terms=terms, where=",".join(note.rows)))
 
     def _blanks(self) -> None:
         for table in self.fmt.tables:
@@ -139,7 +152,7 @@ class Auditor:
                     "S004",
                     f"{zh}：{len(blanks)} 个空白单元格，{how_zh}",
                     f"{en}: {len(blanks)} blank cells, {how_en}",
-                    terms=[Term(*self._names(v), None, v.raw, v.loc, v.key, True) for v in blanks[:5]],
+                    terms=[self._placed(v, *self._names(v), None, True) for v in blanks[:5]],
                     where=table.key,
                 )
             )
@@ -167,7 +180,7 @@ class Auditor:
                     f"{zh}：{len(totals)} 个合计栏空白而分项已填：{names}",
                     f"{en}: {len(totals)} total(s) left blank while their parts are filled: "
                     + ", ".join(t.key for t in totals),
-                    terms=[Term(*self._names(t), None, t.raw, t.loc, t.key, True) for t in totals],
+                    terms=[self._placed(t, *self._names(t), None, True) for t in totals],
                     where=key,
                 )
             )
@@ -379,6 +392,11 @@ class Auditor:
 
     def _narrative(self) -> None:
         for st in self.record.statements:
+            if st.kind in self.SENTENCES:
+                finding = getattr(self, self.SENTENCES[st.kind])(st)
+                if finding is not None:
+                    self.findings.append(finding)
+                continue
             if st.kind not in self.NARRATIVE and st.kind != "received":
                 continue  # statements the reader uses, not ones the audit checks
             said = Term("正文", "text", st.value, st.raw, st.loc)
@@ -392,9 +410,9 @@ class Auditor:
                 self.findings.append(
                     Finding(
                         "N002",
-                        f"正文「{st.raw}」（{st.loc.describe()}），表三本年新收 {_fmt(new.value)}，"
+                        f"正文「{st.raw}」（{st.loc.describe('zh')}），表三本年新收 {_fmt(new.value)}，"
                         f"本年新收+上年结转 {both}",
-                        f"the text says '{st.raw}' ({st.loc.describe()}) but table 3 has {_fmt(new.value)} "
+                        f"the text says '{st.raw}' ({st.loc.describe('en')}) but table 3 has {_fmt(new.value)} "
                         f"new requests, {both} with those carried over",
                         expected=new.value,
                         actual=st.value,
@@ -417,14 +435,99 @@ class Auditor:
             self.findings.append(
                 Finding(
                     code,
-                    f"正文「{st.raw}」（{st.loc.describe()}），{name_zh} {_fmt(table_value)}",
-                    f"the text says '{st.raw}' ({st.loc.describe()}) but the {name_en} is {_fmt(table_value)}",
+                    f"正文「{st.raw}」（{st.loc.describe('zh')}），{name_zh} {_fmt(table_value)}",
+                    f"the text says '{st.raw}' ({st.loc.describe('en')}) but the {name_en} is {_fmt(table_value)}",
                     expected=table_value,
                     actual=st.value,
                     terms=[said, *(self._term(v, name_zh, name_en) for v in cells)],
                     where=cells[0].key,
                 )
             )
+
+    SENTENCES: ClassVar[dict[str, str]] = {
+        "self-year": "_other_year",
+        "answered": "_answered",
+        "all-closed": "_all_closed",
+        "problems-empty": "_problems_empty",
+    }
+
+    def _other_year(self, st) -> Finding | None:
+        """N007: 「本机关2022年度…」 in a 2023 report: the text was probably copied from another year's."""
+        year = self.record.year
+        if year is None or st.value == year:
+            return None
+        return Finding(
+            "N007",
+            f"正文「{st.raw}」（{st.loc.describe('zh')}）称本机关{st.value}年度，本报告为{year}年度报告，疑似沿用旧稿",
+            f"the text says '{st.raw}' ({st.loc.describe('en')}) of its own work, but this is the {year} report: "
+            "probably copied from another year's",
+            expected=year,
+            actual=st.value,
+            terms=[Term("正文", "text", st.value, st.raw, st.loc)],
+            where="narrative.year",
+        )
+
+    def _answered(self, st) -> Finding | None:
+        """N008: 「共办结148件」 must be （七）总计, or (read as tolerantly as N002) 一 or 一+二."""
+        handled = self._v("requests", "total", "total")
+        new, over = self._v("requests", "new", "total"), self._v("requests", "carried_over", "total")
+        if handled.value is None or new.value is None or over.value is None:
+            return None
+        if st.value in (handled.value, new.value, new.value + over.value):
+            return None
+        return Finding(
+            "N008",
+            f"正文「{st.raw}」（{st.loc.describe('zh')}），表三办理结果总计 {_fmt(handled.value)}，"
+            f"本年新收 {_fmt(new.value)}，本年新收+上年结转 {_fmt(new.value + over.value)}",
+            f"the text says '{st.raw}' ({st.loc.describe('en')}) but table 3 has {_fmt(handled.value)} handled, "
+            f"{_fmt(new.value)} new, {_fmt(new.value + over.value)} with those carried over",
+            expected=handled.value,
+            actual=st.value,
+            terms=[
+                Term("正文", "text", st.value, st.raw, st.loc),
+                self._term(handled, "办理结果总计", "handled total"),
+                self._term(new, "本年新收总计", "new total"),
+                self._term(over, "上年结转总计", "carried-over total"),
+            ],
+            where="requests.total.total",
+        )
+
+    def _all_closed(self, st) -> Finding | None:
+        """N009: 「申请均已办结」 while table 3 carries requests forward to next year."""
+        forward = self._v("requests", "carried_forward", "total")
+        if not forward.value or forward.value <= 0:
+            return None
+        return Finding(
+            "N009",
+            f"正文「{st.raw}」（{st.loc.describe('zh')}），但表三结转下年度继续办理 {_fmt(forward.value)} 件",
+            f"the text says every request was closed ('{st.raw}', {st.loc.describe('en')}) but table 3 carries "
+            f"{_fmt(forward.value)} forward to next year",
+            expected=0,
+            actual=forward.value,
+            terms=[
+                Term("正文", "text", None, st.raw, st.loc),
+                self._term(forward, "结转下年度总计", "carried-forward total"),
+            ],
+            where="requests.carried_forward.total",
+        )
+
+    def _problems_empty(self, st) -> Finding:
+        """N010: section 五 (存在的主要问题及改进情况) left empty or 「无」."""
+        return Finding(
+            "N010",
+            f"第五部分「存在的主要问题及改进情况」为空或写「无」（{st.loc.describe('zh')}）",
+            f"section 五 (main problems and improvements) is empty or says 无 ({st.loc.describe('en')})",
+            terms=[Term("正文", "text", None, st.raw, st.loc)],
+            where="narrative.problems",
+        )
+
+
+def _note_table(fmt: Format, note) -> int | None:
+    """The report's number of the table a parser note is about (its rows, else 「table 3: …」)."""
+    if note.rows:
+        return fmt.table(note.rows[0].split(".", 1)[0]).number
+    m = re.match(r"table (\d)\b", note.message)
+    return int(m.group(1)) if m else None
 
 
 def audit(record: Record, blank: str = "zero") -> AuditResult:

@@ -3,6 +3,8 @@ the place of every number in it."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 from ..cells import Location
@@ -22,14 +24,31 @@ class Term:
     key: str | None = None  # canonical key; None for a number stated in the prose
     blank: bool = False  # a blank cell, read under the blank-cell convention
     source: str | None = None  # the report it comes from, when a finding spans several
+    table_number: int | None = None  # the report's number of the table the value is in (2, 3, 4)
+    context: str | None = None  # flattened text: the page text around the number
 
-    def as_dict(self) -> dict:
-        out = {"key": self.key, "label": self.name_zh, "value": self.value, "raw": self.raw}
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def location(self, lang: str = "en") -> str:
+        """Where a person finds the number: 「第4页表四第4行第5列」, "line 85", with the text around it
+        on a flattened page."""
+        if self.loc is None:
+            return ""
+        where = self.loc.describe(lang, self.table_number)
+        if self.context:
+            where += f"（「{self.context}」）" if lang == "zh" else f" ('{self.context}')"
+        return where
+
+    def as_dict(self, lang: str = "en") -> dict:
+        out = {"key": self.key, "label": self.name(lang) or self.name_zh, "value": self.value, "raw": self.raw}
         if self.source is not None:
             out["source"] = self.source
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
-            out["location"] = self.loc.describe()
+            out["location"] = self.location(lang)
+        if self.context:
+            out["context"] = self.context
         if self.blank:
             out["blank"] = True
         return out
@@ -81,14 +100,37 @@ class Finding:
             return head + ("；" if lang == "zh" else "; ").join(c.describe(lang) for c in self.candidates)
         return ""
 
-    def location(self) -> str:
+    def location(self, lang: str = "en") -> str:
         """What a person looks at first: the suspect's place, else that of the first number that has one."""
         if self.suspect is not None and self.suspect.loc is not None:
-            return self.suspect.loc.describe()
+            return self.suspect.location(lang, context=False)
         for t in self.terms:
             if t.loc is not None:
-                return t.loc.describe()
+                return Term(t.name_zh, t.name_en, t.value, loc=t.loc, table_number=t.table_number).location(lang)
         return ""
+
+    def locations(self, lang: str) -> list[str]:
+        """Every number of the finding with its place (``--locations``): 「结转下年度 148：第265行」."""
+        sep = "：" if lang == "zh" else ": "
+        out = []
+        for t in self.terms:
+            if t.loc is None:
+                continue
+            shown = t.raw if t.raw is not None else ("空" if t.value is None else str(_tidy(t.value)))
+            name = t.name(lang) or (t.key or "")
+            if not name and t.raw is None:  # the place of a parser note: nothing to name
+                out.append(t.location(lang))
+                continue
+            out.append(f"{name} {shown}{sep}{t.location(lang)}".strip())
+        return out
+
+    def fingerprint(self, agency: str | None, year: int | None) -> str:
+        """A stable id for a reviewed finding: its code, the values it names, the agency and year; never
+        line numbers or numbers that a re-published page may shift."""
+        keys = sorted({t.key for t in self.terms if t.key} | ({self.suspect.key} if self.suspect else set()))
+        what = self.where or ",".join(keys) or _unplaced(self.message_en)
+        text = "\x1f".join((self.code, what, ",".join(keys), _agency(agency), str(year or "")))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     def as_dict(self, lang: str = "en") -> dict:
         out = {
@@ -102,13 +144,27 @@ class Finding:
             "actual": self.actual,
             "difference": self.difference,
             "blank_dependent": self.blank_dependent,
-            "locations": [t.as_dict() for t in self.terms],
+            "locations": [t.as_dict(lang) for t in self.terms],
         }
         if self.suspect is not None:
             out["suspect"] = self.suspect.as_dict(lang)
         if self.candidates:
             out["candidates"] = [c.as_dict(lang) for c in self.candidates]
         return out
+
+
+_PLACE = re.compile(r"\((?:page|line|table) [^)]*\)|(?:page|line|column|table|row) \d+")
+
+
+def _unplaced(message: str) -> str:
+    """A message without its places (for a finding that names no value, such as a parse note)."""
+    return re.sub(r"\s+", " ", _PLACE.sub("", message)).strip()
+
+
+def _agency(name: str | None) -> str:
+    from ..series import normalize_agency
+
+    return normalize_agency(name) if name else ""
 
 
 def _tidy(x: float | int) -> float | int:

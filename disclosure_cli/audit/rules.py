@@ -8,7 +8,7 @@ Y one year against the previous one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -22,6 +22,10 @@ class Rule:
     summary_zh: str
     explanation: str  # one paragraph: what is checked, why it holds, what a finding means
     example: str  # a finding as the tool prints it
+    explanation_zh: str = ""  # the explanation in Chinese (EXPLANATIONS_ZH, joined to the rule below)
+
+    def explain(self, lang: str) -> str:
+        return self.explanation_zh if lang == "zh" and self.explanation_zh else self.explanation
 
 
 RULES: tuple[Rule, ...] = (
@@ -287,6 +291,48 @@ RULES: tuple[Rule, ...] = (
         "N006 narrative-litigation: 正文「行政诉讼数为0件」，表四行政诉讼合计 1",
     ),
     Rule(
+        "N007",
+        "narrative-other-year",
+        "warning",
+        "The text names another year for the agency's own work",
+        "正文以其他年度称本机关工作",
+        "The prose speaks of the agency's own work in a year other than the report's (「本机关2022年度…」 in "
+        "the 2023 report). Most often a sentence kept from last year's report; the numbers near it may be old too.",
+        "N007 narrative-other-year: 正文「本机关2022年度」（第3行）称本机关2022年度，"
+        "本报告为2023年度报告，疑似沿用旧稿",
+    ),
+    Rule(
+        "N008",
+        "narrative-answered",
+        "warning",
+        "The text's count of requests answered matches neither （七）总计 nor 一 nor 一+二",
+        "正文所述办结（答复）申请数与第三表不符",
+        "「共办结N件」「及时答复N件」 should be table 3's 办理结果总计. Read as tolerantly as N002: some agencies "
+        "count the new requests or all they had (一+二), so a finding means N matches none of the three. A part "
+        "(「其中公开答复1件」) is not read.",
+        "N008 narrative-answered: 正文「共办结150件」，表三办理结果总计 148，本年新收 154，本年新收+上年结转 154",
+    ),
+    Rule(
+        "N009",
+        "narrative-all-closed",
+        "warning",
+        "The text says every request was closed, but table 3 carries some forward",
+        "正文称申请均已办结，但第三表有结转下年度",
+        "「申请均已按时办结」 cannot hold while 四、结转下年度继续办理 is above 0: either the sentence or the "
+        "carried-forward count is wrong. Sentences about last year's carried-over requests or appeals are not read.",
+        "N009 narrative-all-closed: 正文「申请均已按时办结」，但表三结转下年度继续办理 6 件",
+    ),
+    Rule(
+        "N010",
+        "problems-section-empty",
+        "warning",
+        "Section 五 (main problems and improvements) is empty or says 无",
+        "第五部分存在的主要问题及改进情况为空或为「无」",
+        "The national template requires section 五、存在的主要问题及改进情况 to state the problems found and how "
+        "they are being fixed; 「无」 or nothing at all there is a gap reviewers (and the 政务公开 assessment) mark.",
+        "N010 problems-section-empty: 第五部分「存在的主要问题及改进情况」为空或写「无」（第40行）",
+    ),
+    Rule(
         "H001",
         "digits-split-or-merged",
         "info",
@@ -373,7 +419,103 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "Y007 duplicate-report: 深圳市人民政府 2020: used a.html, ignored b.html",
     ),
 )
-RULES = RULES + CROSS_YEAR_RULES
+EXPLANATIONS_ZH = {
+    "S001": (
+        "2019年以来的年报都有三张统计表（主动公开、收到和处理申请、行政复议行政诉讼）。缺表通常是表格以图片或"
+        "附件发布，其中的数字无法核对。"
+    ),
+    "S002": "国家格式规定了每张表的行。页面上缺少某行（不是空白，而是整行没有），该行数字未知，需要它的等式不予核对。",
+    "S003": "地方模板会增加行（如湖北的「其他主动公开文件」）。这些行保存在记录的 extra 中，不予核对。",
+    "S004": (
+        "空白、「/」、「—」或「无」单元格，发布者通常指0。审计说明所用的约定（--blank zero"
+        " 按0计，为默认；--blank skip 含空白的等式不予核对），每张表只报告一次，并标出依赖"
+        "空白单元格的每条发现。"
+    ),
+    "S005": (
+        "某个总计栏空白而其分项已填。每张表只报告一次，而不是在每个用到该总计的等式中各报一次不符；这些等式不予核对。"
+    ),
+    "S006": "页面丢失了行名（PDF 导出常见），该行被放在唯一缺行的位置。这些数值标为 inferred，请对照页面核实。",
+    "S007": "表格区域内不属于任何行名的数字未读取；不会悄悄丢弃任何数字。",
+    "S008": (
+        "页面把几个单元格印成一串数字（「规范性文件7777166」），且不止一种读法满足所有适用的等式，因此该行不"
+        "读取而不猜测。发现列出各种可能的读法；页面其余数字照常核对。"
+    ),
+    "S009": (
+        "页面把几个单元格印成一串数字，恰有一种读法满足等式（或只有一种可能）。这些数值标为 inferred；用于选"
+        "择读法的等式不算作独立核对。"
+    ),
+    "S010": (
+        "真实表格（HTML、Markdown、PDF）中某行的单元格比格式规定的列多或少。无法判断缺的是哪一格，该行不读取"
+        "，发现列出找到的单元格；页面其余部分照常读取和核对。"
+    ),
+    "S011": (
+        "页面有少量字节不符合其编码（字符被截断、从其他编码粘贴的符号），已替换为 U+FFFD 并计数；受影响的数字"
+        "可能无法读取。这类字节过多的页面会被拒绝。"
+    ),
+    "S012": (
+        "统计表区域内的一句说明文字含有数字（表下注释）。它们不是表格单元格，不予读取；发现列出这些数字，不会悄悄丢弃。"
+    ),
+    "R001": (
+        "第三表自身注明：第一项加第二项之和，等于第三项加第四项之和。每个申请人列及总计列，本年新收加上年结转"
+        "必须等于办理结果总计（（七）总计）加结转下年度继续办理。"
+    ),
+    "R002": (
+        "每件申请只计入一种办理结果（（二）的说明如此规定），因此办理结果总计等于予以公开+部分公开+八项不予公"
+        "开+三项无法提供+五项不予处理+其他处理（2019年格式一行，2021年格式三行），每一列都如此。"
+    ),
+    "R003": (
+        "总计列是自然人、商业企业、科研机构、社会公益组织、法律服务机构和其他六类申请人之和。不符指向某一行；"
+        "各列等式可指出是哪个单元格。"
+    ),
+    "R004": "申请、复议诉讼和文件都以非负整数计数。只有第二表的「本年增/减」可以为负，只有金额可以有小数。",
+    "A001": "行政复议和两类行政诉讼：结果维持+结果纠正+其他结果+尚未审结必须等于总计。",
+    "P001": "2019年格式第二表：本年新公开的文件是对外公开文件的一部分，本年新公开数量不能大于对外公开总数量。",
+    "P002": "2019年格式第二表：上一年项目数量加本年增/减即本年项目数量，不能为负。",
+    "P003": "采购总金额或收费金额在单元格及表头中都未注明单位：元与万元相差一万倍，因此按原文保留，不作换算。",
+    "N001": "正文所述「本年新收政府信息公开申请N件」，N 必须等于第三表一、本年新收的总计。",
+    "N002": (
+        "「收到申请N件」含义不一：有的机关只计本年新收，有的加上上年结转。只有 N 既不等于一、也不等于一+二时才报告。"
+    ),
+    "N003": "「上年结转N件」必须等于第三表二、上年结转的总计。",
+    "N004": "「结转下年度N件」必须等于第三表四、结转下年度继续办理的总计。",
+    "N005": "「行政复议N件」必须等于第四表行政复议的总计。",
+    "N006": "「行政诉讼N件」必须等于第四表两类行政诉讼总计之和（未经复议直接起诉+复议后起诉）。",
+    "N007": (
+        "正文以报告年度以外的年份称本机关的工作（2023年报中的「本机关2022年度…」）。多半是沿用上年报告的句子"
+        "，附近的数字可能也是旧的。"
+    ),
+    "N008": (
+        "「共办结N件」「及时答复N件」应等于第三表办理结果总计。与 N002 一样宽松：有的机关计本年新收或全部（一"
+        "+二），只有 N 与三者都不符时才报告。分项（「其中公开答复1件」）不予读取。"
+    ),
+    "N009": (
+        "结转下年度继续办理大于0时，「申请均已按时办结」不可能成立：要么这句话错，要么结转数错。关于上年结转"
+        "申请或复议诉讼的句子不予读取。"
+    ),
+    "N010": (
+        "国家模板要求第五部分「存在的主要问题及改进情况」写明发现的问题及整改情况；写「无」或空着，是评议（及"
+        "政务公开考核）会指出的缺项。"
+    ),
+    "H001": (
+        "若把相邻两个一位数合成一个数（1、2 → 12），或把一个数拆成两个（12 → 1、2），不成立的等式就恰好成立，"
+        "说明页面或其提取过程可能拆分或合并了数字。判定报告有误之前，请对照原页面核实这些单元格。"
+    ),
+    "Y001": (
+        "一年末结转的申请就是下一年初的上年结转：今年的二、上年结转必须逐列等于去年的四、结转下年度继续办理。"
+        "机关有时更正去年的数字；发现只说明两份报告不一致，不判断哪份有误。"
+    ),
+    "Y002": (
+        "2021年格式：今年现行有效件数应等于去年现行有效件数加本年制发减本年废止。修订计入制发，小幅偏差难免；"
+        "偏差大的值得一问。"
+    ),
+    "Y003": "2019年格式：今年的上一年项目数量应等于去年的上一年项目数量加去年的本年增/减。",
+    "Y004": "2019年格式：对外公开总数量应按本年新公开数量增长；总数减少或跳增都值得一问。",
+    "Y005": "某张表的每个数字都与上一年报告相同。实际工作很少完全重复；内容雷同的报告会被问责。",
+    "Y006": "某机关的报告缺少某一年；变化按能找到的上一份报告计算，跨缺口不核对结转。",
+    "Y007": "两份输入的机关和年度相同；采用数值最多的一份（相同时取先给出的），发现列出两份。",
+}
+RULES = tuple(replace(r, explanation_zh=EXPLANATIONS_ZH.get(r.code, "")) for r in RULES + CROSS_YEAR_RULES)
+CROSS_YEAR_RULES = tuple(r for r in RULES if r.code.startswith("Y"))
 
 BY_CODE = {r.code: r for r in RULES}
 BY_NAME = {r.name: r for r in RULES}

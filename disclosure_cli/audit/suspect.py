@@ -35,12 +35,17 @@ class Suspect:
     raw: str | None
     implied: float | int
     loc: Location | None = None
+    table_number: int | None = None  # the report's number of its table (2, 3, 4)
+    context: str | None = None  # flattened text: the page text around the number
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
-    def location(self, lang: str = "en") -> str:
-        return describe_location(self.loc, lang)
+    def location(self, lang: str = "en", context: bool = True) -> str:
+        where = describe_location(self.loc, lang, self.table_number)
+        if where and context and self.context:
+            where += f"（「{self.context}」）" if lang == "zh" else f" ('{self.context}')"
+        return where
 
     def describe(self, lang: str) -> str:
         """「结转下年度·自然人 148（按恒等式应为147），第265行」 / "carried forward · ... 148 (... 147), line 265"."""
@@ -60,7 +65,9 @@ class Suspect:
         }
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
-            out["location"] = self.location(lang)
+            out["location"] = self.location(lang, context=False)
+        if self.context:
+            out["context"] = self.context
         return out
 
 
@@ -99,13 +106,13 @@ class Check:
                 return _tidy((t.value or 0) + self.gap)
         return None
 
-    def equation(self, lang: str) -> str:
-        """The identity with its numbers, zero terms left out:
+    def equation(self, lang: str, keep: set[str] | frozenset[str] = frozenset()) -> str:
+        """The identity with its numbers, zero terms left out (those of ``keep`` shown all the same):
         「自然人列：本年新收 5432 + 上年结转 83（5515）≠ 办理结果总计 5368 + 结转下年度 148（5516）」."""
         zh = lang == "zh"
 
         def side(terms: list[Term]) -> str:
-            shown = [t for t in terms if t.value] if len(terms) > 1 else terms
+            shown = [t for t in terms if t.value or t.key in keep] if len(terms) > 1 else terms
             if not shown:
                 return "0"
             body = " + ".join(f"{t.name_zh if zh else t.name_en} {_num(t.value)}" for t in shown)
@@ -114,8 +121,8 @@ class Check:
             total = _num(sum(t.value or 0 for t in terms))
             return f"{body}（{total}）" if zh else f"{body} ({total})"
 
-        zeros = any(not t.value for t in (*self.left, *self.right)) and len(self.left) + len(self.right) > 2
-        rest = ("（其余各项为0）" if zh else " (every other term is 0)") if zeros else ""
+        left_out = [t for s in (self.left, self.right) if len(s) > 1 for t in s if not t.value and t.key not in keep]
+        rest = ("（其余各项为0）" if zh else " (other terms 0)") if left_out else ""
         sign = "=" if self.holds else "≠"
         where = f"{self.where_zh}：" if zh else f"{self.where_en}: "
         return f"{where}{side(self.left)} {sign} {side(self.right)}{rest}"
@@ -169,27 +176,18 @@ def attach(checks: list[Check], fmt: Format, values: dict) -> None:
             if key in fixes:
                 v = values[key]
                 zh, en = label(fmt, key)
-                found.append(Suspect(key, zh, en, v.value, v.raw, fixes[key], v.loc))
+                number = fmt.table(v.table).number
+                found.append(Suspect(key, zh, en, v.value, v.raw, fixes[key], v.loc, number, v.context))
         if len(found) == 1:
             check.finding.suspect = found[0]
         elif found:
             check.finding.candidates = tuple(found)
 
 
-def describe_location(loc: Location | None, lang: str = "en") -> str:
-    """A place a person can find: 「第265行」「第10行第5013列」「第3页」 / "line 265"."""
-    if loc is None:
-        return ""
-    if loc.table is None and loc.column == 1:  # a number that starts its line: the line says it all
-        loc = Location(loc.line, None, None, None, loc.page)
-    if lang != "zh":
-        return loc.describe()
-    page = f"第{loc.page}页" if loc.page is not None else ""
-    if loc.table is not None:
-        return f"{page}第{loc.table}个表格第{loc.row}行第{loc.column}列"
-    line = f"第{loc.line}行" if loc.line is not None else ""
-    column = f"第{loc.column}列" if loc.column is not None else ""
-    return f"{page}{line}{column}"
+def describe_location(loc: Location | None, lang: str = "en", table: int | None = None) -> str:
+    """A place a person can find: 「第265行」「第10行第5013列」「第4页表四第4行第5列」 / "line 265"
+    (:meth:`Location.describe` with a language; ``table`` the report's own number of the table)."""
+    return "" if loc is None else loc.describe(lang, table)
 
 
 def _tidy(x: float | int) -> float | int:

@@ -5,6 +5,12 @@ copies are marked, so a spanning label gives context to each row it covers while
 is read once). Tables nested in layout tables are found by recursion, and a statistics table split
 over several <table> elements is simply several grids in reading order. Text outside tables is cut
 into lines at block elements and tokenised like plain text, keeping the source line of each block.
+
+Bounded work for any page: the tree is walked with an explicit stack (no recursion limit on
+nesting), a span is clamped to the table's real extent (a rowspan to the rows left in the table, a
+colspan to the widest row's cell count plus :data:`SPAN_SLACK`), and the grid slots of one table and
+of the page, the <td>s of the page and the cells it yields are budgeted; a page over a budget is
+refused as ``too-complex`` before the work is done.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ..cells import Cell, Location, classify, tokenize_text
+from ..errors import too_complex
 
 _SKIP = {"script", "style", "noscript", "head", "template", "svg", "select", "option", "button", "iframe"}
 _BLOCK = {
@@ -48,6 +55,15 @@ _BLOCK = {
     "tbody",
     "thead",
 }
+# Budgets. The real pages (corpus and fixtures) have under 500 cells, 300 <td>s and 450 grid slots;
+# these are over two orders of magnitude above that, and keep the worst page to a few seconds.
+SPAN_SLACK = 4  # a colspan may exceed the widest row's cell count by this much
+MAX_TABLE_SLOTS = 200_000  # grid positions (cells and their span copies) in one <table>
+MAX_PAGE_SLOTS = 400_000  # ... in all the tables of a page
+MAX_PAGE_TDS = 100_000  # <td>/<th> elements in a page, counted before it is parsed
+MAX_PAGE_CELLS = 100_000  # cells read from a page (table cells and tokens of free text)
+_TD = re.compile(r"<t[dh][\s>/]", re.I)
+_DIGITS = re.compile(r"\d+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _SPACE = re.compile(r"\s+")
 
@@ -64,6 +80,9 @@ def parse_document(text: str):
 
 
 def read_html(text: str) -> list[Cell]:
+    tds = sum(1 for _ in _TD.finditer(text))
+    if tds > MAX_PAGE_TDS:
+        raise too_complex(f"{tds:,} table cells in the page (limit {MAX_PAGE_TDS:,})")
     return _Walker().run(parse_document(text))
 
 
@@ -72,16 +91,35 @@ def cell_text(el) -> str:
     return _SPACE.sub(" ", " ".join(el.itertext())).strip()
 
 
+def _outer_tables(root) -> set:
+    """The <table>s that hold another <table>: layout, walked into rather than read as a grid.
+
+    One pass over the tables, each climbing its ancestors until it meets a path already climbed,
+    so the cost is the size of the tree, not tables × depth.
+    """
+    outer: set = set()
+    climbed: set = set()  # holds the elements too, so lxml keeps one proxy per node
+    for table in root.iter("table"):
+        up = table.getparent()
+        while up is not None and up not in climbed:
+            climbed.add(up)
+            if up.tag == "table":
+                outer.add(up)
+            up = up.getparent()
+    return outer
+
+
 class _Walker:
     def __init__(self) -> None:
         self.cells: list[Cell] = []
         self.buffer: list[str] = []
         self.buffer_line = 0
         self.tables = 0
+        self.slots = 0  # grid positions filled in the page's tables so far
 
     def run(self, root) -> list[Cell]:
         body = root.find("body")
-        self._walk(body if body is not None else root)
+        self._walk(body if body is not None else root, _outer_tables(root))
         self._flush()
         return self.cells
 
@@ -94,50 +132,87 @@ class _Walker:
     def _flush(self) -> None:
         if self.buffer:
             line = _SPACE.sub(" ", "".join(self.buffer)).strip()
+            if len(line) > 1000:  # each number is a cell: count them before tokenising
+                self._check_cells(2 * sum(1 for _ in _DIGITS.finditer(line)))
             self.cells.extend(tokenize_text(line, self.buffer_line))
             self.buffer = []
+            self._check_cells()
 
-    def _walk(self, el) -> None:
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None or tag.lower() in _SKIP:
-            self._add(el.tail, el.sourceline)
-            return
-        tag = tag.lower()
-        if tag == "table" and not el.xpath(".//table"):
-            self._flush()
-            self._grid(el)
-        else:
-            if tag in _BLOCK:
+    def _check_cells(self, coming: int = 0) -> None:
+        if len(self.cells) + coming > MAX_PAGE_CELLS:
+            raise too_complex(f"over {MAX_PAGE_CELLS:,} cells")
+
+    def _walk(self, top, outer: set) -> None:
+        """Document order with an explicit stack: an element's text, its children, then its tail.
+
+        A stack entry is (element, None) to enter it, or (element, block) to leave it once its
+        children are done (``block``: whether leaving ends a line).
+        """
+        stack: list[tuple[object, bool | None]] = [(top, None)]
+        while stack:
+            el, leaving = stack.pop()
+            if leaving is not None:
+                if leaving:
+                    self._flush()
+                self._add(el.tail, el.sourceline)
+                continue
+            tag = el.tag if isinstance(el.tag, str) else None
+            if tag is None or tag.lower() in _SKIP:
+                self._add(el.tail, el.sourceline)
+                continue
+            tag = tag.lower()
+            if tag == "table" and el not in outer:
+                self._flush()
+                self._grid(el)
+                self._add(el.tail, el.sourceline)
+                continue
+            block = tag in _BLOCK
+            if block:
                 self._flush()
             self._add(el.text, el.sourceline)
-            for child in el:
-                self._walk(child)
-            if tag in _BLOCK:
-                self._flush()
-        self._add(el.tail, el.sourceline)
+            stack.append((el, block))
+            children = list(el)
+            children.reverse()
+            stack.extend((child, None) for child in children)
 
     def _grid(self, table) -> None:
+        """One table as rows of slots; a slot is (td, copy) or None where no cell reaches."""
         self.tables += 1
         number = self.tables
-        grid: dict[tuple[int, int], tuple[object, bool]] = {}
-        rows = [tr for tr in table.iter("tr")]
-        for r, tr in enumerate(rows):
-            c = 0
-            for td in tr.iterchildren("td", "th"):
-                while (r, c) in grid:
-                    c += 1
-                rowspan = _span(td.get("rowspan"))
-                colspan = _span(td.get("colspan"))
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        grid.setdefault((r + dr, c + dc), (td, dr > 0 or dc > 0))
-                c += colspan
-        read: dict[int, Cell] = {}  # each <td> is read once; its span copies reuse the reading
+        rows = [list(tr.iterchildren("td", "th")) for tr in table.iter("tr")]
         height = len(rows)
-        width = max((c for _, c in grid), default=-1) + 1
-        for r in range(height):
-            for c in range(width):
-                slot = grid.get((r, c))
+        widest = max((len(tds) for tds in rows), default=0)
+        max_colspan = widest + SPAN_SLACK
+        grid: list[list[tuple[object, bool] | None]] = [[] for _ in rows]
+        slots = 0
+        for r, tds in enumerate(rows):
+            line = grid[r]
+            c = 0
+            for td in tds:
+                while c < len(line) and line[c] is not None:
+                    c += 1
+                rowspan = min(_span(td.get("rowspan")), height - r)
+                colspan = min(_span(td.get("colspan")), max_colspan)
+                slots += rowspan * colspan
+                if slots > MAX_TABLE_SLOTS or self.slots + slots > MAX_PAGE_SLOTS:
+                    raise too_complex(
+                        f"table {number} spans over {MAX_TABLE_SLOTS:,} grid positions"
+                        if slots > MAX_TABLE_SLOTS
+                        else f"its tables span over {MAX_PAGE_SLOTS:,} grid positions"
+                    )
+                end = c + colspan
+                for dr in range(rowspan):
+                    target = grid[r + dr]
+                    if len(target) < end:
+                        target.extend([None] * (end - len(target)))
+                    for cc in range(c, end):
+                        if target[cc] is None:
+                            target[cc] = (td, dr > 0 or cc > c)
+                c = end
+        self.slots += slots
+        read: dict[int, Cell] = {}  # each <td> is read once; its span copies reuse the reading
+        for r, line in enumerate(grid):
+            for c, slot in enumerate(line):
                 if slot is None:
                     continue
                 td, copy = slot
@@ -148,6 +223,7 @@ class _Walker:
                     continue
                 loc = Location(table=number, row=r + 1, column=c + 1)
                 self.cells.append(Cell(first.raw, first.kind, loc, (number, r), first.number, first.unit, copy))
+        self._check_cells()
 
 
 def _span(value: str | None) -> int:

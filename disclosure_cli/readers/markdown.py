@@ -1,7 +1,8 @@
 """Markdown: pipe tables (exports of PDFs and OCR) mixed with text lines.
 
 A pipe row keeps its cell boundaries, so a blank cell stays a blank cell; lines between tables are
-free text (PDF exports often leave row labels there).
+free text (PDF exports often leave row labels there). A page of more cells than
+:data:`~disclosure_cli.readers.html.MAX_PAGE_CELLS` is refused as ``too-complex``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 
 from ..cells import Cell, Location, classify, tokenize_text
+from ..errors import too_complex
+from .html import MAX_PAGE_CELLS
 
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
@@ -26,4 +29,6 @@ def read_markdown(text: str) -> list[Cell]:
                 cells.append(classify(raw, Location(line=lineno, column=col), row_id=lineno))
         else:
             cells.extend(tokenize_text(_HEADING.sub(lambda h: " " * len(h.group(0)), line), lineno))
+        if len(cells) > MAX_PAGE_CELLS:
+            raise too_complex(f"over {MAX_PAGE_CELLS:,} cells")
     return cells

@@ -22,6 +22,14 @@ Structure before text, in stages a test can call alone:
 3. :func:`emit` turns that into cells exactly like the HTML reader does. Blank cells are kept only
    where a blank means something: in a column that holds numbers, below the header rows.
 
+Bounded work: a PDF is refused before the slow part when it has more than :data:`MAX_PAGES`
+pages, a stream that inflates past :data:`MAX_STREAM` or streams that inflate past
+:data:`MAX_INFLATED` together (``too-large``; the size cap only sees the compressed file), or more
+content-stream operators, characters or graphic objects than any real report (``too-complex``).
+Operators (and the bytes of the strings they show) are counted with a regular expression over
+the inflated content before pdfminer interprets it: its interpreter is what a small file can keep
+busy for minutes.
+
 Locations: a table cell is ``Location(table, row, column, page)`` (rows counted over the joined
 table); free text is ``tokenize_text(paragraph, n)`` with ``n`` the paragraph's first line, counted
 over the document, and the paragraph's page.
@@ -31,11 +39,12 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass, field, replace
 from functools import reduce
 
 from ..cells import Cell, Location, classify, tokenize_text
-from ..errors import ReportError
+from ..errors import ReportError, too_complex, too_large
 
 _EDGE = 3.0  # points: how far two table borders may differ and still be the same border
 _PAGE_NUMBER = re.compile(
@@ -43,6 +52,27 @@ _PAGE_NUMBER = re.compile(
 )
 _MARGIN = 0.1  # page-number lines live in the top or bottom tenth of the page
 _SPACE = re.compile(r"\s+")
+
+# Budgets. The corpus reports have 5 pages, 2,000-4,000 operators and 500-1,500 characters a page
+# and streams that inflate to 300 KB at most; a report of MAX_PAGES dense pages stays within all.
+MAX_PAGES = 50
+MAX_STREAM = 16 * 1024 * 1024  # inflated bytes of one stream (images excepted: they are never inflated)
+MAX_INFLATED = 64 * 1024 * 1024  # ... of all the streams together
+MAX_PAGE_OPS = 40_000  # content-stream operators and string bytes of one page, its forms included
+MAX_OPS = 300_000  # ... of the document
+MAX_PAGE_CHARS = 20_000
+MAX_CHARS = 200_000
+MAX_PAGE_OBJECTS = 20_000  # lines, rects and curves of one page: what the table finder works on
+MAX_STREAMS = 10_000  # streams in the file; the corpus reports have 20
+_CHUNK = 64 * 1024
+_STREAM = re.compile(rb"\bstream(?:\r\n|\r|\n)")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
+_STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>")
+_DRAW = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
+_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+# an operator: a bare word that is not a /Name, a number or inside a hex string (close enough)
+_OPERATOR = re.compile(rb"(?<![/\w#.<])[A-Za-z'\"][A-Za-z0-9*'\"]*")
 
 
 @dataclass(slots=True)
@@ -122,12 +152,20 @@ def read_blocks(data: bytes) -> list[Fragment | Line]:
     from pdfminer.psexceptions import PSException
     from pdfplumber.utils.exceptions import PdfminerException
 
+    check_streams(data)
     blocks: list[Fragment | Line] = []
-    chars = cid = 0
+    chars = cid = ops = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if count_pages(pdf.doc) > MAX_PAGES:
+                raise ReportError("too-large", f"PDF too large (over {MAX_PAGES} pages)")
             for number, page in enumerate(pdf.pages, 1):
-                chars += len(page.chars)
+                ops += check_operators(page.page_obj, number)
+                if ops > MAX_OPS:
+                    raise too_complex(f"over {MAX_OPS:,} PDF content operators")
+                chars += check_objects(page, number)
+                if chars > MAX_CHARS:
+                    raise too_complex(f"over {MAX_CHARS:,} characters in the PDF")
                 cid += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
                 blocks.extend(page_blocks(page, number))
                 page.close()  # frees the parsed objects: memory stays flat over long reports
@@ -142,6 +180,155 @@ def read_blocks(data: bytes) -> list[Fragment | Line]:
     if cid > chars / 2:
         raise ReportError("no-text-layer", "PDF text layer has no character codes (fonts without ToUnicode); OCR it")
     return blocks
+
+
+def check_streams(data: bytes) -> None:
+    """Refuse a decompression bomb before any stream is inflated in full (too-large).
+
+    Every Flate stream of the file is inflated with a bound, in order, so the cost is at most the
+    limits; images are skipped (pdfplumber never inflates them, and a scanned page is large).
+    Streams filtered twice through Flate are inflated twice.
+    """
+    total = count = 0
+    end = -1
+    view = memoryview(data)
+    for m in _STREAM.finditer(data):
+        count += 1
+        if count > MAX_STREAMS:
+            raise too_complex(f"over {MAX_STREAMS:,} PDF streams")
+        head = data[max(0, m.start() - 1024) : m.start()]
+        objs = list(_OBJ.finditer(head))
+        head = head[objs[-1].end() :] if objs else head
+        layers = len(_FLATE.findall(head))
+        if not layers or _IMAGE.search(head):
+            continue
+        if end < m.end():  # found once for every run of streams: a file of "stream" stays linear
+            end = data.find(b"endstream", m.end())
+            end = len(data) if end < 0 else end
+        body = view[m.end() : end]
+        for _ in range(min(layers, 3)):
+            body = _inflate(body, MAX_STREAM)
+            if len(body) > MAX_STREAM:
+                raise too_large(None, MAX_STREAM, "PDF stream (decompressed)")
+        total += len(body)
+        if total > MAX_INFLATED:
+            raise too_large(None, MAX_INFLATED, "PDF content (decompressed)")
+
+
+def count_pages(doc) -> int:
+    """The pages of a pdfminer document, counted only up to one past the limit."""
+    from pdfminer.pdfpage import PDFPage
+
+    pages = 0
+    for _ in PDFPage.create_pages(doc):
+        pages += 1
+        if pages > MAX_PAGES:
+            break
+    return pages
+
+
+def _inflate(data, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of a zlib stream; what a broken stream gives before it breaks.
+
+    The input goes in by chunks: zlib copies what it leaves unread, so handing it the rest of the
+    file for every stream would be quadratic.
+    """
+    head = bytes(data[:2])
+    if len(head) < 2 or head[0] & 0x0F != 8 or (head[0] * 256 + head[1]) % 31:
+        return b""  # not zlib: pdfminer will find it broken too
+    inflater = zlib.decompressobj()
+    out: list[bytes] = []
+    size = 0
+    try:
+        for start in range(0, len(data), _CHUNK):
+            out.append(inflater.decompress(data[start : start + _CHUNK], limit + 1 - size))
+            size += len(out[-1])
+            if size > limit or inflater.eof:
+                break
+    except zlib.error:
+        pass
+    return b"".join(out)
+
+
+def check_operators(page, number: int) -> int:
+    """The operators a page's content streams will run (pdfminer page), refused past the budget.
+
+    A form XObject counts once for each time it is drawn, forms inside forms too (to a depth of 4).
+    """
+    ops = 0
+    for stream in _streams(page.attrs.get("Contents")):
+        ops += _operators(stream, page.resources, 0, number)
+        if ops > MAX_PAGE_OPS:
+            break
+    if ops > MAX_PAGE_OPS:
+        raise too_complex(f"page {number} has over {MAX_PAGE_OPS:,} PDF content operators")
+    return ops
+
+
+def _operators(stream, resources, depth: int, number: int) -> int:
+    data = _data(stream)
+    ops = sum(1 for _ in _OPERATOR.finditer(data))
+    ops += sum(len(m.group(0)) for m in _STRING.finditer(data))  # a char shown is the dearest work
+    forms = _forms(resources) if depth < 4 else {}
+    if not forms:
+        return ops
+    cost: dict[bytes, int] = {}
+    for m in _DRAW.finditer(data):
+        name = m.group(1)
+        form = forms.get(name)
+        if form is None:
+            continue
+        if name not in cost:
+            cost[name] = _operators(form, form.get("Resources") or resources, depth + 1, number)
+        ops += cost[name]
+        if ops > MAX_PAGE_OPS:
+            break
+    return ops
+
+
+def check_objects(page, number: int) -> int:
+    """The characters of a pdfplumber page, refused with too many graphics for the table finder."""
+    chars = len(page.chars)
+    if chars > MAX_PAGE_CHARS:
+        raise too_complex(f"page {number} has over {MAX_PAGE_CHARS:,} characters")
+    shapes = sum(len(page.objects.get(kind, ())) for kind in ("line", "rect", "curve"))
+    if shapes > MAX_PAGE_OBJECTS:
+        raise too_complex(f"page {number} has over {MAX_PAGE_OBJECTS:,} lines and shapes")
+    return chars
+
+
+def _streams(value) -> list:
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    value = resolve1(value)
+    items = value if isinstance(value, list) else [value]
+    return [s for s in (resolve1(v) for v in items) if isinstance(s, PDFStream)]
+
+
+def _forms(resources) -> dict:
+    """The form XObjects a content stream may draw, by name as written after ``/`` in ``Do``."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    resources = resolve1(resources)
+    xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+    if not isinstance(xobjects, dict):
+        return {}
+    forms = {}
+    for name, ref in xobjects.items():
+        obj = resolve1(ref)
+        if isinstance(obj, PDFStream) and getattr(resolve1(obj.get("Subtype")), "name", None) == "Form":
+            forms[str(name).encode("latin-1", "replace")] = obj
+    return forms
+
+
+def _data(stream) -> bytes:
+    from pdfminer.pdftypes import PDFException
+    from pdfminer.psexceptions import PSException
+
+    try:
+        return stream.get_data()  # inflated once: pdfminer keeps it for the interpreter
+    except (PDFException, PSException, zlib.error, ValueError):  # the interpreter will say it is broken
+        return b""
 
 
 # --- stage 1: one page -----------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""Issue 13, point 6: chunked writes and `disclosure merge` of shards batched on several machines."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from disclosure_cli import synth
+from disclosure_cli.batch import run_batch
+from disclosure_cli.cli import main
+from disclosure_cli.dataset import Outcome, merge, open_db
+
+
+def snapshot(db) -> list:
+    """Reports (without processing times and ids) with their values and findings, by source."""
+    conn = sqlite3.connect(db)
+    out = []
+    for rid, source, status, dup, sha in conn.execute(
+        "SELECT id, source, status, duplicate_of, sha256 FROM reports ORDER BY source"
+    ).fetchall():
+        values = conn.execute("SELECT key, value, raw FROM report_values WHERE report_id = ? ORDER BY key", (rid,))
+        findings = conn.execute("SELECT code, where_key FROM findings WHERE report_id = ? ORDER BY code, where_key",
+                                (rid,))  # fmt: skip
+        out.append((source, status, dup, sha, values.fetchall(), findings.fetchall()))
+    conn.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("shards")
+    paths = []
+    for s in synth.random_series(7, 2020, 4):
+        path = tmp / f"r{s.year}.html"
+        path.write_text(synth.render_html(s), encoding="utf-8")
+        paths.append(str(path))
+    copy = tmp / "copy_of_2021.html"  # the same bytes under another name
+    copy.write_bytes((tmp / "r2021.html").read_bytes())
+    (tmp / "junk.txt").write_text("nothing to see", encoding="utf-8")
+    return tmp, paths, str(copy), str(tmp / "junk.txt")
+
+
+def test_chunked_writes_are_all_or_nothing(tmp_path):
+    ds = open_db(str(tmp_path / "d.sqlite"))
+    good = Outcome("a.txt", "failed", reason="pdf", error="x")
+    bad = Outcome("b.txt", "no-such-status")  # the CHECK constraint refuses it
+    with pytest.raises(sqlite3.IntegrityError):
+        ds.write_many([good, bad])
+    assert ds.counts()["reports"] == 0
+    assert len(ds.write_many([good, Outcome("c.txt", "failed", reason="pdf")])) == 2
+    ds.close()
+
+
+def test_merge_of_shards_equals_one_batch(pages, tmp_path):
+    _tmp, paths, copy, junk = pages
+    whole = tmp_path / "whole.sqlite"
+    run_batch([*paths, copy, junk], str(whole), jobs=1)
+    a, b, out = tmp_path / "a.sqlite", tmp_path / "b.sqlite", tmp_path / "out.sqlite"
+    run_batch([*paths[:2], junk], str(a), jobs=1)
+    run_batch([*paths[1:], copy], str(b), jobs=1)  # 2021 again, and its copy under another name
+    result = CliRunner().invoke(main, ["merge", str(a), str(b), "--db", str(out), "-o", "json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert not summary["extended"] and summary["per_input"] == {str(a): 3, str(b): 4}
+    assert summary["kept"] == 1  # r2021.html: the same bytes in both shards
+    assert snapshot(out) == snapshot(whole)
+    assert not list(tmp_path.glob("out.sqlite.merging-*"))
+
+
+def test_merge_extends_an_existing_dataset_and_refuses_anything_else(pages, tmp_path):
+    _tmp, paths, _copy, _junk = pages
+    a, b = tmp_path / "a.sqlite", tmp_path / "b.sqlite"
+    run_batch(paths[:2], str(a), jobs=1)
+    run_batch(paths[2:], str(b), jobs=1)
+    summary = merge([str(a), str(b)], str(a))  # a shard extended in place (a itself is the base)
+    assert summary.extended and summary.added == 2 and summary.per_input == {str(b): 2}
+    assert len(snapshot(a)) == 4
+    other = tmp_path / "notes.txt"
+    other.write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["merge", str(b), "--db", str(other)])
+    assert result.exit_code == 2 and "nothing written" in result.stderr
+    assert other.read_text(encoding="utf-8") == "mine"
+    result = CliRunner().invoke(main, ["merge", str(b), str(other), "--db", str(tmp_path / "new.sqlite")])
+    assert result.exit_code == 2 and not (tmp_path / "new.sqlite").exists()
+
+
+def test_a_parsed_report_beats_a_failure_of_the_same_source(tmp_path):
+    a, b, out = (str(tmp_path / n) for n in ("a.sqlite", "b.sqlite", "out.sqlite"))
+    with open_db(a) as ds:
+        ds.write(
+            Outcome("http://x/r.html", "failed", reason="http-503", error="busy", processed_at="2026-12-02T10:00:00")
+        )
+    with open_db(b) as ds:
+        report = {"agency": "某局", "year": 2024, "format": "2021"}
+        ds.write(Outcome("http://x/r.html", "parsed", sha256="f" * 64, report=report, processed_at="2026-12-01T10:00"))
+    assert merge([a, b], out).replaced == 1
+    assert [row[1] for row in snapshot(out)] == ["parsed"]
+
+
+def test_batch_writes_one_transaction_per_chunk(pages, tmp_path, monkeypatch):
+    import disclosure_cli.batch as batch_module
+    from disclosure_cli.dataset import Dataset
+
+    _tmp, paths, copy, junk = pages
+    calls = []
+    real = Dataset.write_many
+    monkeypatch.setattr(batch_module, "CHUNK_SECONDS", 3600)
+    monkeypatch.setattr(
+        Dataset, "write_many", lambda self, outcomes, *a: calls.append(len(outcomes)) or real(self, outcomes, *a)
+    )
+    run_batch([*paths, copy, junk], str(tmp_path / "d.sqlite"), jobs=1, chunk=4)
+    assert calls == [4, 2]
