@@ -244,7 +244,7 @@ def snippet(line: str, column: int, raw: str = "") -> str:
     """「…（一）予以公开 2 0 0 0 0 0 2 （二）…」: the text around a number that sits at ``column`` of a long line."""
     start = max(0, column - 1 - SNIPPET_CHARS)
     end = min(len(line), column - 1 + len(raw) + SNIPPET_CHARS)
-    text = re.sub(r"\s+", " ", line[start:end]).strip()
+    text = " ".join(line[start:end].split())
     return ("…" if start > 0 else "") + text + ("…" if end < len(line) else "")
 
 

@@ -238,7 +238,7 @@ class Mapper:
 
     def _rows(self, table: Table, begin: int, end: int) -> None:
         self.spans.append((begin, end))
-        self.first_data_column[table.key] = _data_starts(table, self.runs[max(0, begin - 60) : end])
+        self.first_data_column[table.key] = _data_starts(table, self.runs[max(0, begin - _HEADER_RUNS) : end])
         matched: list[tuple[Run, Row]] = []
         orphans: list[Run] = []
         units = self._header_units(table, begin, end) if table.key == "active" else {}
@@ -640,6 +640,7 @@ class Mapper:
 _AFTER_TABLE4 = "存在的主要问题|其他需要报告"
 
 
+_HEADER_RUNS = 12  # how far before a table's first data row its header rows may begin, in runs
 _LONGEST_HEAD = 24  # characters of a column header as printed (「本年收费金额（单位：万元）」 with spaces)
 
 
@@ -659,7 +660,8 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
             if column is None or cell.row_id is None:
                 continue
             label_end[cell.row_id] = max(label_end.get(cell.row_id, 0), column)
-            if len(cell.raw) <= _LONGEST_HEAD and normalize_label(cell.raw) in heads:
+            # a span's copies sit right of the cell itself: only the cell can be the leftmost header
+            if not cell.copy and len(cell.raw) <= _LONGEST_HEAD and normalize_label(cell.raw) in heads:
                 under[cell.loc.table] = min(under.get(cell.loc.table, column), column)
         for cell in run.values:
             if cell.loc.column is not None and cell.row_id is not None:

@@ -16,6 +16,7 @@ from .metadata import read_metadata, report_titles
 from .narrative import find_statements
 from .readers import read_cells, sniff_shape
 from .readers.docx import is_docx, is_ole_doc, read_word
+from .readers.ocr import LOW_CONFIDENCE, is_image
 from .record import Note, Record
 from .textnorm import detect_script, normalize_label, normalize_text
 
@@ -40,6 +41,8 @@ def shape_name(shape: str, cells: list[Cell]) -> str:
         return "pdf-table" if any(c.loc.table is not None for c in cells) else "pdf-text"
     if shape == "docx":
         return "docx-table" if any(c.loc.table is not None for c in cells) else "docx-text"
+    if shape in ("image", "scan"):  # OCR: a picture, a scanned PDF
+        return f"{shape}-table" if any(c.loc.table is not None for c in cells) else f"{shape}-text"
     lines: dict[int | None, int] = {}
     for c in cells:
         if c.kind != "label":
@@ -56,13 +59,31 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
 def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> tuple[Record, Mapper]:
     """The record, and the mapper that built it (its runs and the table spans it read: see ledger.py)."""
     sha = hashlib.sha256(data).hexdigest()
+    ocr = None  # an OcrResult when the cells came from pictures
     if data[:1024].lstrip().startswith(b"%PDF-"):
         if len(data) > max_bytes:
             raise too_large(len(data), max_bytes)
         from .readers.pdf import read_pdf  # lazy: pdfplumber is heavy
 
-        cells = read_pdf(data)
-        text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "pdf", "pdf", 0
+        try:
+            cells = read_pdf(data)
+            text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "pdf", "pdf", 0
+        except ReportError as exc:
+            if exc.reason != "no-text-layer":
+                raise
+            from .readers.ocr import ocr_scanned_pdf  # lazy: onnxruntime and OpenCV are heavier still
+
+            ocr = ocr_scanned_pdf(data)  # needs-extra without the ocr extra
+            cells = ocr.cells
+            text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "ocr", "scan", 0
+    elif is_image(data):  # PNG, JPEG, TIFF
+        if len(data) > max_bytes:
+            raise too_large(len(data), max_bytes)
+        from .readers.ocr import ocr_image
+
+        ocr = ocr_image(data)
+        cells = ocr.cells
+        text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "ocr", "image", 0
     elif is_docx(data) or is_ole_doc(data):  # .docx; .doc/.wps through LibreOffice
         if len(data) > max_bytes:
             raise too_large(len(data), max_bytes)
@@ -82,6 +103,23 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
     statements = find_statements(cells)
     mapper = Mapper(build_runs(cells), fmt, statements)
     mapper.run()
+    if ocr is not None:  # every value read from a picture carries its recognition confidence
+        for value in mapper.values.values():
+            if value.loc is not None and value.loc in ocr.confidence:
+                value.ocr = ocr.confidence[value.loc]
+        doubtful = [v for v in mapper.values.values() if v.ocr is not None and v.ocr < LOW_CONFIDENCE]
+        if doubtful:
+            shown = ", ".join(f"{v.label} {v.raw} ({v.ocr:.2f})" for v in doubtful[:6]) + (
+                ", …" if len(doubtful) > 6 else ""
+            )
+            mapper.notes.append(
+                Note(
+                    "ocr-doubtful",
+                    f"{len(doubtful)} value(s) read from a picture with low confidence; check them: {shown}",
+                    doubtful[0].loc,
+                    tuple(dict.fromkeys(f"{v.table}.{v.row}" for v in doubtful)),
+                )
+            )
     if not _has_statistics_table(mapper, titled=meta.title is not None):
         raise ReportError("not-a-report", "not an open government information annual report (no statistics table)")
     if replaced:
@@ -126,7 +164,9 @@ def _one_report(cells: list[Cell]) -> None:
     titles = report_titles(cells)
     if len(titles) < 2:
         return
-    starts = [i for i, c in enumerate(cells) if c.kind == "label" and "本年新收" in normalize_label(c.raw)]
+    starts = [
+        i for i, c in enumerate(cells) if c.kind == "label" and "新收" in c.raw and "本年新收" in normalize_label(c.raw)
+    ]
     heads = [
         (i, title)
         for n, (i, title) in enumerate(titles)

@@ -20,6 +20,7 @@ class Value:
     unit: str | None = None
     loc: Location | None = None
     inferred: str | None = None  # why the value's place was inferred rather than read from a label
+    ocr: float | None = None  # recognition confidence (0-1) when the value was read from a picture
     context: str | None = None  # flattened text only: the page text around the number, to search for
 
     @property
@@ -34,6 +35,8 @@ class Value:
             out["loc"] = self.loc.as_dict()
         if self.inferred:
             out["inferred"] = self.inferred
+        if self.ocr is not None:
+            out["ocr"] = round(self.ocr, 3)
         return out
 
 

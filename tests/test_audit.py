@@ -102,6 +102,7 @@ TRIGGERS = {
         consistent(),
         edit=lambda t: t.replace("（一）予以公开\n", "注：本表申请均已按时办结；另有电话咨询 3 宗\n（一）予以公开\n"),
     ),
+    "S013": lambda: _ocr_record(consistent(), "requests.new.natural_person", 0.5),
     "H001": lambda: record_of(
         mutate(
             consistent(),
@@ -157,6 +158,23 @@ def _drop_row(text: str, label: str) -> str:
     at = lines.index(label)
     del lines[at : at + 8]
     return "\n".join(lines)
+
+
+def _ocr_record(s: synth.Synthetic, key: str, confidence_of_key: float):
+    """The report as if read by OCR from a picture (the engine stood in for by the HTML reader), one
+    value recognised with ``confidence``: the wiring of parse.py, without the slow optional engine."""
+    from unittest import mock
+
+    from disclosure_cli.readers import ocr
+    from disclosure_cli.readers.html import read_html
+
+    cells = read_html(synth.render_html(s))
+    confidence = {c.loc: 0.95 for c in cells if c.kind == "value"}
+    record = parse_bytes(synth.render_html(s).encode())
+    confidence[record.values[key].loc] = confidence_of_key
+    result = ocr.OcrResult(cells, confidence)
+    with mock.patch.object(ocr, "ocr_image", return_value=result):
+        return parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, source="scan.png")
 
 
 def _shorten(text: str, start: str) -> str:

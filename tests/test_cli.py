@@ -60,8 +60,8 @@ def test_parse_jsonl_from_stdin():
 
 
 def test_bad_inputs_get_one_line_each_and_good_ones_still_parse(tmp_path):
-    binary = tmp_path / "image.png"
-    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    binary = tmp_path / "program.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
     legacy = tmp_path / "old.txt"
     legacy.write_text("某县人民政府2015年政府信息公开工作年度报告\n一、概述\n", encoding="utf-8")
     result = run("parse", str(binary), str(tmp_path / "missing.html"), str(SEED), str(legacy), "-o", "jsonl")

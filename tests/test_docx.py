@@ -9,7 +9,6 @@ line and the timeout, and the one test with the real one skips when it is not in
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import os
@@ -26,13 +25,9 @@ from hypothesis import strategies as st
 from disclosure_cli import parse, synth
 from disclosure_cli.cells import Location
 from disclosure_cli.errors import ReportError
-from disclosure_cli.mapper import Mapper, build_runs
-from disclosure_cli.metadata import read_metadata
-from disclosure_cli.narrative import find_statements
 from disclosure_cli.readers import docx as word
 from disclosure_cli.readers.html import read_html
 from disclosure_cli.record import Record
-from disclosure_cli.textnorm import detect_script
 
 pytest.importorskip("docx")
 
@@ -42,34 +37,7 @@ from .docx_render import render_docx  # after the skip: it needs python-docx
 
 
 def parse_word(data: bytes, source: str = "-") -> Record:
-    """``parse.parse_bytes`` once it reads Word files; until then the same stages after the reader."""
-    if hasattr(parse, "is_docx"):  # parse.py wired to readers/docx.py
-        return parse.parse_bytes(data, source=source)
-    cells = word.read_word(data)
-    text = "\n".join(c.raw for c in cells)
-    meta = read_metadata(text, "docx", cells)
-    fmt = parse.detect_format(cells)
-    if fmt is None:
-        raise parse._why_not(text, meta.year)
-    statements = find_statements(cells)
-    mapper = Mapper(build_runs(cells), fmt, statements)
-    mapper.run()
-    return Record(
-        source=source,
-        sha256=hashlib.sha256(data).hexdigest(),
-        format=fmt.name,
-        encoding="docx",
-        shape="docx-table" if any(c.loc.table is not None for c in cells) else "docx-text",
-        script=detect_script(text),
-        title=meta.title,
-        agency=meta.agency,
-        year=meta.year,
-        values=mapper.values,
-        extra=mapper.extra,
-        warnings=mapper.notes,
-        statements=statements,
-        inferred_identities=mapper.inferred_identities,
-    )
+    return parse.parse_bytes(data, source=source)
 
 
 def _same(a, b) -> bool:

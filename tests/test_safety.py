@@ -445,7 +445,7 @@ def test_printable():
 
 def test_a_file_name_with_a_newline_and_escape_codes_stays_on_one_line(tmp_path):
     name = tmp_path / "x.txt\ndisclosure: everything parsed\x1b[2J"
-    name.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    name.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(64))
     result = CliRunner().invoke(main, ["parse", str(name), "-o", "jsonl"])
     assert result.exit_code == 2
     assert result.stderr == (

@@ -33,6 +33,7 @@ NOTE_RULES = {
     "row-wrong-width": "S010",
     "bytes-replaced": "S011",
     "prose-numbers": "S012",
+    "ocr-doubtful": "S013",
 }
 # How a message names each side of an identity: (zh, en)
 SIDES = {

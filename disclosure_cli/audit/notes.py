@@ -150,6 +150,12 @@ TEMPLATES: dict[str, tuple[tuple[re.Pattern, object], ...]] = {
             lambda m: f"{m[1]} 个无法解码的字节已替换为 U+FFFD（按 {m[2]} 读取）",
         ),
     ),
+    "ocr-doubtful": (
+        (
+            re.compile(r"(\d+) value\(s\) read from a picture with low confidence; check them: (.*)", re.S),
+            lambda m: f"{m[1]} 个数值从图片识别、置信度低，请核对：{m[2]}",
+        ),
+    ),
     "prose-numbers": (
         (
             re.compile(r"table (\d): numbers in prose inside the table not read: (.*)", re.S),

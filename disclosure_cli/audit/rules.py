@@ -154,6 +154,17 @@ RULES: tuple[Rule, ...] = (
         "S012 prose-in-table: table 3: numbers in prose inside the table not read: 3",
     ),
     Rule(
+        "S013",
+        "ocr-doubtful",
+        "warning",
+        "Values read from a picture with low confidence",
+        "从图片识别、置信度低的数值",
+        "The tables were published as pictures or a scan and read by OCR (the `ocr` extra). Each value "
+        "carries its recognition confidence (`ocr` in the record); values below 0.8 are listed here so a "
+        "person checks them on the page before a mismatch they take part in is blamed on the publisher.",
+        "S013 ocr-doubtful: 1 value(s) read from a picture with low confidence; check them: 本年新收 78 (0.50)",
+    ),
+    Rule(
         "R001",
         "requests-balance",
         "error",
@@ -454,6 +465,10 @@ EXPLANATIONS_ZH = {
     ),
     "S012": (
         "统计表区域内的一句说明文字含有数字（表下注释）。它们不是表格单元格，不予读取；发现列出这些数字，不会悄悄丢弃。"
+    ),
+    "S013": (
+        "统计表以图片或扫描件发布，经 OCR（ocr 扩展）识别。每个数值带有识别置信度（记录中的 ocr 字段）；低于 0.8 的"
+        "数值在此列出，请先对照页面核实，再把它们参与的不符归咎于发布者。"
     ),
     "R001": (
         "第三表自身注明：第一项加第二项之和，等于第三项加第四项之和。每个申请人列及总计列，本年新收加上年结转"
