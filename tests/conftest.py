@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ FIXTURES = ROOT / "fixtures"
 SEED = FIXTURES / "seed_shenzhen_2020.txt"
 CORPUS = ROOT.parent / "shared" / "corpus"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def same_value(a, b) -> bool:
+    """Two record values agree: both blank (None), or equal numbers (money to a millionth of 万元)."""
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
 
 
 def corpus_manifest() -> list[dict]:

@@ -7,22 +7,15 @@ the parser. Every value must match, blanks included.
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
 from disclosure_cli.errors import ReportError
 from disclosure_cli.parse import parse_path
 
-from .conftest import CORPUS, GOLDEN, corpus_manifest
+from .conftest import CORPUS, GOLDEN, corpus_manifest, same_value
 
 GOLDEN_FILES = sorted(GOLDEN.glob("*.json"))
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
 
 
 @pytest.mark.parametrize("golden", GOLDEN_FILES, ids=lambda p: p.stem)
@@ -37,7 +30,7 @@ def test_golden_record(golden, corpus):
     wrong = {
         k: (v, record.values[k].value)
         for k, v in expected["values"].items()
-        if record.values[k].raw is not None and not _same(v, record.values[k].value)
+        if record.values[k].raw is not None and not same_value(v, record.values[k].value)
     }
     assert wrong == {}
     reported = {row for w in record.warnings if w.code == "row-ambiguous" for row in w.rows}

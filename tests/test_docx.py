@@ -10,7 +10,6 @@ line and the timeout, and the one test with the real one skips when it is not in
 from __future__ import annotations
 
 import io
-import math
 import os
 import stat
 import subprocess
@@ -29,6 +28,8 @@ from disclosure_cli.readers import docx as word
 from disclosure_cli.readers.html import read_html
 from disclosure_cli.record import Record
 
+from .conftest import same_value
+
 pytest.importorskip("docx")
 
 from .docx_render import render_docx  # after the skip: it needs python-docx
@@ -38,12 +39,6 @@ from .docx_render import render_docx  # after the skip: it needs python-docx
 
 def parse_word(data: bytes, source: str = "-") -> Record:
     return parse.parse_bytes(data, source=source)
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
 
 
 # --- round trip ------------------------------------------------------------------------------
@@ -64,7 +59,7 @@ def test_rendered_docx_parses_back_to_the_same_numbers(seed, fmt, blanks, blank,
     data = render_docx(s, split=split, layout=layout, blank=blank, seed=seed, ragged=ragged)
     record = parse_word(data, source="x.docx")
     got = record.numbers()
-    assert {k: (v, got.get(k)) for k, v in s.values.items() if not _same(v, got.get(k))} == {}
+    assert {k: (v, got.get(k)) for k, v in s.values.items() if not same_value(v, got.get(k))} == {}
     assert (record.format, record.year, record.agency, record.title) == (fmt, s.year, s.agency, s.title)
     assert record.shape == "docx-table"
     assert not [w for w in record.warnings if w.code in ("unknown-row", "row-missing", "stray-values")]
@@ -471,7 +466,7 @@ def test_a_real_doc_written_by_libreoffice_reads_back_to_the_same_numbers(tmp_pa
     assert word.is_ole_doc(doc)
     record = parse_word(doc, source="report.doc")
     got = record.numbers()
-    assert {k: v for k, v in s.values.items() if not _same(v, got.get(k))} == {}
+    assert {k: v for k, v in s.values.items() if not same_value(v, got.get(k))} == {}
     assert (record.year, record.agency) == (s.year, s.agency)
 
 

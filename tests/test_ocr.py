@@ -8,8 +8,6 @@ certain. OCR is slow on two shared cores, so the examples are few and each rende
 
 from __future__ import annotations
 
-import hashlib
-import math
 import sys
 from functools import lru_cache
 
@@ -19,13 +17,10 @@ from hypothesis import strategies as st
 
 from disclosure_cli import parse, synth
 from disclosure_cli.errors import ReportError
-from disclosure_cli.mapper import Mapper, build_runs
-from disclosure_cli.metadata import read_metadata
-from disclosure_cli.narrative import find_statements
 from disclosure_cli.readers import ocr
 from disclosure_cli.record import Record
-from disclosure_cli.textnorm import detect_script
 
+from .conftest import same_value
 from .image_render import Scan, font_path, render_png, render_scanned_pdf
 
 needs_engine = pytest.mark.skipif(
@@ -37,40 +32,16 @@ needs_font = pytest.mark.skipif(font_path() is None, reason="no CJK font (apt-ge
 
 
 def parse_ocr(data: bytes, source: str = "-") -> tuple[Record, ocr.OcrResult]:
-    """``parse.read_report``'s stages after the reader, on the OCR reader's cells (until parse.py sniffs pictures)."""
+    """``parse.parse_bytes`` on a picture, and the OCR result it read: the engine runs once, and the
+    record comes from the real pipeline (parse.py's sniffing and confidence marking included)."""
+    from unittest import mock
+
     result = ocr.ocr_image(data) if ocr.is_image(data) else ocr.ocr_scanned_pdf(data)
-    cells = result.cells
-    text = "\n".join(c.raw for c in cells)
-    meta = read_metadata(text, "text", cells)
-    fmt = parse.detect_format(cells)
-    if fmt is None:
-        raise parse._why_not(text, meta.year)
-    statements = find_statements(cells)
-    mapper = Mapper(build_runs(cells), fmt, statements)
-    mapper.run()
-    record = Record(
-        source=source,
-        sha256=hashlib.sha256(data).hexdigest(),
-        format=fmt.name,
-        encoding="ocr",
-        shape="image-table" if ocr.is_image(data) else "scan-table",
-        script=detect_script(text),
-        title=meta.title,
-        agency=meta.agency,
-        year=meta.year,
-        values=mapper.values,
-        extra=mapper.extra,
-        warnings=mapper.notes,
-        statements=statements,
-        inferred_identities=mapper.inferred_identities,
-    )
-    return record, result
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
+    with (
+        mock.patch.object(ocr, "ocr_image", return_value=result),
+        mock.patch.object(ocr, "ocr_scanned_pdf", return_value=result),
+    ):
+        return parse.parse_bytes(data, source=source), result
 
 
 def wrong_and_certain(s: synth.Synthetic, record: Record, result: ocr.OcrResult) -> dict:
@@ -80,7 +51,7 @@ def wrong_and_certain(s: synth.Synthetic, record: Record, result: ocr.OcrResult)
         v = record.values.get(key)
         if v is None or v.raw is None:
             continue  # unread: the mapper reports the row missing
-        if _same(want, v.value):
+        if same_value(want, v.value):
             continue
         p = result.confidence.get(v.loc, 0.0) if v.loc is not None else 0.0
         if p >= ocr.LOW_CONFIDENCE:
@@ -108,7 +79,7 @@ def _summary(s, record, result) -> tuple[int, int, int]:
         v = record.values.get(key)
         if v is None or v.raw is None:
             unread += 1
-        elif _same(want, v.value) and result.confidence.get(v.loc, 0.0) >= ocr.LOW_CONFIDENCE:
+        elif same_value(want, v.value) and result.confidence.get(v.loc, 0.0) >= ocr.LOW_CONFIDENCE:
             right += 1
         else:
             flagged += 1

@@ -10,7 +10,6 @@ checked against golden records written by reading the rendered pages.
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from disclosure_cli.narrative import find_statements
 from disclosure_cli.parse import detect_format
 from disclosure_cli.readers.pdf import Line, is_page_number, read_pdf
 
-from .conftest import GOLDEN
+from .conftest import GOLDEN, same_value
 
 pytest.importorskip("pdfplumber")
 
@@ -198,12 +197,6 @@ def numbers(mapper: Mapper) -> dict:
     return {k: v.value for k, v in mapper.values.items()}
 
 
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
-
-
 def table_cells(cells: list[Cell]) -> list[Cell]:
     return [c for c in cells if c.loc.table is not None]
 
@@ -226,7 +219,7 @@ def test_synthetic_report_round_trips_through_pdf(seed, fmt, blanks, height, rep
     data = markdown_pdf(synth.render_markdown(s), height=height, repeat_header=repeat)
     meta, mapper, cells = record_of(data)
     got = numbers(mapper)
-    assert {k: (v, got[k]) for k, v in s.values.items() if not _same(v, got[k])} == {}
+    assert {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])} == {}
     assert (meta.agency, meta.year) == (s.agency, s.year)
     assert not [c for c in cells if c.raw.startswith("- ") and c.raw.endswith(" -")], "page numbers dropped"
 
@@ -436,7 +429,7 @@ def test_corpus_pdf_maps_to_the_values_on_its_pages(golden, corpus):
             (extra,) = [e for e in mapper.extra if e["label"] == label]
             assert [v["value"] for v in extra["values"]] == [expected["values"][k] for k in keys]
             kept.update(dict.fromkeys(keys))
-    wrong = {k: (v, got[k]) for k, v in expected["values"].items() if k not in kept and not _same(v, got[k])}
+    wrong = {k: (v, got[k]) for k, v in expected["values"].items() if k not in kept and not same_value(v, got[k])}
     assert wrong == {}
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disclosure_cli import synth
 from disclosure_cli.parse import parse_bytes
+
+from .conftest import same_value
 
 VARIANTS = ("utf-8", "utf-8-bom", "traditional", "gbk", "big5")
 
@@ -26,12 +26,6 @@ def page_bytes(s: synth.Synthetic, shape: str, variant: str) -> bytes:
     return text.encode()
 
 
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32),
@@ -44,7 +38,7 @@ def test_rendered_report_parses_back_to_the_same_numbers(seed, fmt, shape, varia
     s = synth.random_report(seed, fmt, blanks=blanks)
     record = parse_bytes(page_bytes(s, shape, variant), source=f"{shape}/{variant}")
     got = record.numbers()
-    assert {k: v for k, v in s.values.items() if not _same(v, got[k])} == {}
+    assert {k: v for k, v in s.values.items() if not same_value(v, got[k])} == {}
     assert (record.format, record.year, record.agency) == (fmt, s.year, s.agency)
     assert record.script == ("traditional" if variant in ("traditional", "big5") else "simplified")
     assert not [w for w in record.warnings if w.code in ("unknown-row", "row-missing", "stray-values")]

@@ -9,7 +9,6 @@ warning naming them, but no value anywhere may differ from the truth: never sile
 
 from __future__ import annotations
 
-import math
 import re
 
 import pytest
@@ -20,17 +19,13 @@ from disclosure_cli import synth
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.record import Record
 
+from .conftest import same_value
+
 LAYOUTS = tuple(synth.WILD)
 DAMAGEABLE = ("html", "markdown", *LAYOUTS)  # structured shapes: a row with a cell too few is visible
 FORMATS = ("2019", "2021")
 UNEXPECTED = ("unknown-row", "row-missing", "stray-values", "money-unit-unknown")  # none on a clean page
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _same(a, b) -> bool:
-    if a is None or b is None:
-        return a is b
-    return math.isclose(a, b, rel_tol=0, abs_tol=1e-6)
 
 
 def _parse(s: synth.Synthetic, shape: str, seed: int) -> Record:
@@ -44,7 +39,7 @@ def _row(key: str) -> str:
 def assert_exact(s: synth.Synthetic, record: Record) -> None:
     """Every value read, and equal to the truth; no warning about rows or units."""
     got = record.numbers()
-    assert {k: (v, got[k]) for k, v in s.values.items() if not _same(v, got[k])} == {}
+    assert {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])} == {}
     assert [k for k, v in record.values.items() if v.raw is None] == []
     assert [(w.code, w.message) for w in record.warnings if w.code in UNEXPECTED] == []
     assert (record.format, record.year, record.agency) == (s.format, s.year, s.agency)
@@ -56,7 +51,7 @@ def assert_exact_or_unread(s: synth.Synthetic, record: Record) -> None:
     wrong = {
         k: (v, got[k])
         for k, v in s.values.items()
-        if not _same(v, got[k]) and not (_row(k) in s.damaged and record.values[k].raw is None)
+        if not same_value(v, got[k]) and not (_row(k) in s.damaged and record.values[k].raw is None)
     }
     assert wrong == {}, f"values differ from the truth (damaged: {s.damaged})"
     unread = sorted({_row(k) for k, v in record.values.items() if v.raw is None})

@@ -18,7 +18,7 @@ as for HTML and PDF:
 
 Bounded work for any file: the package's declared sizes are checked before anything is inflated
 (:func:`check_package`), a span is clamped to its table's extent, and the grid slots and cells read
-are budgeted as in the HTML reader; a file over a budget is refused as ``too-complex``.
+are budgeted as in the HTML reader (readers/grid.py); a file over a budget is refused as ``too-complex``.
 
 Locations: a table cell is ``Location(table, row, column)`` with ``row_id=(table, row index)``,
 tables numbered in reading order; free text is ``Location(line=n)`` with ``n`` the paragraph's number
@@ -42,18 +42,15 @@ import subprocess
 import tempfile
 import zipfile
 
-from ..cells import Cell, Location, classify, tokenize_text
-from ..errors import ReportError, human_size
+from ..cells import Cell, tokenize_text
+from ..errors import ReportError, human_size, too_complex
+from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK, grid_cells
 
 MAX_DOCUMENT_XML = 50 * 1024 * 1024  # any uncompressed XML part; a real report's document.xml is under 2 MB
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # the whole package (pictures included) once inflated
 CONVERT_TIMEOUT = 120.0  # seconds for one LibreOffice conversion
 # Work budgets, the HTML reader's: a real report has a few thousand cells in tables of a few hundred
 # slots. A span is clamped to its table's extent; the slots and cells read are counted as they come.
-SPAN_SLACK = 4  # a gridSpan may exceed the table's declared grid (or widest row) by this much
-MAX_TABLE_SLOTS = 200_000  # grid positions (cells and their merge copies) in one table
-MAX_PAGE_SLOTS = 500_000  # ... in all the tables of the document
-MAX_CELLS = 100_000  # cells read from the document (table cells and tokens of free text)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -290,26 +287,17 @@ class _Walker:
                         grid[(r, c + dc)] = (tc, dc > 0)
                 c += span
             if len(grid) > MAX_TABLE_SLOTS:
-                raise ReportError(
-                    "too-complex", f"input too complex to read (over {MAX_TABLE_SLOTS:,} slots in a table)"
-                )
+                raise too_complex(f"over {MAX_TABLE_SLOTS:,} slots in a table")
         self.slots += len(grid)
         if self.slots > MAX_PAGE_SLOTS:
-            raise ReportError("too-complex", f"input too complex to read (over {MAX_PAGE_SLOTS:,} table slots)")
-        read: dict[int, Cell] = {}  # each merged cell is read once; its copies reuse the reading
-        for (r, c), (tc, copy) in sorted(grid.items(), key=lambda item: item[0]):
-            first = read.get(id(tc))  # the grid holds every tc, so ids stay unique while it lives
-            if first is None:
-                first = read[id(tc)] = classify(cell_text(tc), Location())
-            if copy and first.kind == "null":
-                continue
-            loc = Location(table=number, row=r + 1, column=c + 1)
-            self.cells.append(Cell(first.raw, first.kind, loc, (number, r), first.number, first.unit, copy))
+            raise too_complex(f"over {MAX_PAGE_SLOTS:,} table slots")
+        slots_in_order = ((r, c, tc, copy) for (r, c), (tc, copy) in sorted(grid.items(), key=lambda item: item[0]))
+        self.cells.extend(grid_cells(slots_in_order, number, cell_text))
         self.check_cells()
 
     def check_cells(self) -> None:
-        if len(self.cells) > MAX_CELLS:
-            raise ReportError("too-complex", f"input too complex to read (over {MAX_CELLS:,} cells)")
+        if len(self.cells) > MAX_PAGE_CELLS:
+            raise too_complex(f"over {MAX_PAGE_CELLS:,} cells")
 
 
 # --- .doc / .wps through LibreOffice ---------------------------------------------------------

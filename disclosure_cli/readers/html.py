@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 
-from ..cells import Cell, Location, classify, tokenize_text
+from ..cells import Cell, tokenize_text
 from ..errors import too_complex
+from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK, grid_cells
 
 _SKIP = {"script", "style", "noscript", "head", "template", "svg", "select", "option", "button", "iframe"}
 _BLOCK = {
@@ -57,11 +58,7 @@ _BLOCK = {
 }
 # Budgets. The real pages (corpus and fixtures) have under 500 cells, 300 <td>s and 450 grid slots;
 # these are over two orders of magnitude above that, and keep the worst page to a few seconds.
-SPAN_SLACK = 4  # a colspan may exceed the widest row's cell count by this much
-MAX_TABLE_SLOTS = 200_000  # grid positions (cells and their span copies) in one <table>
-MAX_PAGE_SLOTS = 400_000  # ... in all the tables of a page
 MAX_PAGE_TDS = 100_000  # <td>/<th> elements in a page, counted before it is parsed
-MAX_PAGE_CELLS = 100_000  # cells read from a page (table cells and tokens of free text)
 _TD = re.compile(r"<t[dh][\s>/]", re.I)
 _DIGITS = re.compile(r"\d+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
@@ -210,19 +207,8 @@ class _Walker:
                             target[cc] = (td, dr > 0 or cc > c)
                 c = end
         self.slots += slots
-        read: dict[int, Cell] = {}  # each <td> is read once; its span copies reuse the reading
-        for r, line in enumerate(grid):
-            for c, slot in enumerate(line):
-                if slot is None:
-                    continue
-                td, copy = slot
-                first = read.get(id(td))
-                if first is None:
-                    first = read[id(td)] = classify(cell_text(td), Location())
-                if copy and first.kind == "null":
-                    continue
-                loc = Location(table=number, row=r + 1, column=c + 1)
-                self.cells.append(Cell(first.raw, first.kind, loc, (number, r), first.number, first.unit, copy))
+        slots_in_order = ((r, c, *slot) for r, line in enumerate(grid) for c, slot in enumerate(line) if slot)
+        self.cells.extend(grid_cells(slots_in_order, number, cell_text))
         self._check_cells()
 
 

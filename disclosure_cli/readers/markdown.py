@@ -2,7 +2,7 @@
 
 A pipe row keeps its cell boundaries, so a blank cell stays a blank cell; lines between tables are
 free text (PDF exports often leave row labels there). A page of more cells than
-:data:`~disclosure_cli.readers.html.MAX_PAGE_CELLS` is refused as ``too-complex``.
+:data:`~disclosure_cli.readers.grid.MAX_PAGE_CELLS` is refused as ``too-complex``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import too_complex
-from .html import MAX_PAGE_CELLS
+from .grid import MAX_PAGE_CELLS
 
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")

@@ -1,0 +1,33 @@
+"""Table grids, shared by every reader of real tables (HTML, Word): the work budgets, and the
+grid of slots turned into cells.
+
+A reader expands its spans into slots (row, column, element, copy) in reading order; each element
+is read once, and a span's copies reuse that reading, so a spanning label gives context to every
+row it covers while a spanning value is read once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..cells import Cell, Location, classify
+
+SPAN_SLACK = 4  # a colspan may exceed the widest row's cell count by this much
+MAX_TABLE_SLOTS = 200_000  # grid positions (cells and their span copies) in one table
+MAX_PAGE_SLOTS = 400_000  # ... in all the tables of a page or document
+MAX_PAGE_CELLS = 100_000  # cells read from a page (table cells and tokens of free text)
+
+
+def grid_cells(slots: Iterable[tuple[int, int, object, bool]], number: int, text_of: Callable) -> list[Cell]:
+    """The cells of table ``number`` from its slots; blank copies are left out (they carry nothing)."""
+    read: dict[int, Cell] = {}  # the slots hold every element, so ids stay unique while they live
+    out: list[Cell] = []
+    for r, c, element, copy in slots:
+        first = read.get(id(element))
+        if first is None:
+            first = read[id(element)] = classify(text_of(element), Location())
+        if copy and first.kind == "null":
+            continue
+        loc = Location(table=number, row=r + 1, column=c + 1)
+        out.append(Cell(first.raw, first.kind, loc, (number, r), first.number, first.unit, copy))
+    return out
