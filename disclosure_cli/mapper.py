@@ -195,9 +195,8 @@ class Mapper:
         self.missing: set[str] = set()  # tables not on the page: their rows are not reported one by one
         self.spans: list[tuple[int, int]] = []  # the runs each table was read from: [begin, end)
         # table -> {grid: the column its first data column header sits in}, from the header rows
-        self.first_data_column: dict[str, dict[int | None, int]] = {}
+        self.data_starts: dict[str, dict[int | None, int]] = {}
         self.matched: dict[str, list[str]] = {}  # table -> the keys of the rows found, in page order
-        self.appeal_rows: list[object] = []  # the physical rows table 4 was read from (a structured page)
         self.fmt = fmt
         self.values: dict[str, Value] = {}
         self.extra: list[dict] = []
@@ -238,7 +237,7 @@ class Mapper:
 
     def _rows(self, table: Table, begin: int, end: int) -> None:
         self.spans.append((begin, end))
-        self.first_data_column[table.key] = _data_starts(table, self.runs[max(0, begin - _HEADER_RUNS) : end])
+        self.data_starts[table.key] = _data_starts(table, self.runs[max(0, begin - _HEADER_RUNS) : end])
         matched: list[tuple[Run, Row]] = []
         orphans: list[Run] = []
         units = self._header_units(table, begin, end) if table.key == "active" else {}
@@ -261,15 +260,7 @@ class Mapper:
                 and self.structured_page
                 and len(run.trimmed_values(len(row.columns))) != len(row.columns)
             ):
-                self.notes.append(
-                    Note(
-                        "stray-values",
-                        f"table {table.number}: text near row {row.label} "
-                        f"ignored: {' '.join(c.raw for c in run.values)}",
-                        run.values[0].loc,
-                        cells=_numbers(run.values),
-                    )
-                )
+                self._ignored("stray-values", f"table {table.number}: text near row {row.label} ignored", run.values)
                 continue
             if row.key in seen:
                 self.notes.append(
@@ -306,7 +297,7 @@ class Mapper:
             self.pending.append(Pending(table, [(row, col) for col in row.columns], cells, units=units))
             return
         if run.structured:
-            cells = _without_label_padding(cells, self.first_data_column.get(table.key, {}))
+            cells = _without_label_padding(cells, self.data_starts.get(table.key, {}))
         if len(cells) != width:
             joined = None if run.structured else _join_split_number(table, row, cells, self.fmt)
             if joined is None:
@@ -328,6 +319,10 @@ class Mapper:
             v = self.values[f"{table.key}.{row.key}.{col.key}"]
             v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
             v.value, v.unit = _normalise(cell, col.kind, units.get((row.block, col.key)), v, self.notes)
+
+    def _ignored(self, code: str, what: str, cells: list[Cell]) -> None:
+        """A warning that names the cells it leaves unread: 「what: 1 2 3」, their numbers in ``cells``."""
+        self.notes.append(Note(code, f"{what}: {' '.join(c.raw for c in cells)}", cells[0].loc, cells=_numbers(cells)))
 
     def _wrong_width(self, table: Table, row: Row, cells: list[Cell], width: int) -> None:
         """A row with cells missing or extra: left unread with a finding, never shifted or guessed."""
@@ -413,15 +408,7 @@ class Mapper:
                     used.add(run.index)
         for run in orphans:
             if run.index not in used:
-                self.notes.append(
-                    Note(
-                        "stray-values",
-                        f"table {table.number}: values without a row label ignored: "
-                        f"{' '.join(c.raw for c in run.values)}",
-                        run.values[0].loc,
-                        cells=_numbers(run.values),
-                    )
-                )
+                self._ignored("stray-values", f"table {table.number}: values without a row label ignored", run.values)
 
     def _header_units(self, table: Table, begin: int, end: int) -> dict[tuple[str, str], str]:
         """Units printed in table-2 column headers, e.g. 处理决定数量(万宗), keyed by (block, column)."""
@@ -520,14 +507,7 @@ class Mapper:
         self.spans.append((start, end))
         cells, rest = cells[: len(slots)], cells[len(slots) :]
         if _numbers(rest):
-            self.notes.append(
-                Note(
-                    "stray-values",
-                    f"table 4: values after its {len(slots)} cells ignored: {' '.join(c.raw for c in rest)}",
-                    rest[0].loc,
-                    cells=_numbers(rest),
-                )
-            )
+            self._ignored("stray-values", f"table 4: values after its {len(slots)} cells ignored", rest)
         too_long = any(c.kind == "value" and c.number is None for c in cells)
         if len(cells) < len(slots) or too_long:
             if cells:
@@ -555,17 +535,16 @@ class Mapper:
         width = len(table.rows[0].columns)
         total = width * len(table.rows)
         starts = _data_starts(table, runs)
-        trimmed = {rid: _trim(values[rid], total) for rid in data}
-        for rid in data:
-            trimmed[rid] = _without_label_padding(trimmed[rid], starts)
+        trimmed = {rid: _without_label_padding(_trim(values[rid], total), starts) for rid in data}
         by_label = {rid: self._appeal_row(table, labels.get(rid, [])) for rid in data[: len(table.rows)]}
+        slots = [(r, c) for r in table.rows for c in r.columns]
         first = trimmed[data[0]] if data else []
         if len(data) == 1 and any(c.kind == "value" and c.number is None for c in first):
-            self.pending.append(Pending(table, [(r, c) for r in table.rows for c in r.columns], first))
+            self.pending.append(Pending(table, slots, first))
             taken = data
         elif data and len(first) == total:
             taken = data[:1]
-            for (row, col), cell in zip([(r, c) for r in table.rows for c in r.columns], trimmed[data[0]]):
+            for (row, col), cell in zip(slots, first):
                 self._put(table, row, col, cell)
         elif len(data) >= len(table.rows) and len(set(by_label.values()) - {None}) == len(table.rows):
             taken = data[: len(table.rows)]
@@ -584,45 +563,29 @@ class Mapper:
                     self._put(table, row, col, cell)
         else:
             taken = data[:1]
-            found = trimmed[data[0]] if data else []
             self.unread |= {(table.key, row.key) for row in table.rows}
             self.notes.append(
                 Note(
                     "row-wrong-width",
-                    f"table 4 ({found[0].loc.describe() if found else '?'}) has {len(found)} cells in its data row, "
-                    f"expected {total} (or {len(table.rows)} rows of {width}): '{' '.join(c.raw for c in found)}'; "
+                    f"table 4 ({first[0].loc.describe() if first else '?'}) has {len(first)} cells in its data row, "
+                    f"expected {total} (or {len(table.rows)} rows of {width}): '{' '.join(c.raw for c in first)}'; "
                     "left unread",
-                    found[0].loc if found else None,
+                    first[0].loc if first else None,
                     tuple(f"{table.key}.{row.key}" for row in table.rows),
-                    _numbers(found),
+                    _numbers(first),
                 )
             )
         for rid in taken:
             kept = {id(c) for c in trimmed[rid]}
             left = [c for c in values[rid] if id(c) not in kept]
             if _numbers(left):
-                self.notes.append(
-                    Note(
-                        "stray-values",
-                        f"table 4: cells beyond the row's end ignored: {' '.join(c.raw for c in left)}",
-                        left[0].loc,
-                        cells=_numbers(left),
-                    )
-                )
-        self.appeal_rows = taken
+                self._ignored("stray-values", "table 4: cells beyond the row's end ignored", left)
         ends = [run.index + 1 for run in runs if any(c.row_id in taken for c in run.values)]
         end = max(ends, default=runs[0].index + 1)
         self.spans.append((runs[0].index, end))
         loose = [c for run in runs if run.index < end and not run.structured for c in run.values]
         if _numbers(loose):
-            self.notes.append(
-                Note(
-                    "stray-values",
-                    f"table 4: text between its rows ignored: {' '.join(c.raw for c in loose)}",
-                    loose[0].loc,
-                    cells=_numbers(loose),
-                )
-            )
+            self._ignored("stray-values", "table 4: text between its rows ignored", loose)
 
     @staticmethod
     def _appeal_row(table: Table, labels: list[Cell]) -> Row | None:
@@ -646,9 +609,10 @@ _LONGEST_HEAD = 24  # characters of a column header as printed (「本年收费�
 
 def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
     """Where each grid's data columns begin: under its first column header (自然人, 结果维持,
-    本年制发件数 …); in a grid without one (a table's continuation), where its over-long rows say
-    the padding ends. Empty cells left of it pad the label columns, however the page pads them
-    (empty <td>s, &nbsp;, blank Markdown cells); a grid that shows neither keeps every cell."""
+    本年制发件数 …); in a grid without one (a table's continuation), where its rows agree the data
+    begins (over-long rows past their padding, full rows at their first filled cell). Empty cells
+    left of it pad the label columns, however the page pads them (empty <td>s, &nbsp;, blank
+    Markdown cells); a grid that shows neither keeps every cell."""
     heads = {normalize_label(row.columns[0].short) for row in table.rows}
     width = len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
     under: dict[int | None, int] = {}
@@ -669,11 +633,17 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
     learned: dict[int | None, set[int]] = {}
     for row_id, cells in rows.items():
         after = [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
-        if len(after) > width and all(c.kind == "null" and not c.raw for c in after[: len(after) - width]):
+        if len(after) > width and all(_empty(c) for c in after[: len(after) - width]):
             learned.setdefault(after[0].loc.table, set()).add(after[len(after) - width].loc.column or 0)
+        elif len(after) == width and not _empty(after[0]):  # a full row shows where its data begins
+            learned.setdefault(after[0].loc.table, set()).add(after[0].loc.column or 0)
     out = {grid: min(starts) for grid, starts in learned.items() if len(starts) == 1}
     out.update(under)
     return out
+
+
+def _empty(cell: Cell) -> bool:
+    return cell.kind == "null" and not cell.raw
 
 
 def _without_label_padding(cells: list[Cell], starts: dict[int | None, int]) -> list[Cell]:
@@ -684,12 +654,12 @@ def _without_label_padding(cells: list[Cell], starts: dict[int | None, int]) -> 
     start = starts.get(cells[0].loc.table)
     if start is None:
         return cells
-    return [c for c in cells if not (c.kind == "null" and not c.raw and (c.loc.column or 0) < start)]
+    return [c for c in cells if not (_empty(c) and (c.loc.column or 0) < start)]
 
 
 def _trim(cells: list[Cell], width: int) -> list[Cell]:
     """A structured row's cells without the empty cells padding it beyond ``width``."""
-    while len(cells) > width and cells[-1].kind == "null" and not cells[-1].raw:
+    while len(cells) > width and _empty(cells[-1]):
         cells = cells[:-1]
     return cells
 
