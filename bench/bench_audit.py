@@ -10,10 +10,10 @@ consistent by construction, and its parse is checked against the report's values
 
 Timing: per report, the median of N warm samples (each one timed call right after an untimed
 warm-up call; samples taken round-robin over all reports) of
-``disclosure_cli.parse.parse_bytes(data)`` and ``disclosure_cli.audit.audit(record)``, then the
+``disclosure_cli.parse.parse_bytes(data)`` and ``disclosure_cli.auditing.audit(record)``, then the
 median over reports of each, the ratio of those medians and the median of the per-report ratios.
 
-Self-test, with ``disclosure_cli.audit.mutation``: a report is *consistent* when
+Self-test, with ``disclosure_cli.auditing.mutation``: a report is *consistent* when
 ``identity_findings(record)`` is empty. On every consistent report, ``mutation_score(record)``
 changes each published number of tables 3 and 4 (off by one, an extra digit) and audits each
 mutant: the detection rate is detected / mutated (target 100%). The false-positive rate is taken
@@ -76,7 +76,7 @@ def corpus_reports(folder: Path) -> list[Report]:
 
 
 def synthetic_reports(n: int) -> list[Report]:
-    from disclosure_cli import synth
+    from disclosure_cli.testing import synth
 
     out = []
     for seed in range(n):
@@ -124,7 +124,7 @@ def sample_ms(fn) -> float:
 
 
 def time_reports(reports: list[Report], repeat: int) -> None:
-    from disclosure_cli.audit import audit
+    from disclosure_cli.auditing import audit
     from disclosure_cli.parse import parse_bytes
 
     samples: dict[tuple[int, str], list[float]] = {}
@@ -142,8 +142,8 @@ def time_reports(reports: list[Report], repeat: int) -> None:
 
 
 def self_test(reports: list[Report], mutation: bool) -> float:
-    from disclosure_cli.audit import audit
-    from disclosure_cli.audit.mutation import IDENTITY_CODES, identity_findings, mutation_score
+    from disclosure_cli.auditing import audit
+    from disclosure_cli.auditing.mutation import IDENTITY_CODES, identity_findings, mutation_score
 
     started = time.perf_counter()
     for rep in reports:

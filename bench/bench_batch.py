@@ -101,7 +101,7 @@ def run(inputs: list[str], db: Path, jobs: int, cache: Path, offline: bool = Fal
 
 
 def synthetic(folder: Path, n: int) -> Path:
-    from disclosure_cli import synth
+    from disclosure_cli.testing import synth
 
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):

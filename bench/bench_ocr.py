@@ -19,8 +19,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from disclosure_cli import synth
 from disclosure_cli.readers import ocr
+from disclosure_cli.testing import synth
 from tests.image_render import Scan, render_scanned_pdf
 
 

@@ -80,7 +80,7 @@ def corpus_inputs(folder: Path) -> list[Input]:
 def synthetic_inputs() -> list[Input]:
     import big_pages
 
-    from disclosure_cli import synth
+    from disclosure_cli.testing import synth
 
     s19 = synth.random_report(2019 + 2019, "2019")
     s21 = synth.random_report(2019 + 2021, "2021")

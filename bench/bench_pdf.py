@@ -63,7 +63,7 @@ def check(got: dict, expected: dict | None) -> str:
 
 
 def synthetic(seeds: int):
-    from disclosure_cli import synth
+    from disclosure_cli.testing import synth
     from tests.test_pdf import markdown_pdf
 
     out = []

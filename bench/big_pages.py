@@ -3,7 +3,7 @@
 Government portals rarely serve the report alone. A saved page carries a navigation header, inline
 scripts and styles, a long narrative (一、总体情况 runs to pages of prose, with numbers in it: 「发布
 信息1234条」, 「12345政务服务便民热线」), lists of related articles with dates, and a footer. These
-helpers pad a :mod:`disclosure_cli.synth` rendering with such material up to a byte budget, keeping
+helpers pad a :mod:`disclosure_cli.testing.synth` rendering with such material up to a byte budget, keeping
 the statistics tables intact, so the page still parses to the synthetic values (the benchmark checks).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from disclosure_cli import synth
+from disclosure_cli.testing import synth
 
 
 def _words(text: str) -> tuple[str, ...]:

@@ -48,7 +48,7 @@ def inputs():
     (building a 2 MB page right before timing a small one disturbs the small one's figures)."""
     import big_pages
 
-    from disclosure_cli import synth
+    from disclosure_cli.testing import synth
 
     for name in REAL:
         if (CORPUS / name).is_file():

@@ -25,7 +25,6 @@ No click or rich here: progress goes through a :class:`Reporter` the command lin
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import sys
@@ -34,25 +33,36 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import __version__
 from .dataset import Dataset, Outcome, failed_outcome, open_db, parsed_outcome
 from .errors import ReportError, human_size
-from .fetch import MAX_BYTES, Fetcher, is_url
+from .fetch import MAX_BYTES, Fetcher, FetchMeta
+from .sources import Loaded, expand_inputs, is_url, load, parse_loaded
 
-# Files a folder contributes: pages as saved or exported, PDFs too (so they are accounted for as refused).
-PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt", ".md", ".markdown", ".pdf")
-_REFINABLE = ("no-table-text", "not-a-report")
-# Limits per input in a worker: far above what a real report needs (the largest of ../shared/corpus
-# parses in about a second and 85 MB), low enough that a runaway input cannot hold a batch or a machine.
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import BaseContext
+
 DEFAULT_TIMEOUT = 60.0  # seconds of wall time
 DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # bytes of address space
 CHUNK = 64  # inputs written per transaction
 CHUNK_SECONDS = 2.0  # ... or fewer, so a slow batch still saves (and shows in the dataset) as it goes
 
 
-class Reporter:
-    """Progress callbacks; the default does nothing (the command line shows a rich bar)."""
+class Reporter(Protocol):
+    """Progress callbacks (the command line shows a rich bar)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, source: str, status: str, reason: str | None = None) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class Silent:
+    """The default :class:`Reporter`: says nothing."""
 
     def start(self, total: int) -> None:
         pass
@@ -73,31 +83,23 @@ class Item:
 
 
 @dataclass
-class Loaded:
-    source: str
-    data: bytes | None = None
-    meta: dict = field(default_factory=dict)
-    error: ReportError | None = None
-
-
-@dataclass
 class Summary:
     """What a batch did, for the closing lines and for ``-o json``."""
 
     inputs: int = 0
     parsed: int = 0
-    failed: Counter = field(default_factory=Counter)  # reason -> count
+    failed: Counter[str] = field(default_factory=Counter)  # reason -> count
     duplicates: int = 0
     skipped: int = 0  # already in the dataset for this tool version: not parsed again
     stale: int = 0  # fetch failed for a moment; the cached copy was used
     processed: int = 0  # parsed or refused by a worker in this run
     series: int = 0  # series whose cross-year findings were computed (again) in this run
-    findings: Counter = field(default_factory=Counter)  # code -> count, over the run's inputs
+    findings: Counter[str] = field(default_factory=Counter)  # code -> count, over the run's inputs
     elapsed: float = 0.0
     interrupted: bool = False
     db: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "db": self.db,
             "inputs": self.inputs,
@@ -118,63 +120,6 @@ class Summary:
 # -- expanding inputs --------------------------------------------------------------------------------
 
 
-def read_url_list(path: str) -> list[str]:
-    """URLs one per line; blank lines and # comments ignored ('-' reads standard input)."""
-    import sys
-
-    if path == "-":
-        text = sys.stdin.read()
-    else:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
-
-
-def _is_url_list(path: str) -> bool:
-    """A small text file whose every line is an http(s) URL (or a comment) is a list of inputs, not a page."""
-    try:
-        if os.path.getsize(path) > 4 * 1024 * 1024:
-            return False
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-            first = next((ln.strip() for ln in head.decode("utf-8-sig", "ignore").splitlines()
-                          if ln.strip() and not ln.strip().startswith("#")), "")  # fmt: skip
-            if not is_url(first.split()[0] if first else ""):
-                return False  # a page, not a list: no need to read the rest
-            text = (head + fh.read()).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return False
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-    return bool(lines) and all(is_url(ln) and " " not in ln for ln in lines)
-
-
-def _folder(path: str) -> list[str]:
-    found = []
-    for root, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(PAGE_SUFFIXES)]
-    return found
-
-
-def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[str]:
-    """Files, folders (recursively: saved pages and PDFs), globs, URLs and URL lists → sources, in order."""
-    out: list[str] = []
-    pending = list(inputs) + (read_url_list(urls_file) if urls_file else [])
-    for item in pending:
-        if is_url(item):
-            out.append(item)
-        elif os.path.isdir(item):
-            out += _folder(item)
-        elif os.path.isfile(item):
-            out += read_url_list(item) if _is_url_list(item) else [item]
-        elif glob.has_magic(item) and (matches := sorted(glob.glob(item, recursive=True))):
-            for match in matches:
-                out += _folder(match) if os.path.isdir(match) else [match]
-        else:
-            out.append(item)  # does not exist (or a glob matching nothing): recorded as a failure
-    return list(dict.fromkeys(out))
-
-
 def discover_all(sources: list[str], fetcher: Fetcher, max_pages: int) -> list[Item]:
     """Replace each URL (an index page) with the report links found on it and the pages after it."""
     items: list[Item] = []
@@ -188,27 +133,24 @@ def discover_all(sources: list[str], fetcher: Fetcher, max_pages: int) -> list[I
             items.append(Item(url, exc))
         if not found.links and not found.errors:
             items.append(Item(src, ReportError("no-report-links", "no links that look like annual reports")))
-    seen: set[str] = set()
-    return [i for i in items if not (i.source in seen or seen.add(i.source))]
+    first: dict[str, Item] = {}
+    for i in items:
+        first.setdefault(i.source, i)  # each source once, where it first came
+    return list(first.values())
 
 
 # -- the work ---------------------------------------------------------------------------------------
 
 
-def process(source: str, data: bytes, meta: dict, blank: str = "zero", max_bytes: int = MAX_BYTES) -> Outcome:
+def process(source: str, data: bytes, meta: FetchMeta, blank: str = "zero", max_bytes: int = MAX_BYTES) -> Outcome:
     """Parse and audit one input's bytes into dataset rows. Runs in a worker; never raises."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        from .audit import audit
-        from .parse import parse_bytes
+        from .auditing import audit
 
         try:
-            record = parse_bytes(data, source=source, max_bytes=max_bytes)
+            record = parse_loaded(Loaded(source, data, meta), max_bytes)
         except ReportError as exc:
-            if exc.reason in _REFINABLE:
-                from .fetch import classify_page
-
-                exc = classify_page(data, meta.get("final_url", "")) or exc
             return failed_outcome(source, exc.reason, exc.message, sha, meta)
         result = audit(record, blank=blank)
         return parsed_outcome(record, result.findings, meta)
@@ -251,7 +193,7 @@ def _die_with_parent(batch_pid: int) -> None:
     try:
         from multiprocessing import forkserver
 
-        server = forkserver._forkserver  # type: ignore[attr-defined]
+        server: Any = forkserver._forkserver  # private: the fd that keeps the fork server alive
         if getattr(server, "_forkserver_alive_fd", None) is not None:
             os.close(server._forkserver_alive_fd)
             server._forkserver_alive_fd = None
@@ -275,7 +217,9 @@ def _die_with_parent(batch_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker_main(conn, batch_pid: int, max_memory: int | None, work: Callable[..., Outcome] = process) -> None:
+def _worker_main(
+    conn: Connection, batch_pid: int, max_memory: int | None, work: Callable[..., Outcome] = process
+) -> None:
     """A worker: one task at a time from ``conn`` (None or EOF ends it), one Outcome back for each."""
     import signal
 
@@ -311,14 +255,14 @@ def _worker_main(conn, batch_pid: int, max_memory: int | None, work: Callable[..
             return  # after a MemoryError the interpreter may be short of memory: the parent starts a fresh worker
 
 
-def _context():
+def _context() -> BaseContext:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     # forkserver/spawn, never fork: the parent runs fetch threads, and forking a threaded process can deadlock.
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if ctx.get_start_method() == "forkserver":
-        ctx.set_forkserver_preload(["disclosure_cli.batch", "disclosure_cli.parse", "disclosure_cli.audit"])
+        ctx.set_forkserver_preload(["disclosure_cli.batch", "disclosure_cli.parse", "disclosure_cli.auditing"])
     return ctx
 
 
@@ -326,12 +270,12 @@ def _context():
 class _Task:
     source: str
     sha256: str
-    meta: dict
+    meta: FetchMeta
     started: float
 
 
 class _Worker:
-    def __init__(self, ctx, max_memory: int | None, work: Callable[..., Outcome]):
+    def __init__(self, ctx: Any, max_memory: int | None, work: Callable[..., Outcome]):
         self.conn, child = ctx.Pipe()
         args = (child, os.getpid(), max_memory, work)
         self.proc = ctx.Process(target=_worker_main, args=args, daemon=True, name="disclosure-worker")
@@ -380,7 +324,7 @@ class Workers:
     def full(self) -> bool:
         return self.busy >= self.jobs
 
-    def submit(self, source: str, data: bytes, meta: dict, sha256: str, blank: str, max_bytes: int) -> None:
+    def submit(self, source: str, data: bytes, meta: FetchMeta, sha256: str, blank: str, max_bytes: int) -> None:
         """Hand one input to an idle worker (starting one when needed); call only when not ``full()``."""
         for attempt in range(2):
             worker = next((w for w in self.workers if w.task is None), None)
@@ -473,21 +417,9 @@ class Workers:
 
 
 def _load(item: Item, fetcher: Fetcher | None, max_bytes: int) -> Loaded:
-    meta = {"url": item.source} if is_url(item.source) else {}
     if item.error is not None:
-        return Loaded(item.source, meta=meta, error=item.error)
-    try:
-        if fetcher is not None and is_url(item.source):
-            page = fetcher.get(item.source)
-            return Loaded(item.source, page.data, page.meta)
-        from .fetch import load_input
-
-        data, meta = load_input(item.source, max_bytes)
-        return Loaded(item.source, data, meta)
-    except ReportError as exc:
-        return Loaded(item.source, meta=meta, error=exc)
-    except Exception as exc:
-        return Loaded(item.source, meta=meta, error=ReportError("unreadable", f"{type(exc).__name__}: {exc}"))
+        return Loaded(item.source, meta={"url": item.source} if is_url(item.source) else {}, error=item.error)
+    return load(item.source, fetcher, max_bytes)
 
 
 def _ahead(fn: Callable[[Item], Loaded], items: list[Item], threads: int, window: int) -> Iterator[Loaded]:
@@ -496,7 +428,7 @@ def _ahead(fn: Callable[[Item], Loaded], items: list[Item], threads: int, window
         yield from map(fn, items)
         return
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="load") as ex:
-        queue: deque[Future] = deque()
+        queue: deque[Future[Loaded]] = deque()
         it = iter(items)
         try:
             for item in it:
@@ -536,16 +468,19 @@ def run_batch(
     with both None and ``jobs`` 1 the inputs are parsed in this process, unbounded.
     """
     started = time.monotonic()
-    reporter = reporter or Reporter()
+    progress: Reporter = reporter or Silent()
+    # The resume key is (source, bytes, settings): a dataset audited with blanks read as 0 is not
+    # "already done" for --blank skip (whose findings differ), so the settings are part of the version.
+    if blank != "zero":
+        tool_version = f"{tool_version}+blank={blank}"
     ds = db if isinstance(db, Dataset) else open_db(db)
     sources = expand_inputs(inputs, urls_file)
     own_fetcher = fetcher is None and any(is_url(s) for s in sources)
     if own_fetcher:
         fetcher = Fetcher(max_bytes=max_bytes)
-    follow_urls = follow and fetcher is not None
-    items = discover_all(sources, fetcher, max_pages) if follow_urls else [Item(s) for s in sources]
+    items = discover_all(sources, fetcher, max_pages) if follow and fetcher is not None else [Item(s) for s in sources]
     summary = Summary(inputs=len(items), db=ds.path)
-    reporter.start(len(items))
+    progress.start(len(items))
     in_process = jobs <= 1 and not timeout and not max_memory
     pool = None if in_process else Workers(jobs, timeout, max_memory)
     claimed: dict[str, str] = {}  # sha256 -> first source in this run
@@ -563,7 +498,7 @@ def run_batch(
         pending.append(outcome)
         if len(pending) >= chunk or time.monotonic() - last_flush >= CHUNK_SECONDS:
             flush()
-        reporter.advance(outcome.source, outcome.status, outcome.reason)
+        progress.advance(outcome.source, outcome.status, outcome.reason)
 
     def collect() -> None:
         assert pool is not None
@@ -584,7 +519,7 @@ def run_batch(
             summary.stale += bool(loaded.meta.get("stale"))
             if ds.status_of(loaded.source, sha, tool_version) is not None:
                 summary.skipped += 1
-                reporter.advance(loaded.source, "skipped")
+                progress.advance(loaded.source, "skipped")
                 continue
             first = claimed.get(sha) or ds.first_source(sha, tool_version)
             if first is not None and first != loaded.source:
@@ -613,7 +548,7 @@ def run_batch(
             summary.interrupted = interrupted = True
         if pool is not None:
             pool.close(kill=interrupted)
-        reporter.finish()
+        progress.finish()
         if own_fetcher and fetcher is not None:
             fetcher.close()
     if not interrupted:

@@ -11,9 +11,17 @@ them label cells. Numbers that read as prose (「2020年」, 「198条」, 「�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from .textnorm import nfkc
+
+if TYPE_CHECKING:
+    from .record import Value
+
+# what a cell holds: text (a label, prose), a number, or a blank (「/」「—」「无」, empty)
+CellKind = Literal["label", "value", "null"]
 
 NULL_MARKERS = frozenset(
     {"", "/", "／", "\\", "-", "－", "—", "–", "--", "——", "－－", "---", "无", "無", "空", "—/—", "─", "一一"}
@@ -66,7 +74,7 @@ class Location:
         numbers = dict(re.findall(r"(page|line|column|table|row) (\d+)", text))
         return cls(**{k: int(v) for k, v in numbers.items()})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int]:
         return {
             k: v
             for k, v in (
@@ -91,7 +99,7 @@ def _for_people(loc: Location, lang: str, table: int | None) -> str:
         return Location(loc.line, loc.column, number, loc.row, loc.page).describe()
     page = f"第{loc.page}页" if loc.page is not None else ""
     if loc.table is not None:
-        name = f"表{_ZH_NUMERALS[number]}" if table is not None and 0 < number <= 10 else f"第{number}个表格"
+        name = f"表{_ZH_NUMERALS[table]}" if table is not None and 0 < table <= 10 else f"第{number}个表格"
         return f"{page}{name}第{loc.row}行第{loc.column}列"
     line = f"第{loc.line}行" if loc.line is not None else ""
     column = f"第{loc.column}列" if loc.column is not None else ""
@@ -101,7 +109,7 @@ def _for_people(loc: Location, lang: str, table: int | None) -> str:
 @dataclass(slots=True)
 class Cell:
     raw: str
-    kind: str  # "label" | "value" | "null"
+    kind: CellKind
     loc: Location
     row_id: object = None  # the physical row (HTML <tr>, Markdown row); None in free text
     number: float | int | None = None
@@ -153,7 +161,7 @@ def _next_nonspace(s: str, i: int) -> str:
     return s[i] if i < len(s) else ""
 
 
-def _number_spans(norm: str):
+def _number_spans(norm: str) -> Iterator[tuple[int, int, str, str | None]]:
     """(start, end, number text, unit) of every number in a line that reads as a table cell."""
     for m in NUMBER_RE.finditer(norm):
         start, end = m.span()
@@ -248,7 +256,7 @@ def snippet(line: str, column: int, raw: str = "") -> str:
     return ("…" if start > 0 else "") + text + ("…" if end < len(line) else "")
 
 
-def snippets(values, lines: list[str]) -> None:
+def snippets(values: Iterable[Value], lines: list[str]) -> None:
     """Give every value of a flattened page (a whole table on one line) the text around it."""
     for v in values:
         loc = v.loc

@@ -11,117 +11,44 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-EXIT_OK, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130
+from .cli_common import (
+    Console,
+    ExitCode,
+    agency_options,
+    blank_option,
+    bom_option,
+    default_lang,
+    fetching,
+    follow_options,
+    lang_option,
+    load_agency_map,
+    urls_option,
+)
+
+if TYPE_CHECKING:
+    from rich.progress import Task, TaskID
+
+    from .batch import Summary
+    from .errors import ReportError
+    from .sources import FetchOptions
 
 
-def _err(source: str, message: str, kind: str = "error") -> None:
+def _stdout(line: str) -> None:
+    """One listing line for people on stdout, control characters escaped."""
     from .output import printable
 
-    colour = sys.stderr.isatty() and "NO_COLOR" not in os.environ
-    prefix = click.style(kind, fg="red" if kind == "error" else "yellow", bold=kind == "error") if colour else kind
-    click.echo(f"disclosure: {prefix}: {printable(f'{source}: {message}')}", err=True)
-
-
-def _say(line: str, err: bool = False) -> None:
-    """One line for people (stdout listing or stderr), control characters escaped."""
-    from .output import printable
-
-    click.echo(printable(line), err=err)
-
-
-urls_option = click.option(
-    "--urls", "urls_file", type=click.Path(exists=True, allow_dash=True, dir_okay=False),
-    help="File of URLs, one a line ('-': standard input).",
-)  # fmt: skip
-
-
-def fetch_options(f):
-    """Options shared by every command that fetches: politeness, cache, limits."""
-    options = [
-        click.option(
-            "--cache",
-            "cache_dir",
-            type=click.Path(file_okay=False),
-            default=None,
-            help="Cache folder [default: $DISCLOSURE_CACHE or ~/.cache/disclosure-cli].",
-        ),
-        click.option("--offline", is_flag=True, help="Use only the cache; never touch the network."),
-        click.option("--ignore-robots", is_flag=True, help="Fetch even what robots.txt disallows."),
-        click.option(
-            "--delay",
-            type=click.FloatRange(min=0),
-            default=1.0,
-            show_default=True,
-            help="Seconds between two requests to the same host.",
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=0.01),
-            default=30.0,
-            show_default=True,
-            help="Seconds to wait for a response.",
-        ),
-        click.option(
-            "--retries",
-            type=click.IntRange(min=0),
-            default=3,
-            show_default=True,
-            help="Retries after a timeout, 429 or 5xx (with exponential backoff).",
-        ),
-        click.option(
-            "--max-age",
-            type=click.FloatRange(min=0),
-            default=3600,
-            show_default=True,
-            help="Seconds a cached page is reused without asking the server whether it changed.",
-        ),
-        click.option(
-            "--max-size",
-            type=click.FloatRange(min=0.001),
-            default=20,
-            show_default=True,
-            help="Refuse pages larger than this many MB.",
-        ),
-        click.option(
-            "--follow",
-            is_flag=True,
-            help="Treat URLs as index pages: collect links that look like annual reports, page by page.",
-        ),
-        click.option(
-            "--max-pages",
-            type=click.IntRange(min=1),
-            default=10,
-            show_default=True,
-            help="Index pages to read per URL with --follow (following 下一页 links).",
-        ),
-    ]
-    for option in reversed(options):
-        f = option(f)
-    return f
-
-
-def _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age, max_size):
-    from .fetch import Fetcher
-
-    return Fetcher(
-        cache_dir,
-        offline=offline,
-        ignore_robots=ignore_robots,
-        delay=delay,
-        timeout=timeout,
-        retries=retries,
-        max_age=max_age,
-        max_bytes=int(max_size * 1024 * 1024),
-    )
+    click.echo(printable(line))
 
 
 @click.command()
 @click.argument("urls", nargs=-1)
 @urls_option
-@fetch_options
+@fetching
+@follow_options
 @click.option(
     "-o",
     "--output",
@@ -132,19 +59,7 @@ def _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age
     help="text: one line per page; jsonl: the fetch metadata of each page (errors included).",
 )
 def fetch(
-    urls,
-    urls_file,
-    cache_dir,
-    offline,
-    ignore_robots,
-    delay,
-    timeout,
-    retries,
-    max_age,
-    max_size,
-    follow,
-    max_pages,
-    fmt,
+    urls: tuple[str, ...], urls_file: str | None, options: FetchOptions, follow: bool, max_pages: int, fmt: str
 ) -> None:
     """Fetch report pages into the local cache, politely (robots.txt, one request at a time per host).
 
@@ -153,28 +68,30 @@ def fetch(
     links whose text looks like an annual report title are fetched, over up to --max-pages pages.
     Exit 0 when every page was fetched, 2 otherwise.
     """
-    from .batch import read_url_list
     from .errors import ReportError, human_size
     from .fetch import classify_page
+    from .sources import read_url_list
 
     targets = list(urls) + (read_url_list(urls_file) if urls_file else [])
     if not targets:
         raise click.UsageError("give URLs or --urls FILE")
+    console = Console()
     failed = 0
-    with _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age, max_size) as fetcher:
+    with options.fetcher() as fetcher:
         pages: list[str] = []
         for url in targets:
             if not follow:
                 pages.append(url)
                 continue
             found = fetcher.discover(url, max_pages)
-            _say(f"disclosure: {url}: {len(found.links)} report links on {len(found.pages)} page(s)", err=True)
+            console.say(f"disclosure: {url}: {len(found.links)} report links on {len(found.pages)} page(s)")
             for bad, exc in found.errors:
                 failed += 1
-                _report_failure(fmt, bad, exc)
+                _report_failure(console, fmt, bad, exc)
             if not found.links and not found.errors:
                 failed += 1
-                _report_failure(fmt, url, ReportError("no-report-links", "no links that look like annual reports"))
+                exc = ReportError("no-report-links", "no links that look like annual reports")
+                _report_failure(console, fmt, url, exc)
             pages += [p for p in found.links if p not in pages]
         for url in pages:
             try:
@@ -184,7 +101,7 @@ def fetch(
                     raise problem
             except ReportError as exc:
                 failed += 1
-                _report_failure(fmt, url, exc)
+                _report_failure(console, fmt, url, exc)
                 continue
             meta = page.meta
             if fmt == "jsonl":
@@ -192,12 +109,12 @@ def fetch(
             else:
                 how = "cached " if meta["from_cache"] else "fetched"
                 moved = f" -> {meta['final_url']}" if meta["final_url"] != url else ""
-                _say(f"{how}  {human_size(len(page.data)):>9}  {meta['sha256'][:12]}  {url}{moved}")
-    sys.exit(EXIT_ERROR if failed else EXIT_OK)
+                _stdout(f"{how}  {human_size(len(page.data)):>9}  {meta['sha256'][:12]}  {url}{moved}")
+    sys.exit(ExitCode.ERROR if failed else ExitCode.OK)
 
 
-def _report_failure(fmt: str, url: str, exc) -> None:
-    _err(url, exc.message)
+def _report_failure(console: Console, fmt: str, url: str, exc: ReportError) -> None:
+    console.error(url, exc.message)
     if fmt == "jsonl":
         click.echo(json.dumps({"url": url, "error": exc.reason, "message": exc.message}, ensure_ascii=False))
 
@@ -218,7 +135,7 @@ class _Bar:
         from rich.text import Text
 
         class Rate(ProgressColumn):
-            def render(self, task) -> Text:
+            def render(self, task: Task) -> Text:
                 return Text(f"{task.speed:.1f}/s" if task.speed else "–/s")
 
         console = Console(stderr=True, no_color="NO_COLOR" in os.environ or None)
@@ -233,7 +150,7 @@ class _Bar:
             transient=True,
             disable=not console.is_terminal,
         )
-        self.task = None
+        self.task: TaskID | None = None
         self.failed = 0
 
     def start(self, total: int) -> None:
@@ -243,13 +160,14 @@ class _Bar:
     def advance(self, source: str, status: str, reason: str | None = None) -> None:
         if status == "failed":
             self.failed += 1
-        self.progress.update(self.task, advance=1, failed=self.failed)
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, failed=self.failed)
 
     def finish(self) -> None:
         self.progress.stop()
 
 
-def summary_lines(s) -> list[str]:
+def summary_lines(s: Summary) -> list[str]:
     """The closing summary for people: counts, failures by reason, findings by code."""
     failed = sum(s.failed.values())
     rate = f", {s.processed / s.elapsed:.1f} parsed/s" if s.processed and s.elapsed else ""
@@ -281,14 +199,9 @@ def summary_lines(s) -> list[str]:
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of CPUs]."
 )
-@fetch_options
-@click.option(
-    "--blank",
-    type=click.Choice(["zero", "skip"]),
-    default="zero",
-    show_default=True,
-    help="Blank cells in the audit: read as 0, or leave every sum that uses one unchecked.",
-)
+@fetching
+@follow_options
+@blank_option
 @click.option(
     "--timeout-per-input",
     "timeout_per_input",
@@ -314,25 +227,9 @@ def summary_lines(s) -> list[str]:
     help="The summary: text on stderr, or json on stdout.",
 )
 def batch(
-    inputs,
-    urls_file,
-    db,
-    jobs,
-    cache_dir,
-    offline,
-    ignore_robots,
-    delay,
-    timeout,
-    retries,
-    max_age,
-    max_size,
-    follow,
-    max_pages,
-    blank,
-    timeout_per_input,
-    max_memory,
-    fmt,
-) -> None:
+    inputs: tuple[str, ...], urls_file: str | None, db: str, jobs: int | None, options: FetchOptions, follow: bool,
+    max_pages: int, blank: str, timeout_per_input: float, max_memory: float, fmt: str,
+) -> None:  # fmt: skip
     """Parse and audit many reports in parallel into a SQLite dataset (see: disclosure export).
 
     INPUT: files, folders (their .html/.htm/.txt/.md/.pdf files, recursively), globs, URLs, or a file
@@ -348,7 +245,7 @@ def batch(
     if not inputs and not urls_file:
         raise click.UsageError("give files, folders, globs, URLs or --urls FILE")
     bar = _Bar()
-    with _fetcher(cache_dir, offline, ignore_robots, delay, timeout, retries, max_age, max_size) as fetcher:
+    with options.fetcher() as fetcher:
         try:
             summary = run_batch(
                 inputs,
@@ -359,26 +256,23 @@ def batch(
                 follow=follow,
                 max_pages=max_pages,
                 blank=blank,
-                max_bytes=int(max_size * 1024 * 1024),
+                max_bytes=options.max_bytes,
                 timeout=timeout_per_input or None,
                 max_memory=int(max_memory * 1024 * 1024) or None,
                 reporter=bar,
             )
-        except (
-            OSError,
-            ValueError,
-            sqlite3.Error,
-        ) as exc:  # the dataset file itself (locked, not SQLite, newer schema)
-            _err(db, str(exc))
-            sys.exit(EXIT_ERROR)
+        except (OSError, ValueError, sqlite3.Error) as exc:  # the dataset file itself (locked, not SQLite, newer)
+            Console().error(db, str(exc))
+            sys.exit(ExitCode.ERROR)
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
+        console = Console()
         for line in summary_lines(summary):
-            _say(f"disclosure: {line}", err=True)
+            console.say(f"disclosure: {line}")
     if summary.interrupted:
-        sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_ERROR if summary.failed else EXIT_OK)
+        sys.exit(ExitCode.INTERRUPTED)
+    sys.exit(ExitCode.ERROR if summary.failed else ExitCode.OK)
 
 
 @click.command()
@@ -398,17 +292,9 @@ def batch(
     help="values: one row per value (as parse -o csv); reports: one per input; findings: one each; "
     "active / requests / appeals: the values of that report table (table 2, 3, 4).",
 )
-@click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of finding messages."
-)
-@click.option("--bom", is_flag=True, help="Start CSV output with a byte-order mark (for Excel).")
-@click.option("--agency", default=None, help="Only this agency's series (names normalised; see --agency-map).")
-@click.option(
-    "--agency-map",
-    type=click.Path(exists=True, dir_okay=False),
-    default=None,
-    help="CSV/TSV/JSON of old name → current name: --agency then takes in the old names too.",
-)
+@lang_option
+@bom_option
+@agency_options
 @click.option(
     "--year", "years", type=click.IntRange(1990, 2100), multiple=True, help="Only this report year (repeatable)."
 )
@@ -420,7 +306,10 @@ def batch(
     "--code", "codes", multiple=True, metavar="CODE",
     help="findings: only these codes or prefixes (R001, Y0); reports/values: only reports with such a finding.",
 )  # fmt: skip
-def export(db, fmt, table, lang, bom, agency, agency_map, years, keys, codes) -> None:
+def export(
+    db: str, fmt: str, table: str, lang: str | None, bom: bool, agency: str | None, agency_map: str | None,
+    years: tuple[int, ...], keys: tuple[str, ...], codes: tuple[str, ...],
+) -> None:  # fmt: skip
     """Write one table of a dataset as tidy CSV or JSON Lines on stdout, all of it or the rows
     of one agency, years, keys or finding codes. Exit 2 when --agency names no agency of the dataset."""
     import sqlite3
@@ -435,20 +324,19 @@ def export(db, fmt, table, lang, bom, agency, agency_map, years, keys, codes) ->
     try:
         ds = open_readonly(db)
     except (sqlite3.DatabaseError, ValueError) as exc:
-        _err(db, str(exc))
-        sys.exit(EXIT_ERROR)
+        Console().error(db, str(exc))
+        sys.exit(ExitCode.ERROR)
     with ds:
         agencies = None
         if agency is not None:
-            from .cli import _mapping
             from .series import matching_agencies
 
-            agencies = tuple(matching_agencies(ds.agencies(), agency, _mapping(agency_map)))
+            agencies = tuple(matching_agencies(ds.agencies(), agency, load_agency_map(agency_map)))
             if not agencies:
-                _err(db, f"no report of agency {agency!r}")
-                sys.exit(EXIT_ERROR)
+                Console().error(db, f"no report of agency {agency!r}")
+                sys.exit(ExitCode.ERROR)
         where = RowFilter(agencies, tuple(years), tuple(keys), tuple(codes))
-        write_table(ds, table, fmt, sys.stdout, lang=lang, bom=bom, where=where)
+        write_table(ds, table, fmt, sys.stdout, lang=lang or default_lang(), bom=bom, where=where)
 
 
 @click.command()
@@ -463,7 +351,7 @@ def export(db, fmt, table, lang, bom, agency, agency_map, years, keys, codes) ->
     "-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
     help="The summary: text on stderr, or json on stdout.",
 )  # fmt: skip
-def merge(inputs, db, fmt) -> None:
+def merge(inputs: tuple[str, ...], db: str, fmt: str) -> None:
     """Merge datasets (shards batched on several machines) into one: disclosure merge A.sqlite B.sqlite --db OUT.sqlite.
 
     Duplicates are resolved as in `batch`: one row per source (a parsed report beats a failure, else
@@ -479,16 +367,15 @@ def merge(inputs, db, fmt) -> None:
     try:
         summary = merge_datasets(list(inputs), db)
     except (OSError, ValueError, sqlite3.Error) as exc:
-        _err(db, f"{exc}; nothing written")
-        sys.exit(EXIT_ERROR)
+        Console().error(db, f"{exc}; nothing written")
+        sys.exit(ExitCode.ERROR)
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:
         how = "extended" if summary.extended else "created"
         read = ", ".join(f"{p} {n}" for p, n in summary.per_input.items())
-        _say(
+        Console().say(
             f"disclosure: {db} {how}: {summary.added} added, {summary.replaced} replaced, {summary.kept} kept"
             f" ({summary.duplicates} recorded as duplicates of another source); reports read: {read}",
-            err=True,
         )
-    sys.exit(EXIT_OK)
+    sys.exit(ExitCode.OK)

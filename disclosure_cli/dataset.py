@@ -14,15 +14,24 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import TYPE_CHECKING, Literal, TextIO, TypedDict, cast, overload
 
 from . import __version__
 
+if TYPE_CHECKING:
+    from .auditing.findings import Finding, TermDict
+    from .auditing.rules import Severity
+    from .fetch import FetchMeta
+    from .record import Record
+
 SCHEMA_VERSION = 3  # 2: reports.identities_used; 3: series_pending, cross-year findings
-STATUSES = ("parsed", "failed", "duplicate")
+Status = Literal["parsed", "failed", "duplicate"]
+STATUSES: tuple[Status, ...] = ("parsed", "failed", "duplicate")
+FindingKind = Literal["audit", "cross-year"]
+Number = float | int
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -120,21 +129,134 @@ FINDING_FIELDS = (
 )  # fmt: skip
 _JSON_REPORT_FIELDS = ("notes", "extra", "narrative", "identities_used")
 
+# A value as a row in VALUE_FIELDS order: key, table, row, column, label, value, raw, unit, location, inferred.
+ValueRow = tuple[str, str, str, str, str, Number | None, str | None, str | None, str | None, str | None]
+# A finding as a row in FINDING_FIELDS order (``terms``: JSON text).
+FindingRow = tuple[
+    str, str, str, str, str | None, str | None, str | None, str | None, str | None, str | None,
+    Number | None, Number | None, Number | None, int, str,
+]  # fmt: skip
+
+
+class ReportFields(TypedDict, total=False):
+    """What a parsed record contributes to its ``reports`` row (JSON columns as JSON text)."""
+
+    title: str | None
+    agency: str | None
+    year: int | None
+    format: str
+    script: str
+    shape: str
+    encoding: str
+    value_count: int
+    errors: int
+    warnings: int
+    infos: int
+    notes: str
+    extra: str
+    narrative: str
+    identities_used: str
+
+
+class ReportRow(TypedDict):
+    """A ``reports`` row as exported (REPORT_FIELDS)."""
+
+    source: str
+    status: Status
+    reason: str | None
+    error: str | None
+    duplicate_of: str | None
+    sha256: str | None
+    tool_version: str
+    url: str | None
+    final_url: str | None
+    http_status: int | None
+    content_type: str | None
+    fetched_at: str | None
+    title: str | None
+    agency: str | None
+    year: int | None
+    format: str | None
+    script: str | None
+    shape: str | None
+    encoding: str | None
+    value_count: int | None
+    errors: int | None
+    warnings: int | None
+    infos: int | None
+    notes: str | None
+    extra: str | None
+    narrative: str | None
+    identities_used: str | None
+    processed_at: str
+
+
+class ValueExportRow(TypedDict):
+    """A value as exported (VALUE_EXPORT_FIELDS): the columns of ``disclosure parse -o csv``, then key and sha256."""
+
+    source: str
+    agency: str | None
+    year: int | None
+    format: str | None
+    table: str
+    row: str
+    column: str
+    label: str | None
+    value: Number | None
+    raw: str | None
+    unit: str | None
+    location: str | None
+    inferred: str | None
+    key: str
+    sha256: str | None
+
+
+class FindingExportRow(TypedDict):
+    """A finding as exported (FINDING_EXPORT_FIELDS), in one language (``locations``: JSON text)."""
+
+    source: str
+    agency: str | None
+    year: int | None
+    kind: FindingKind
+    code: str
+    name: str
+    severity: Severity
+    where: str | None
+    location: str | None
+    message: str | None
+    equation: str | None
+    expected: Number | None
+    actual: Number | None
+    difference: Number | None
+    blank_dependent: int
+    locations: str | None
+
+
+ExportRow = ReportRow | ValueExportRow | FindingExportRow
+
+
+def _no_meta() -> FetchMeta:
+    return {}  # a file or '-': nothing was fetched
+
+
+def _no_report() -> ReportFields:
+    return {}
+
 
 @dataclass
 class Outcome:
     """Everything one input contributes to the dataset, as plain data (it crosses process boundaries)."""
 
     source: str
-    status: str
+    status: Status
     reason: str | None = None
     error: str | None = None
     sha256: str | None = None
     duplicate_of: str | None = None
-    meta: dict = field(default_factory=dict)  # fetch metadata (load_input's second value)
-    report: dict = field(default_factory=dict)  # title, agency, year, ... of a parsed record
-    values: list[tuple] = field(default_factory=list)  # rows in VALUE_FIELDS order
-    findings: list[tuple] = field(default_factory=list)  # rows in FINDING_FIELDS order
+    meta: FetchMeta = field(default_factory=_no_meta)  # load_input's second value
+    report: ReportFields = field(default_factory=_no_report)  # title, agency, year, ... of a parsed record
+    values: list[ValueRow] = field(default_factory=list)
+    findings: list[FindingRow] = field(default_factory=list)
     processed_at: str | None = None  # kept when a row is copied from another dataset (merge); else now
 
     def finding_codes(self) -> list[str]:
@@ -156,14 +278,15 @@ class RowFilter:
     keys: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
 
-    def sql(self, table: str) -> tuple[str, list]:
+    def sql(self, table: str) -> tuple[str, list[str | int]]:
         """(condition, parameters) over ``reports r`` and, per table, ``report_values v`` / ``findings f``."""
-        conds, params = ["1"], []
+        conds: list[str] = ["1"]
+        params: list[str | int] = []
 
-        def any_of(column: str, values, prefix: bool = False) -> None:
+        def any_of(column: str, values: Sequence[str | int], prefix: bool = False) -> None:
             if prefix:
                 conds.append("(" + " OR ".join(f"{column} = ? OR {column} LIKE ? ESCAPE '\\'" for _ in values) + ")")
-                for v in values:
+                for v in map(str, values):  # key prefixes
                     params.extend((v, v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"))
             else:
                 conds.append(f"{column} IN ({', '.join('?' * len(values))})")
@@ -189,7 +312,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _json(obj) -> str:
+def _json(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
@@ -197,10 +320,10 @@ def _insert(table: str, fields: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} (report_id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})"
 
 
-def finding_row(f, kind: str = "audit") -> tuple:
+def finding_row(f: Finding, kind: FindingKind = "audit") -> FindingRow:
     """A finding as a row in FINDING_FIELDS order (``kind``: audit or cross-year)."""
     en, zh = f.as_dict("en"), f.as_dict("zh")
-    terms = en.get("locations", [])
+    terms: list[TermDict] = en.get("locations", [])
     location = next((t.get("location") for t in terms if t.get("location")), None)
     return (
         kind, en["code"], en.get("name", ""), en["severity"], en.get("where"), location,
@@ -210,23 +333,29 @@ def finding_row(f, kind: str = "audit") -> tuple:
     )  # fmt: skip
 
 
-def parsed_outcome(record, findings, meta: dict | None = None) -> Outcome:
-    """Rows for a parsed record and its audit findings (``findings``: a list of audit ``Finding``)."""
+def parsed_outcome(record: Record, findings: list[Finding], meta: FetchMeta | None = None) -> Outcome:
+    """Rows for a parsed record and its audit findings."""
     from collections import Counter
 
     severities = Counter(f.severity for f in findings)
-    d = record.as_dict()
-    report = {
-        **{k: d.get(k) for k in ("title", "agency", "year", "format", "script", "shape", "encoding", "value_count")},
+    report: ReportFields = {
+        "title": record.title,
+        "agency": record.agency,
+        "year": record.year,
+        "format": record.format,
+        "script": record.script,
+        "shape": record.shape,
+        "encoding": record.encoding,
+        "value_count": len(record.published()),
         "errors": severities.get("error", 0),
         "warnings": severities.get("warning", 0),
         "infos": severities.get("info", 0),
-        "notes": _json(d.get("warnings", [])),
-        "extra": _json(d.get("extra", [])),
-        "narrative": _json(d.get("narrative", [])),
+        "notes": _json([w.as_dict() for w in record.warnings]),
+        "extra": _json(record.extra),
+        "narrative": _json([s.as_dict() for s in record.statements]),
         "identities_used": _json(sorted(record.inferred_identities)),
     }
-    values = [
+    values: list[ValueRow] = [
         (
             v.key,
             v.table,
@@ -246,21 +375,28 @@ def parsed_outcome(record, findings, meta: dict | None = None) -> Outcome:
         source=record.source,
         status="parsed",
         sha256=record.sha256,
-        meta=dict(meta or {}),
+        meta=_copy(meta),
         report=report,
         values=values,
         findings=rows,
     )
 
 
-def failed_outcome(source: str, reason: str, message: str, sha256: str | None = None, meta: dict | None = None):
-    return Outcome(source=source, status="failed", reason=reason, error=message, sha256=sha256, meta=dict(meta or {}))
+def failed_outcome(
+    source: str, reason: str, message: str, sha256: str | None = None, meta: FetchMeta | None = None
+) -> Outcome:
+    return Outcome(source=source, status="failed", reason=reason, error=message, sha256=sha256, meta=_copy(meta))
+
+
+def _copy(meta: FetchMeta | None) -> FetchMeta:
+    """A copy of the fetch metadata, so an Outcome never shares it with the page it came from."""
+    return meta.copy() if meta else _no_meta()
 
 
 class Dataset:
     """A dataset file, opened for reading and writing. One writer at a time (the batch's parent)."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str):
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
 
@@ -299,8 +435,8 @@ class Dataset:
             return [self._write(o, tool_version) for o in outcomes]
 
     def _write(self, outcome: Outcome, tool_version: str) -> int:
-        meta = outcome.meta or {}
-        row = {
+        meta = outcome.meta
+        row: dict[str, object] = {
             **{k: None for k in REPORT_FIELDS},
             **outcome.report,
             "source": outcome.source,
@@ -341,7 +477,7 @@ class Dataset:
     def pending_series(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT series_key FROM series_pending ORDER BY series_key")]
 
-    def refresh_series(self, should_stop=None) -> int:
+    def refresh_series(self, should_stop: Callable[[], bool] | None = None) -> int:
         """Compute the cross-year findings (Y codes) of every series marked pending and store them on
         their reports (``kind = 'cross-year'``), one transaction per series, replacing the earlier
         ones; returns the findings stored. Stops between two series when ``should_stop()`` says so:
@@ -376,19 +512,33 @@ class Dataset:
             stored += len(rows)
         return stored
 
-    def write_record(self, record, findings, meta: dict | None = None) -> int:
+    def write_record(self, record: Record, findings: list[Finding], meta: FetchMeta | None = None) -> int:
         """A parsed record and its audit findings, atomically."""
         return self.write(parsed_outcome(record, findings, meta))
 
     def write_failure(
-        self, source: str, reason: str, message: str, sha256: str | None = None, meta: dict | None = None
+        self, source: str, reason: str, message: str, sha256: str | None = None, meta: FetchMeta | None = None
     ) -> int:
         """An input that could not be fetched, read or parsed, with its reason, atomically."""
         return self.write(failed_outcome(source, reason, message, sha256, meta))
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def rows(self, table: str, lang: str = "en", where: RowFilter | None = None) -> Iterator[dict]:
+    @overload
+    def rows(
+        self, table: Literal["reports"], lang: str = ..., where: RowFilter | None = ...
+    ) -> Iterator[ReportRow]: ...
+    @overload
+    def rows(
+        self, table: Literal["values"], lang: str = ..., where: RowFilter | None = ...
+    ) -> Iterator[ValueExportRow]: ...
+    @overload
+    def rows(
+        self, table: Literal["findings"], lang: str = ..., where: RowFilter | None = ...
+    ) -> Iterator[FindingExportRow]: ...
+    @overload
+    def rows(self, table: str, lang: str = ..., where: RowFilter | None = ...) -> Iterator[ExportRow]: ...
+    def rows(self, table: str, lang: str = "en", where: RowFilter | None = None) -> Iterator[ExportRow]:
         """Export rows of ``reports``, ``values`` or ``findings``, each with the report's identity;
         ``where`` keeps only some agencies, years, keys or finding codes."""
         cond, params = (where or RowFilter()).sql(table)
@@ -398,7 +548,7 @@ class Dataset:
                 params,
             )
             for r in cur:
-                yield dict(zip(REPORT_FIELDS, r))
+                yield cast(ReportRow, dict(zip(REPORT_FIELDS, r)))
         elif table == "values":
             cur = self.conn.execute(
                 "SELECT r.source, r.agency, r.year, r.format, v.table_key, v.row_key, v.column_key, v.label,"
@@ -408,7 +558,7 @@ class Dataset:
             )
             names = VALUE_EXPORT_FIELDS
             for r in cur:
-                yield dict(zip(names, r))
+                yield cast(ValueExportRow, dict(zip(names, r)))
         elif table == "findings":
             msg, eq = ("message_zh", "equation_zh") if lang == "zh" else ("message_en", "equation_en")
             cur = self.conn.execute(
@@ -418,7 +568,7 @@ class Dataset:
                 params,
             )
             for r in cur:
-                yield dict(zip(FINDING_EXPORT_FIELDS, r))
+                yield cast(FindingExportRow, dict(zip(FINDING_EXPORT_FIELDS, r)))
         else:
             raise ValueError(f"no table {table!r} (reports, values, findings)")
 
@@ -427,7 +577,7 @@ class Dataset:
         query = "SELECT DISTINCT agency FROM reports WHERE status = 'parsed' AND agency IS NOT NULL ORDER BY agency"
         return [row[0] for row in self.conn.execute(query)]
 
-    def records(self, sources: tuple[str, ...] = (), agencies: list[str] | None = None) -> list:
+    def records(self, sources: tuple[str, ...] = (), agencies: list[str] | None = None) -> list[Record]:
         """The parsed reports as records again (for ``audit``, ``trend`` and ``compare --db``);
         ``agencies``: only reports of these names (``series.matching_agencies`` finds them)."""
         from .cells import Location
@@ -438,13 +588,13 @@ class Dataset:
             "SELECT id, source, sha256, format, encoding, shape, script, title, agency, year, notes, extra,"
             " narrative, identities_used FROM reports WHERE status = 'parsed'"
         )
-        params: list = list(sources)
+        params: list[str] = list(sources)
         if sources:
             query += f" AND source IN ({', '.join('?' * len(sources))})"
         if agencies is not None:
             query += f" AND agency IN ({', '.join('?' * len(agencies))})"
             params += agencies
-        out = []
+        out: list[Record] = []
         for row in self.conn.execute(query + " ORDER BY source", params).fetchall():
             rid, source, sha, fmt, enc, shape, script, title, agency, year, notes, extra, narrative, used = row
             record = Record(source, sha, fmt, enc, shape, script, title, agency, year)
@@ -464,7 +614,7 @@ class Dataset:
                 Statement(st["kind"], st["value"], st["raw"], Location(**st["loc"]))
                 for st in json.loads(narrative or "[]")
             ]
-            record.inferred_identities = {tuple(pair) for pair in json.loads(used or "[]")}
+            record.inferred_identities = {(code, where) for code, where in json.loads(used or "[]")}
             out.append(record)
         return out
 
@@ -481,7 +631,7 @@ class Dataset:
     def __enter__(self) -> Dataset:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -563,14 +713,16 @@ def export(
     n = 0
     if fmt == "csv":
         writer = csv_writer(out, fields, bom=bom)
-        for row in ds.rows(table, lang, where):
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        for exported in ds.rows(table, lang, where):
+            writer.writerow({k: "" if v is None else v for k, v in exported.items()})
             n += 1
     elif fmt == "jsonl":
-        for row in ds.rows(table, lang, where):
+        for exported in ds.rows(table, lang, where):
+            row: dict[str, object] = dict(exported)
             for k in (*_JSON_REPORT_FIELDS, "locations"):
-                if isinstance(row.get(k), str):
-                    row[k] = json.loads(row[k])
+                text = row.get(k)
+                if isinstance(text, str):  # JSON columns are written as JSON, not as a string of it
+                    row[k] = json.loads(text)
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
     else:
@@ -580,6 +732,16 @@ def export(
 
 
 # -- merging shards ------------------------------------------------------------------------------------
+
+
+class MergeSummaryDict(TypedDict):
+    db: str
+    extended: bool
+    added: int
+    replaced: int
+    kept: int
+    duplicates: int
+    per_input: dict[str, int]
 
 
 @dataclass
@@ -594,7 +756,7 @@ class MergeSummary:
     duplicates: int = 0  # the same bytes under another source: recorded as a duplicate of the first
     per_input: dict[str, int] = field(default_factory=dict)  # reports read from each input
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> MergeSummaryDict:
         return {
             "db": self.db,
             "extended": self.extended,
@@ -612,7 +774,9 @@ def _outcomes(ds: Dataset) -> Iterator[tuple[Outcome, str]]:
     cols = ["id", *(f if f in have else f"NULL AS {f}" for f in REPORT_FIELDS)]
     for row in ds.conn.execute(f"SELECT {', '.join(cols)} FROM reports ORDER BY id").fetchall():
         rid, r = row[0], dict(zip(REPORT_FIELDS, row[1:]))
-        meta = {k: r[k] for k in ("url", "final_url", "content_type", "fetched_at") if r[k] is not None}
+        meta = cast(
+            "FetchMeta", {k: r[k] for k in ("url", "final_url", "content_type", "fetched_at") if r[k] is not None}
+        )
         if r["http_status"] is not None:
             meta["status"] = r["http_status"]
         report_keys = ("title", "agency", "year", "format", "script", "shape", "encoding", "value_count", "errors",
@@ -628,7 +792,8 @@ def _outcomes(ds: Dataset) -> Iterator[tuple[Outcome, str]]:
         yield (
             Outcome(
                 r["source"], r["status"], r["reason"], r["error"], r["sha256"], r["duplicate_of"], meta,
-                {k: r[k] for k in report_keys if r[k] is not None}, list(values), list(findings), r["processed_at"],
+                cast(ReportFields, {k: r[k] for k in report_keys if r[k] is not None}), list(values), list(findings),
+                r["processed_at"],
             ),
             r["tool_version"],
         )  # fmt: skip
@@ -662,7 +827,7 @@ def merge(inputs: list[str], out: str) -> MergeSummary:
     extended = target.exists()
     if extended:
         open_readonly(out).close()  # ValueError when it is not a dataset: never overwritten
-    shards = []
+    shards: list[tuple[str, Dataset]] = []
     try:
         for path in inputs:
             if extended and Path(path).resolve() == target.resolve():

@@ -36,10 +36,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 from . import __version__
 from .errors import ReportError, too_large
+
+if TYPE_CHECKING:
+    import socket
+
+    import httpx
+    from lxml.html import HtmlElement
 
 MAX_BYTES = 20 * 1024 * 1024
 USER_AGENT = f"disclosure-cli/{__version__} (open government information annual report research; python-httpx)"
@@ -66,6 +74,37 @@ _TABLE_MARKERS = (
     "行政復議",
 )
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|政府信息|年度报告|年度報告|年报|年報")
+
+
+class FetchMeta(TypedDict, total=False):
+    """The fetch metadata of one input, as the dataset keeps it with each page.
+
+    A fetched page has every key but ``stale``; a file or ``-`` has none (``{}``); a dataset row read
+    back has those it stored (``url``, ``final_url``, ``status``, ``content_type``, ``fetched_at``).
+    """
+
+    url: str  # the URL as given
+    final_url: str  # after redirects
+    status: int  # HTTP status of the response the body came from
+    content_type: str | None
+    fetched_at: str | None  # ISO 8601, UTC
+    sha256: str  # of the body
+    from_cache: bool
+    stale: str  # served from the cache after this failure (a site down tonight)
+
+
+class CacheEntry(TypedDict, total=False):
+    """One URL's entry in the cache (``urls/…/{sha256 of the URL}.json``)."""
+
+    url: str
+    sha256: str  # of the body, stored under bodies/
+    final_url: str
+    status: int
+    content_type: str | None
+    fetched_at: str | None
+    validated_at: str  # last 304: the cached body is still current
+    etag: str | None
+    last_modified: str | None
 
 
 def is_url(text: str) -> bool:
@@ -100,7 +139,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def sweep_temp_files(root: str | os.PathLike, max_age: float = STALE_TMP_AGE) -> int:
+def sweep_temp_files(root: str | os.PathLike[str], max_age: float = STALE_TMP_AGE) -> int:
     """Remove the temp files of cache writes whose process is gone (a kill mid-write) or that are older
     than ``max_age``; returns how many. A live writer's file is left alone."""
     folder = Path(root) / TMP_DIR
@@ -144,7 +183,7 @@ def _atomic_write(path: Path, data: bytes, root: Path | None = None) -> None:
 class Cache:
     """URL → one JSON entry (validators and fetch metadata); bodies stored once each under their sha256."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.swept = sweep_temp_files(self.root)  # what killed runs left behind
 
@@ -155,14 +194,14 @@ class Cache:
     def _body_path(self, sha256: str) -> Path:
         return self.root / "bodies" / sha256[:2] / sha256
 
-    def lookup(self, url: str) -> dict | None:
+    def lookup(self, url: str) -> CacheEntry | None:
         try:
             entry = json.loads(self._entry_path(url).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return entry if isinstance(entry, dict) and entry.get("url") == url else None
+        return cast(CacheEntry, entry) if isinstance(entry, dict) and entry.get("url") == url else None
 
-    def body(self, entry: dict) -> bytes | None:
+    def body(self, entry: CacheEntry) -> bytes | None:
         """The stored body, or None when it is missing or does not match its hash (then refetch)."""
         try:
             data = self._body_path(entry["sha256"]).read_bytes()
@@ -170,7 +209,7 @@ class Cache:
             return None
         return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
 
-    def store(self, url: str, data: bytes, entry: dict) -> dict:
+    def store(self, url: str, data: bytes, entry: CacheEntry) -> CacheEntry:
         entry = {**entry, "url": url, "sha256": hashlib.sha256(data).hexdigest()}
         body = self._body_path(entry["sha256"])
         if not body.exists():
@@ -178,7 +217,7 @@ class Cache:
         self.put(url, entry)
         return entry
 
-    def put(self, url: str, entry: dict) -> None:
+    def put(self, url: str, entry: CacheEntry) -> None:
         data = json.dumps({**entry, "url": url}, ensure_ascii=False).encode("utf-8")
         _atomic_write(self._entry_path(url), data, self.root)
 
@@ -188,7 +227,7 @@ class Page:
     """A fetched body and its fetch metadata (what the dataset keeps with each page)."""
 
     data: bytes
-    meta: dict
+    meta: FetchMeta
 
     @property
     def url(self) -> str:
@@ -204,7 +243,7 @@ class Discovery:
     errors: list[tuple[str, ReportError]] = field(default_factory=list)
 
 
-def _meta(entry: dict, url: str, from_cache: bool) -> dict:
+def _meta(entry: CacheEntry, url: str, from_cache: bool) -> FetchMeta:
     return {
         "url": url,
         "final_url": entry.get("final_url", url),
@@ -216,7 +255,7 @@ def _meta(entry: dict, url: str, from_cache: bool) -> dict:
     }
 
 
-def _age(entry: dict) -> float:
+def _age(entry: CacheEntry) -> float:
     """Seconds since the cached page was last fetched or confirmed unchanged."""
     stamps = [entry.get("validated_at"), entry.get("fetched_at")]
     try:
@@ -244,7 +283,7 @@ class _Expired(Exception):
 
 
 class _Truncated(Exception):
-    def __init__(self, got: int, expected: int):
+    def __init__(self, got: int, expected: int) -> None:
         super().__init__(f"truncated response: {got} of {expected} bytes (Content-Length)")
 
 
@@ -253,11 +292,11 @@ class _Deadline:
     read, so a server that drips a byte every few seconds never trips them; here a timer shuts the
     request's socket down when the time is up, and the body loop checks the clock between chunks."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.expired = False
-        self._sock = None
+        self._sock: socket.socket | None = None
         self._done = False
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._fire)
@@ -267,7 +306,7 @@ class _Deadline:
         self._timer.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.finish()
 
     def finish(self) -> None:
@@ -276,12 +315,12 @@ class _Deadline:
             self._done = True
         self._timer.cancel()
 
-    def trace(self, event: str, info: dict) -> None:
+    def trace(self, event: str, info: dict[str, Any]) -> None:
         """httpcore's trace hook: catch the socket of a new connection as soon as it is connected."""
         if event == "connection.connect_tcp.complete":
             self.watch(info.get("return_value"))
 
-    def watch(self, stream) -> None:
+    def watch(self, stream: Any) -> None:  # an httpcore network stream (untyped extension), or None
         try:
             sock = stream.get_extra_info("socket") if stream is not None else None
         except Exception:
@@ -320,7 +359,7 @@ class Fetcher:
 
     def __init__(
         self,
-        cache_dir: str | os.PathLike | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
         *,
         offline: bool = False,
         delay: float = 1.0,
@@ -333,7 +372,7 @@ class Fetcher:
         max_redirects: int = 10,
         max_age: float = 3600.0,
         user_agent: str = USER_AGENT,
-    ):
+    ) -> None:
         self.cache = Cache(cache_dir or default_cache_dir())
         self.offline = offline
         self.delay = delay
@@ -347,17 +386,17 @@ class Fetcher:
         self.max_age = max_age  # seconds a cached page is used without asking (a resumed run costs nothing)
         self.user_agent = user_agent
         self.requests = 0  # network requests made, robots.txt included (tests and the summary read it)
-        self._client = None
+        self._client: httpx.Client | None = None
         self._guard = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
-        self._robots: dict[str, object] = {}
+        self._robots: dict[str, _Robots] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._crawl_delay: dict[str, float] = {}
 
     # -- plumbing ---------------------------------------------------------------------------------
 
-    def _http(self):
+    def _http(self) -> httpx.Client:
         with self._guard:
             if self._client is None:
                 import httpx
@@ -378,7 +417,7 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
@@ -396,7 +435,7 @@ class Fetcher:
             finally:
                 self._last[host] = time.monotonic()
 
-    def _request(self, url: str, headers: dict) -> tuple[int, dict, bytes | None]:
+    def _request(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes | None]:
         """GET with retries on timeouts, connection errors, short bodies, 429 and 5xx; the body only for
         2xx, size-capped, whole (Content-Length), within one deadline of ``timeout`` seconds per attempt."""
         import httpx
@@ -471,12 +510,13 @@ class Fetcher:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:  # undecodable body, bad URL: final
             raise ReportError("fetch-failed", f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
 
-    def _read_capped(self, resp, deadline: _Deadline | None = None) -> bytes:
+    def _read_capped(self, resp: httpx.Response, deadline: _Deadline | None = None) -> bytes:
         length = resp.headers.get("content-length")
         expected = int(length) if length and length.isdigit() else None
         if expected is not None and expected > self.max_bytes:
             raise too_large(expected, self.max_bytes, "response")
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         for chunk in resp.iter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
@@ -491,7 +531,7 @@ class Fetcher:
 
     # -- robots.txt -------------------------------------------------------------------------------
 
-    def _robots_for(self, url: str):
+    def _robots_for(self, url: str) -> _Robots:
         """The host's robots rules, fetched once per run (through the cache, so re-runs revalidate)."""
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc.lower()}"
@@ -503,10 +543,8 @@ class Fetcher:
                 rp = self._read_robots(key, parts.netloc.lower())
         return rp
 
-    def _read_robots(self, key: str, host: str):
-        from urllib.robotparser import RobotFileParser
-
-        rp = RobotFileParser(key + "/robots.txt")
+    def _read_robots(self, key: str, host: str) -> _Robots:
+        rp = _Robots(key + "/robots.txt")
         try:
             try:
                 page = self._get(key + "/robots.txt", check_robots=False, max_redirects=5, check_body=False)
@@ -519,7 +557,7 @@ class Fetcher:
                 rp.allow_all = True  # no robots.txt: everything is allowed (RFC 9309 §2.3.1.3)
             else:
                 rp.disallow_all = True  # unreachable robots.txt: assume complete disallow (§2.3.1.4)
-                rp.unreachable = exc  # type: ignore[attr-defined]
+                rp.unreachable = exc
         delay = rp.crawl_delay(ROBOTS_AGENT)
         with self._guard:
             if delay:
@@ -533,7 +571,7 @@ class Fetcher:
             return
         rp = self._robots_for(url)
         if not rp.can_fetch(ROBOTS_AGENT, url):
-            why = getattr(rp, "unreachable", None)
+            why = rp.unreachable
             if why is not None and why.reason == "fetch-failed":
                 raise ReportError("fetch-failed", why.message)  # the host itself is unreachable: say so
             path = urlsplit(url).path or "/"
@@ -585,10 +623,10 @@ class Fetcher:
             headers = {"Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"}
             cached_body = self.cache.body(entry) if entry else None
             if entry and cached_body is not None:
-                if entry.get("etag"):
-                    headers["If-None-Match"] = entry["etag"]
-                if entry.get("last_modified"):
-                    headers["If-Modified-Since"] = entry["last_modified"]
+                if etag := entry.get("etag"):
+                    headers["If-None-Match"] = etag
+                if last_modified := entry.get("last_modified"):
+                    headers["If-Modified-Since"] = last_modified
             status, resp_headers, body = self._request(current, headers)
             lower = {k.lower(): v for k, v in resp_headers.items()}
             if status in (301, 302, 303, 307, 308) and lower.get("location"):
@@ -608,7 +646,7 @@ class Fetcher:
                 problem = body_problem(body, lower.get("content-type")) if check_body else None
                 if problem is not None:
                     raise problem  # never cached: a good copy from an earlier run stays (and is served, stale)
-                new = {
+                new: CacheEntry = {
                     "final_url": current,
                     "status": status,
                     "content_type": lower.get("content-type"),
@@ -643,6 +681,14 @@ class Fetcher:
                     seen_links.add(link)
                     found.links.append(link)
         return found
+
+
+class _Robots(RobotFileParser):
+    """A host's robots.txt rules, and the failure that kept them from being read (then all is disallowed)."""
+
+    allow_all: bool  # set by RobotFileParser (typeshed does not declare them)
+    disallow_all: bool
+    unreachable: ReportError | None = None
 
 
 # Failures after which the cached copy, if any, is served (marked stale): a site that is down or
@@ -715,7 +761,7 @@ def _status_error(status: int) -> ReportError:
 # -- looking at pages -----------------------------------------------------------------------------
 
 
-def _html_tree(data: bytes):
+def _html_tree(data: bytes) -> HtmlElement | None:
     """The lxml tree of an HTML page decoded our way (the charset a page declares often lies), or None."""
     head = data[:65536].lower()
     if not any(tag in head for tag in (b"<html", b"<body", b"<a ", b"<div", b"<script", b"<table", b"<p")):
@@ -765,10 +811,10 @@ def find_links(data: bytes, base_url: str) -> tuple[list[str], str | None]:
     return links, following
 
 
-def html_text(tree) -> str:
+def html_text(tree: HtmlElement) -> str:
     from lxml import html
 
-    return html.tostring(tree, encoding="unicode")
+    return cast(str, html.tostring(tree, encoding="unicode"))
 
 
 def classify_page(data: bytes, url: str = "") -> ReportError | None:
@@ -805,7 +851,7 @@ def classify_page(data: bytes, url: str = "") -> ReportError | None:
 
 # -- the entry point the command line uses -----------------------------------------------------------
 
-_FETCHERS: dict[tuple, Fetcher] = {}
+_FETCHERS: dict[tuple[str | None, bool, int], Fetcher] = {}
 
 
 def shared_fetcher(cache_dir: str | None = None, offline: bool = False, max_bytes: int = MAX_BYTES) -> Fetcher:
@@ -839,7 +885,9 @@ def refuse_special(path: str) -> None:
     raise ReportError("unreadable", f"not a regular file ({kind}); not opened")
 
 
-def load_input(path: str, max_bytes: int, *, offline: bool = False, cache_dir: str | None = None) -> tuple[bytes, dict]:
+def load_input(
+    path: str, max_bytes: int, *, offline: bool = False, cache_dir: str | None = None
+) -> tuple[bytes, FetchMeta]:
     """The bytes of one input and its fetch metadata: a URL is fetched (politely, through the cache),
     a file or '-' is read (metadata ``{}``). Raises :class:`ReportError`, never anything else."""
     if is_url(path):

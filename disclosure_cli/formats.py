@@ -14,15 +14,26 @@ because publishers put the group label first and the specific label last
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
+
+# count: integer >= 0; signed: integer, may be negative; money: 万元
+ColumnKind = Literal["count", "signed", "money"]
+# rows: each row has its label; sequence: all numbers in row-major order
+TableLayout = Literal["rows", "sequence"]
+# column: one sum per column of the table (over rows); row: one sum per row (over columns)
+IdentityPer = Literal["column", "row"]
+# at-most: left <= right; sum-non-negative: left + right >= 0
+BoundKind = Literal["at-most", "sum-non-negative"]
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: str
-    kind: str = "count"  # count: integer >= 0; signed: integer, may be negative; money: 万元
+    kind: ColumnKind = "count"
     en: str = ""  # English name, for messages
 
     @property
@@ -52,7 +63,7 @@ class Table:
     label: str
     anchors: tuple[str, ...]  # normalised-label regexes that open the table on a page
     rows: tuple[Row, ...]
-    layout: str = "rows"  # rows: each row has its label; sequence: all numbers in row-major order
+    layout: TableLayout = "rows"
 
     @property
     def names(self) -> tuple[str, str]:
@@ -81,7 +92,7 @@ class Identity:
 
     code: str
     table: str
-    per: str
+    per: IdentityPer
     lhs: tuple[str, ...]
     rhs: tuple[str, ...]
     description: str
@@ -99,7 +110,7 @@ class Bound:
     rows: tuple[str, ...]
     left: str
     right: str
-    kind: str
+    kind: BoundKind
     description: str
 
     def holds(self, left: float | int | None, right: float | int | None) -> bool:
@@ -123,7 +134,7 @@ class Format:
                 return t
         raise KeyError(key)
 
-    def value_keys(self):
+    def value_keys(self) -> Iterator[tuple[str, str, str]]:
         """Every (table, row, column) the format defines, in publication order."""
         for t in self.tables:
             for r in t.rows:

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from .formats import FORMATS
+from .formats import FORMATS, Column, ColumnKind, Row, Table
 
-UNITS = {"count": "件", "signed": "件", "money": "万元"}
-KIND_TEXT = {
+UNITS: dict[str, str] = {"count": "件", "signed": "件", "money": "万元"}
+KIND_TEXT: dict[ColumnKind, str] = {
     "count": "integer ≥ 0",
     "signed": "integer, may be negative",
     "money": "amount in 万元 (raw text kept)",
@@ -30,10 +31,10 @@ class CanonicalKey:
     zh: str  # 「行政许可 / 处理决定数量」; labels that differ between formats are joined with 「；」
     en: str
     formats: tuple[str, ...]
-    kind: str  # count | signed | money
+    kind: str  # count | signed | money, or two joined with / where the formats differ
     unit: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "table": self.table,
@@ -48,10 +49,23 @@ class CanonicalKey:
         }
 
 
+@dataclass
+class _Entry:
+    """One key as the formats declare it: the first declaration, and every label, format and kind."""
+
+    t: Table
+    r: Row
+    c: Column
+    zh: list[str] = field(default_factory=list)
+    en: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+
 def canonical_keys(fmt: str | None = None, table: str | None = None) -> list[CanonicalKey]:
     """Every canonical key of the formats (or of ``fmt``), in publication order: 2019's rows first,
     then what only 2021 adds, by table."""
-    seen: dict[str, dict] = {}
+    seen: dict[str, _Entry] = {}
     for name, spec in sorted(FORMATS.items()):
         if fmt is not None and name != fmt:
             continue
@@ -61,29 +75,26 @@ def canonical_keys(fmt: str | None = None, table: str | None = None) -> list[Can
             for r in t.rows:
                 for c in r.columns:
                     key = f"{t.key}.{r.key}.{c.key}"
-                    entry = seen.setdefault(
-                        key,
-                        {"t": t, "r": r, "c": c, "zh": [], "en": [], "formats": [], "kinds": []},
-                    )
-                    for part, value in (("zh", f"{r.label} / {c.label}"), ("en", f"{r.en or r.key} / {c.en or c.key}"),
-                                        ("formats", name), ("kinds", c.kind)):  # fmt: skip
-                        if value not in entry[part]:
-                            entry[part].append(value)
+                    entry = seen.setdefault(key, _Entry(t, r, c))
+                    zh, en = f"{r.label} / {c.label}", f"{r.en or r.key} / {c.en or c.key}"
+                    for part, value in ((entry.zh, zh), (entry.en, en), (entry.formats, name), (entry.kinds, c.kind)):
+                        if value not in part:
+                            part.append(value)
     out = []
     for key, e in seen.items():
-        kind = e["kinds"][0] if len(e["kinds"]) == 1 else "/".join(e["kinds"])
+        kind = e.kinds[0] if len(e.kinds) == 1 else "/".join(e.kinds)
         out.append(
             CanonicalKey(
                 key,
-                e["t"].key,
-                e["t"].number,
-                e["r"].key,
-                e["c"].key,
-                "；".join(e["zh"]),
-                "; ".join(e["en"]),
-                tuple(e["formats"]),
+                e.t.key,
+                e.t.number,
+                e.r.key,
+                e.c.key,
+                "；".join(e.zh),
+                "; ".join(e.en),
+                tuple(e.formats),
                 kind,
-                "/".join(dict.fromkeys(UNITS.get(k, k) for k in e["kinds"])),
+                "/".join(dict.fromkeys(UNITS.get(k, k) for k in e.kinds)),
             )
         )
     rows = _row_order()

@@ -33,15 +33,15 @@ class Ledger:
 
 def ledger(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[Record, Ledger]:
     """Parse ``data`` and account for every number inside the spans of runs its tables were read from."""
-    record, mapper = read_report(data, max_bytes=max_bytes)
+    record, mapped = read_report(data, max_bytes=max_bytes)
     values = Counter(v.loc for v in record.values.values() if v.raw is not None and v.value is not None)
     extra = Counter(
         Location(**cell["loc"]) for row in record.extra for cell in row["values"] if cell["value"] is not None
     )
     named = Counter(loc for note in record.warnings for loc in note.cells)
     out = Ledger()
-    for begin, end in mapper.spans:
-        for run in mapper.runs[begin:end]:
+    for begin, end in mapped.spans:
+        for run in mapped.runs[begin:end]:
             for cell in run.values:
                 if cell.kind != "value":
                     continue

@@ -11,21 +11,32 @@ Steps, each a function a test can call alone:
    guarded exception: unlabelled full-width rows sitting between two anchored rows fill the missing
    rows between those anchors when the counts agree exactly (PDF exports lose labels that way); such
    values are marked ``inferred``.
+
+:meth:`Mapper.run` returns a :class:`MapResult`: the values, notes and what the ledger needs.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
+from typing import Any, TypeAlias
 
 from .cells import Cell, Location
 from .errors import ReportError
-from .formats import Format, Row, Table
+from .formats import Column, ColumnKind, Format, Row, Table
+from .narrative import Statement
 from .record import Note, Value
-from .recover import Pending, apply_statements, describe, readings, resolve, row_identities_hold
+from .recover import Pending, apply_statements, describe, one_cell, readings, resolve, row_identities_hold
 from .textnorm import normalize_label, simplify_prose
+
+Number: TypeAlias = int | float
+Units: TypeAlias = dict[tuple[str, str], str]  # table 2's header units, by (block, column key)
+Grid: TypeAlias = int | None  # a cell's table on the page (Location.table); None for Markdown rows
 
 
 @dataclass
@@ -34,6 +45,7 @@ class Run:
     values: list[Cell] = field(default_factory=list)
     index: int = 0  # position in the run list
     row_id: object = None  # physical row of the values, when structured
+    end: int | None = None  # structured: the last grid column the values' row reaches (span copies included)
 
     @property
     def structured(self) -> bool:
@@ -47,9 +59,10 @@ class Run:
         return _trim(self.values, width)
 
 
-def build_runs(cells: list[Cell]) -> list[Run]:
+def build_runs(cells: Iterable[Cell]) -> list[Run]:
     runs: list[Run] = []
     current = Run()
+    reach: dict[object, int] = {}  # physical row -> the last grid column a cell of it (or a copy) covers
 
     def close() -> None:
         nonlocal current
@@ -59,6 +72,8 @@ def build_runs(cells: list[Cell]) -> list[Run]:
         current = Run()
 
     for cell in cells:
+        if cell.row_id is not None and cell.loc.column is not None:
+            reach[cell.row_id] = max(reach.get(cell.row_id, 0), cell.loc.column)
         if cell.kind == "label":
             if current.values:
                 close()
@@ -76,56 +91,81 @@ def build_runs(cells: list[Cell]) -> list[Run]:
             current.row_id = cell.row_id
         current.values.append(cell)
     close()
+    for run in runs:
+        if run.row_id is not None:
+            run.end = reach.get(run.row_id)
     return runs
 
 
-def _label_keys(run: Run):
+def _label_keys(run: Run) -> Iterator[str]:
     """The keys a run's label is matched by: the last label, then it completed by one or two before."""
     for n in range(1, min(3, len(run.labels)) + 1):
         yield normalize_label("".join(c.raw for c in run.labels[-n:]))
 
 
-def match_row(table: Table, run: Run) -> Row | None:
-    """The row whose label the run carries: the last label decides, earlier ones may complete it."""
-    for key in _label_keys(run):
-        row = _best_row(table, key)
-        if row is not None:
-            return row
-    return None
+# What a table's rows are matched by: (row key, its patterns) per row. Two tables with the same
+# signature match labels alike, so the compiled patterns are cached by it, not by the object.
+Signature: TypeAlias = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def matches(table: Table, row: Row, run: Run) -> bool:
-    """Does the run carry ``row``'s label? (A cheap pre-test before :func:`match_row`.)"""
-    patterns = _compiled(table)[row.key]
-    return any(p.search(key) for key in _label_keys(run) for p in patterns) and match_row(table, run) is row
+class RowMatcher:
+    """A table's row patterns, compiled once, and the row each label key was matched to so far."""
 
+    MEMO = 50_000  # label keys remembered before the memo starts afresh
 
-_COMPILED: dict[int, dict[str, tuple[re.Pattern, ...]]] = {}
-_BEST: dict[tuple[int, str], str | None] = {}
+    def __init__(self, signature: Signature) -> None:
+        self.patterns: dict[str, tuple[re.Pattern[str], ...]] = {
+            key: tuple(re.compile(p) for p in match) for key, match in signature
+        }
+        self._best: dict[str, str | None] = {}
 
-
-def _compiled(table: Table) -> dict[str, tuple[re.Pattern, ...]]:
-    """Each row's patterns, compiled once per table declaration (keyed by identity: tables are static)."""
-    found = _COMPILED.get(id(table))
-    if found is None:
-        found = _COMPILED[id(table)] = {row.key: tuple(re.compile(p) for p in row.match) for row in table.rows}
-    return found
-
-
-def _best_row(table: Table, key: str) -> Row | None:
-    """The row whose pattern matches furthest right in ``key`` (ties: the longer match)."""
-    memo = (id(table), key)
-    if memo not in _BEST:
+    def best(self, key: str) -> str | None:
+        """The key of the row whose pattern matches furthest right in ``key`` (ties: the longer match)."""
+        if key in self._best:
+            return self._best[key]
         best, best_end, best_len = None, -1, 0
-        for row_key, patterns in _compiled(table).items():
+        for row_key, patterns in self.patterns.items():
             for pattern in patterns:
                 for m in pattern.finditer(key):
                     if m.end() > best_end or (m.end() == best_end and len(m.group(0)) > best_len):
                         best, best_end, best_len = row_key, m.end(), len(m.group(0))
-        if len(_BEST) > 50_000:
-            _BEST.clear()
-        _BEST[memo] = best
-    found = _BEST[memo]
+        if len(self._best) >= self.MEMO:
+            self._best.clear()
+        self._best[key] = best
+        return best
+
+
+@lru_cache(maxsize=64)
+def _matcher(signature: Signature) -> RowMatcher:
+    return RowMatcher(signature)
+
+
+def row_matcher(table: Table) -> RowMatcher:
+    """The matcher of ``table``'s rows (one per distinct set of row patterns)."""
+    return _matcher(tuple((row.key, row.match) for row in table.rows))
+
+
+def match_row(table: Table, run: Run, matcher: RowMatcher | None = None) -> Row | None:
+    """The row whose label the run carries: the last label decides, earlier ones may complete it.
+    ``matcher``: ``row_matcher(table)``, when the caller holds it already."""
+    m = matcher or row_matcher(table)
+    for key in _label_keys(run):
+        found = m.best(key)
+        if found is not None:
+            return table.row(found)
+    return None
+
+
+def matches(table: Table, row: Row, run: Run, matcher: RowMatcher | None = None) -> bool:
+    """Does the run carry ``row``'s label? (A cheap pre-test before :func:`match_row`.)"""
+    m = matcher or row_matcher(table)
+    patterns = m.patterns[row.key]
+    return any(p.search(key) for key in _label_keys(run) for p in patterns) and match_row(table, run, m) is row
+
+
+def _best_row(table: Table, key: str, matcher: RowMatcher | None = None) -> Row | None:
+    """The row whose pattern matches furthest right in ``key`` (ties: the longer match)."""
+    found = (matcher or row_matcher(table)).best(key)
     return None if found is None else table.row(found)
 
 
@@ -143,7 +183,8 @@ class Regions:
 def find_regions(runs: list[Run], fmt: Format) -> Regions:
     requests = fmt.table("requests")
     new_row = requests.row("new")
-    start3 = next((r.index for r in runs if r.values and matches(requests, new_row, r)), None)
+    m = row_matcher(requests)
+    start3 = next((r.index for r in runs if r.values and matches(requests, new_row, r, m)), None)
     if start3 is None:
         return _without_table3(runs, fmt)
     head3 = start3
@@ -158,7 +199,7 @@ def find_regions(runs: list[Run], fmt: Format) -> Regions:
             active = (begin, head3)
             break
     forward = requests.row("carried_forward")
-    after = next((r.index for r in runs[start3:] if r.values and matches(requests, forward, r)), start3)
+    after = next((r.index for r in runs[start3:] if r.values and matches(requests, forward, r, m)), start3)
     appeals = fmt.table("appeals")
     start4 = next((r.index for r in runs[after:] if any(_has(r, a) for a in appeals.anchors)), None)
     end3 = start4 if start4 is not None else len(runs)
@@ -181,10 +222,42 @@ _HEADER_UNIT = re.compile(r"[(（]\s*(?:单位\s*[:：]\s*)?(万元|元|亿元|�
 _BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第\s*[(（]?\s*([一二三四五六七八九十]+)\s*[)）]?\s*项")
 
 
+@dataclass(frozen=True)
+class MapResult:
+    """What :meth:`Mapper.run` made of a page: the record's values, extra rows and notes, and where
+    they came from (the runs and the spans of runs each table was read from, for the ledger)."""
+
+    fmt: Format = field(repr=False)
+    values: dict[str, Value] = field(repr=False)
+    extra: list[dict[str, Any]]
+    notes: list[Note]
+    inferred_identities: frozenset[tuple[str, str]]  # identity instances used to place values
+    unread: frozenset[tuple[str, str]]  # (table, row) on the page but not readable
+    missing: frozenset[str]  # tables not on the page
+    runs: tuple[Run, ...] = field(repr=False)
+    spans: tuple[tuple[int, int], ...]  # [begin, end) in ``runs``
+    matched: dict[str, tuple[str, ...]]  # table -> the keys of the rows found, in page order
+
+    def rows_in_order(self, table_key: str) -> int:
+        """How many of a table's rows were found in the format's order (a page that only talks about
+        reports names a few labels, out of order; a statistics table prints them in order)."""
+        return rows_in_order(self.fmt, table_key, self.matched.get(table_key, ()))
+
+
+def rows_in_order(fmt: Format, table_key: str, keys: Iterable[str]) -> int:
+    """The longest run of ``keys`` in the order of the table's rows."""
+    order = {row.key: i for i, row in enumerate(fmt.table(table_key).rows)}
+    best: list[int] = []  # longest increasing run of template positions, patience-sorted
+    for key in keys:
+        i = bisect.bisect_left(best, order[key])
+        best[i : i + 1] = [order[key]]
+    return len(best)
+
+
 class Mapper:
     """Fills a record's values for one format from the runs of one page."""
 
-    def __init__(self, runs: list[Run], fmt: Format, statements=()):
+    def __init__(self, runs: list[Run], fmt: Format, statements: Sequence[Statement] = ()) -> None:
         self.runs = runs
         self.statements = statements  # numbers the prose states: they may settle a glued row
         # On a page with real table rows, numbers in the free text between them are not cells.
@@ -195,17 +268,19 @@ class Mapper:
         self.missing: set[str] = set()  # tables not on the page: their rows are not reported one by one
         self.spans: list[tuple[int, int]] = []  # the runs each table was read from: [begin, end)
         # table -> {grid: the column its first data column header sits in}, from the header rows
-        self.data_starts: dict[str, dict[int | None, int]] = {}
+        self.data_starts: dict[str, dict[Grid, int]] = {}
+        self.padded: set[str] = set()  # tables whose page pads their narrower rows out to the table's width
         self.matched: dict[str, list[str]] = {}  # table -> the keys of the rows found, in page order
         self.fmt = fmt
         self.values: dict[str, Value] = {}
-        self.extra: list[dict] = []
+        self.extra: list[dict[str, Any]] = []
         self.notes: list[Note] = []
+        self._per_line: Counter[tuple[int | None, int | None]] | None = None  # see _whole
         for t, r, c in fmt.value_keys():
             row = fmt.table(t).row(r)
             self.values[f"{t}.{r}.{c}"] = Value(t, r, c, row.label)
 
-    def run(self) -> None:
+    def run(self) -> MapResult:
         regions = find_regions(self.runs, self.fmt)
         if regions.requests is None and regions.active is None and regions.appeals_start is None:
             raise ReportError("no-table-text", "no table text found (the tables may be images or an attachment)")
@@ -232,12 +307,28 @@ class Mapper:
             unread = (v.table, v.row) in self.unread or v.table in self.missing
             if v.raw is None and not unread and v.column == self.fmt.table(v.table).row(v.row).columns[0].key:
                 self.notes.append(Note("row-missing", f"row not on the page: {v.label} ({key.rsplit('.', 1)[0]})"))
+        return MapResult(
+            fmt=self.fmt,
+            values=self.values,
+            extra=self.extra,
+            notes=self.notes,
+            inferred_identities=frozenset(self.inferred_identities),
+            unread=frozenset(self.unread),
+            missing=frozenset(self.missing),
+            runs=tuple(self.runs),
+            spans=tuple(self.spans),
+            matched={table: tuple(keys) for table, keys in self.matched.items()},
+        )
 
     # -- rows anchored by label ----------------------------------------------------------------
 
     def _rows(self, table: Table, begin: int, end: int) -> None:
         self.spans.append((begin, end))
-        self.data_starts[table.key] = _data_starts(table, self.runs[max(0, begin - _HEADER_RUNS) : end])
+        around = self.runs[max(0, begin - _HEADER_RUNS) : end]
+        self.data_starts[table.key] = _data_starts(table, around)
+        matcher = row_matcher(table)
+        if _pads_narrow_rows(table, around, self.data_starts[table.key], matcher):
+            self.padded.add(table.key)
         matched: list[tuple[Run, Row]] = []
         orphans: list[Run] = []
         units = self._header_units(table, begin, end) if table.key == "active" else {}
@@ -245,7 +336,7 @@ class Mapper:
         for run in self.runs[begin:end]:
             if not run.values:
                 continue
-            row = match_row(table, run) if run.labels else None
+            row = match_row(table, run, matcher) if run.labels else None
             if row is None:
                 self._unknown(table, run, orphans)
                 continue
@@ -280,24 +371,41 @@ class Mapper:
         self.matched[table.key] = [row.key for _, row in matched]
 
     def rows_in_order(self, table_key: str) -> int:
-        """How many of a table's rows were found in the format's order (a page that only talks about
-        reports names a few labels, out of order; a statistics table prints them in order)."""
-        order = {row.key: i for i, row in enumerate(self.fmt.table(table_key).rows)}
-        best: list[int] = []  # longest increasing run of template positions, patience-sorted
-        for key in self.matched.get(table_key, []):
-            i = bisect.bisect_left(best, order[key])
-            best[i : i + 1] = [order[key]]
-        return len(best)
+        """How many of a table's rows were found in the format's order (see :func:`rows_in_order`)."""
+        return rows_in_order(self.fmt, table_key, self.matched.get(table_key, []))
 
-    def _assign(self, table: Table, row: Row, run: Run, units: dict, inferred: str | None = None) -> None:
+    def _whole(self, cells: Sequence[Cell]) -> frozenset[int]:
+        """The tokens of a free-text row that are one cell as printed: each alone on its line, in a row
+        of several tokens (the line breaks are its cell boundaries; a row of one token may be a whole
+        row run together, 「100000000000000」)."""
+        if len(cells) < 2 or all(c.row_id is not None for c in cells):
+            return frozenset()
+        if self._per_line is None:  # free text: how many cells each line holds
+            self._per_line = Counter(
+                (c.loc.page, c.loc.line)
+                for run in self.runs
+                for c in (*run.labels, *run.values)
+                if c.row_id is None and c.loc.table is None and c.loc.line is not None
+            )
+        per_line = self._per_line
+        return frozenset(
+            i
+            for i, c in enumerate(cells)
+            if c.row_id is None and per_line[(c.loc.page, c.loc.line)] == 1 and one_cell(c)
+        )
+
+    def _assign(self, table: Table, row: Row, run: Run, units: Units, inferred: str | None = None) -> None:
         width = len(row.columns)
         cells = run.trimmed_values(width)
         too_long = any(c.kind == "value" and c.number is None for c in cells)  # digits of several cells
         if (len(cells) < width and not run.structured) or too_long:
-            self.pending.append(Pending(table, [(row, col) for col in row.columns], cells, units=units))
+            slots = [(row, col) for col in row.columns]
+            self.pending.append(Pending(table, slots, cells, units=units, whole=self._whole(cells)))
             return
         if run.structured:
             cells = _without_label_padding(cells, self.data_starts.get(table.key, {}))
+            if len(cells) == width and self._stops_short(table, row, run, cells):
+                return
         if len(cells) != width:
             joined = None if run.structured else _join_split_number(table, row, cells, self.fmt)
             if joined is None:
@@ -319,6 +427,30 @@ class Mapper:
             v = self.values[f"{table.key}.{row.key}.{col.key}"]
             v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
             v.value, v.unit = _normalise(cell, col.kind, units.get((row.block, col.key)), v, self.notes)
+
+    def _stops_short(self, table: Table, row: Row, run: Run, cells: list[Cell]) -> bool:
+        """A row narrower than its table, on a page that pads such rows with empty cells out to the
+        table's width (:func:`_pads_narrow_rows`), that stops short of it: one of its cells is lost and
+        the padding of its last cell makes up the count. Left unread with a finding."""
+        if table.key not in self.padded or len(row.columns) >= table.width or run.end is None:
+            return False
+        last = _last_column(table, cells)
+        if last is None or run.end >= last:
+            return False
+        where = cells[0].loc.describe()
+        self.unread.add((table.key, row.key))
+        self.notes.append(
+            Note(
+                "row-wrong-width",
+                f"table {table.number} row {row.label} ({where}) stops at column {run.end} of {last}, though this "
+                f"table pads its narrower rows to the last column: a cell is missing: "
+                f"'{' '.join(c.raw for c in cells)}'; left unread",
+                cells[0].loc,
+                (f"{table.key}.{row.key}",),
+                _numbers(cells),
+            )
+        )
+        return True
 
     def _ignored(self, code: str, what: str, cells: list[Cell]) -> None:
         """A warning that names the cells it leaves unread: 「what: 1 2 3」, their numbers in ``cells``."""
@@ -375,7 +507,7 @@ class Mapper:
             )
         )
 
-    def _fill_gaps(self, table: Table, matched: list[tuple[Run, Row]], orphans: list[Run], units: dict) -> None:
+    def _fill_gaps(self, table: Table, matched: list[tuple[Run, Row]], orphans: list[Run], units: Units) -> None:
         """Unlabelled rows fill the missing rows between two anchors when the counts agree."""
         order = {row.key: i for i, row in enumerate(table.rows)}
         anchors = [(-1, -1)] + [(run.index, order[row.key]) for run, row in matched] + [(10**9, len(table.rows))]
@@ -434,19 +566,16 @@ class Mapper:
 
     def _recover(self) -> None:
         """Read glued or gappy rows where the identities allow exactly one reading (recover.py)."""
-        stated: dict[int, str] = {}
         for p in self.pending:
             readings(p, self.fmt)
-            phrases = apply_statements(p, self.statements)
-            if phrases:
-                stated[id(p)] = phrases
+            apply_statements(p, self.statements)
         known = {k: v.value for k, v in self.values.items() if v.raw is not None}
-        chosen, self.inferred_identities = resolve(self.pending, self.fmt, known)
-        for p in self.pending:
+        resolution = resolve(self.pending, self.fmt, known)
+        self.inferred_identities = set(resolution.used)
+        for p, reading in zip(self.pending, resolution.chosen, strict=True):
             what = f"table {p.table.number} {'/'.join(r.label for r in p.rows)}"
             rows = tuple(f"{p.table.key}.{r.key}" for r in p.rows)
             loc = p.cells[0].loc if p.cells else None
-            reading = chosen.get(id(p))
             if reading is None:
                 self.unread |= {(p.table.key, r.key) for r in p.rows}
                 shown = " | ".join(describe(r) for r in p.readings[:4]) + (" | …" if len(p.readings) > 4 else "")
@@ -455,6 +584,12 @@ class Mapper:
                     if p.readings
                     else "no reading satisfies the row's identities"
                 )
+                if p.short and len(p.readings) <= 1:  # the lost cell is the reason, not the readings
+                    fits = f"one reading fits ({shown}) but " if p.readings else ""
+                    why = (
+                        f"{fits}a cell may be lost: {len(p.cells)} numbers for {len(p.slots)} cells, "
+                        "each one cell as printed"
+                    )
                 self.notes.append(
                     Note(
                         "row-ambiguous",
@@ -468,12 +603,12 @@ class Mapper:
             how = "the only reading the identities allow" if p.filtered else "the only possible reading"
             if p.forced:
                 how = "the only split the row's width allows, although the row's sums do not hold on it"
-            if id(p) in stated:
-                how = f"the only reading that agrees with the text {stated[id(p)]}"
+            if p.stated:
+                how = f"the only reading that agrees with the text {p.stated}"
             inferred = f"cells not separated on the page ('{p.text}'); read as {describe(reading)}: {how}"
             for (row, col), piece in zip(p.slots, reading):
                 v = self.values[f"{p.table.key}.{row.key}.{col.key}"]
-                cell = piece.as_cell() if piece else Cell("", "null", loc)
+                cell = piece.as_cell() if piece else Cell("", "null", loc or Location())
                 v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
                 v.value, v.unit = _normalise(cell, col.kind, p.units.get((row.block, col.key)), v, self.notes)
             self.notes.append(
@@ -511,7 +646,7 @@ class Mapper:
         too_long = any(c.kind == "value" and c.number is None for c in cells)
         if len(cells) < len(slots) or too_long:
             if cells:
-                self.pending.append(Pending(table, slots, cells))
+                self.pending.append(Pending(table, slots, cells, whole=self._whole(cells)))
             return
         for (row, col), cell in zip(slots, cells):
             self._put(table, row, col, cell)
@@ -549,13 +684,13 @@ class Mapper:
         elif len(data) >= len(table.rows) and len(set(by_label.values()) - {None}) == len(table.rows):
             taken = data[: len(table.rows)]
             for rid in taken:
-                row = by_label[rid]
-                assert row is not None
+                labelled = by_label[rid]
+                assert labelled is not None
                 if len(trimmed[rid]) == width:
-                    for col, cell in zip(row.columns, trimmed[rid]):
-                        self._put(table, row, col, cell)
+                    for col, cell in zip(labelled.columns, trimmed[rid]):
+                        self._put(table, labelled, col, cell)
                 else:
-                    self._wrong_width(table, row, trimmed[rid], width)
+                    self._wrong_width(table, labelled, trimmed[rid], width)
         elif len(data) >= len(table.rows) and all(len(trimmed[rid]) == width for rid in data[: len(table.rows)]):
             taken = data[: len(table.rows)]
             for row, rid in zip(table.rows, taken):
@@ -576,8 +711,8 @@ class Mapper:
                 )
             )
         for rid in taken:
-            kept = {id(c) for c in trimmed[rid]}
-            left = [c for c in values[rid] if id(c) not in kept]
+            kept = {c.loc for c in trimmed[rid]}
+            left = [c for c in values[rid] if c.loc not in kept]
             if _numbers(left):
                 self._ignored("stray-values", "table 4: cells beyond the row's end ignored", left)
         ends = [run.index + 1 for run in runs if any(c.row_id in taken for c in run.values)]
@@ -594,7 +729,7 @@ class Mapper:
             return None
         return _best_row(table, normalize_label("".join(c.raw for c in labels)))
 
-    def _put(self, table: Table, row: Row, col, cell: Cell) -> None:
+    def _put(self, table: Table, row: Row, col: Column, cell: Cell) -> None:
         v = self.values[f"{table.key}.{row.key}.{col.key}"]
         v.raw, v.loc = cell.raw, cell.loc
         v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
@@ -607,7 +742,7 @@ _HEADER_RUNS = 12  # how far before a table's first data row its header rows may
 _LONGEST_HEAD = 24  # characters of a column header as printed (「本年收费金额（单位：万元）」 with spaces)
 
 
-def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
+def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
     """Where each grid's data columns begin: under its first column header (自然人, 结果维持,
     本年制发件数 …); in a grid without one (a table's continuation), where its rows agree the data
     begins (over-long rows past their padding, full rows at their first filled cell). Empty cells
@@ -615,7 +750,7 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
     Markdown cells); a grid that shows neither keeps every cell."""
     heads = {normalize_label(row.columns[0].short) for row in table.rows}
     width = len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
-    under: dict[int | None, int] = {}
+    under: dict[Grid, int] = {}
     rows: dict[object, list[Cell]] = {}
     label_end: dict[object, int] = {}
     for run in runs:
@@ -630,7 +765,7 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
         for cell in run.values:
             if cell.loc.column is not None and cell.row_id is not None:
                 rows.setdefault(cell.row_id, []).append(cell)
-    learned: dict[int | None, set[int]] = {}
+    learned: dict[Grid, set[int]] = {}
     for row_id, cells in rows.items():
         after = [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
         if len(after) > width and all(_empty(c) for c in after[: len(after) - width]):
@@ -642,11 +777,40 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[int | None, int]:
     return out
 
 
+def _last_column(table: Table, cells: list[Cell]) -> int | None:
+    """The column a structured row of ``table`` whose data begins with ``cells[0]`` ends in when it
+    spans the table's width (its widest rows' data columns)."""
+    first = cells[0].loc.column if cells else None
+    return None if first is None else first + table.width - 1
+
+
+def _pads_narrow_rows(table: Table, runs: list[Run], starts: dict[Grid, int], matcher: RowMatcher) -> bool:
+    """Does the page draw the rows narrower than ``table`` out to its width with empty cells (a span
+    drawn as empty cells, as CMS editors and Word exports do)? A narrow row whose last value is
+    followed by empty cells up to the table's width shows it; spans kept or rows left ragged do not."""
+    for run in runs:
+        if not run.structured or not run.labels or run.end is None:
+            continue
+        row = match_row(table, run, matcher)
+        if row is None or len(row.columns) >= table.width:
+            continue
+        cells = _without_label_padding(run.values, starts)
+        width = len(row.columns)
+        if (
+            len(cells) > width
+            and not _empty(cells[0])
+            and all(_empty(c) for c in cells[width:])
+            and run.end == _last_column(table, cells)
+        ):
+            return True
+    return False
+
+
 def _empty(cell: Cell) -> bool:
     return cell.kind == "null" and not cell.raw
 
 
-def _without_label_padding(cells: list[Cell], starts: dict[int | None, int]) -> list[Cell]:
+def _without_label_padding(cells: list[Cell], starts: dict[Grid, int]) -> list[Cell]:
     """A structured row without the empty cells that sit left of its grid's data columns. Only empty
     cells go: at worst a blank value goes with them, and the row is then short and left unread."""
     if not cells or cells[0].loc.column is None:
@@ -669,7 +833,9 @@ def _numbers(cells: list[Cell]) -> tuple[Location, ...]:
     return tuple(c.loc for c in cells if c.kind == "value")
 
 
-def _join_split_number(table: Table, row: Row, cells: list[Cell], fmt: Format):
+def _join_split_number(
+    table: Table, row: Row, cells: list[Cell], fmt: Format
+) -> tuple[list[Cell], str, set[tuple[str, str]]] | None:
     """A free-text row with one cell too many because one number was split by a space (「54 32」).
 
     Read only when exactly one pair of neighbours sits on one line, and joining them makes the row's
@@ -706,15 +872,17 @@ def _join_split_number(table: Table, row: Row, cells: list[Cell], fmt: Format):
     return out, why, used
 
 
-_TO_WAN = {"万元": 1, "元": 0.0001, "亿元": 10000}
+_TO_WAN: dict[str, Number] = {"万元": 1, "元": 0.0001, "亿元": 10000}
 
 
-def _normalise(cell: Cell, kind: str, header_unit: str | None, v: Value, notes: list[Note]):
+def _normalise(
+    cell: Cell, kind: ColumnKind, header_unit: str | None, v: Value, notes: list[Note]
+) -> tuple[Number | None, str | None]:
     """(value, unit) for a cell: money to 万元; other units recorded, never applied."""
     if cell.kind == "null":
         return None, None
     number = cell.number
-    if kind != "money":
+    if kind != "money" or number is None:
         return number, cell.unit or header_unit
     unit = cell.unit or header_unit
     if unit in _TO_WAN:

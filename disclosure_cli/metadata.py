@@ -9,9 +9,13 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .cells import Cell
 from .textnorm import simplify_prose
+
+if TYPE_CHECKING:
+    from .readers import InputShape
 
 _REPORT = r"(?:政府)?信息公开(?:工作)?年度?报告|政府信息公开年报|信息公开年报"
 _AGENCY = r"[^\s:：，,。、《》()（）\[\]【】|#]{2,40}?"
@@ -36,7 +40,7 @@ _PLAIN = re.compile(r"[\u4e00-\u9fff0-9]+")  # a title's first line: words and a
 _WRAPPED = "\x00"  # marks a candidate made of two lines: its title must start with the first line
 
 
-def _candidates(text: str, shape: str, cells: list[Cell]) -> list[str]:
+def _candidates(text: str, shape: InputShape, cells: list[Cell]) -> list[str]:
     out: list[str] = []
     if shape == "html":
         m = _TITLE_TAG.search(text[:20000])
@@ -56,7 +60,7 @@ def _title(compact: str) -> re.Match[str] | None:
 
 def report_titles(cells: list[Cell]) -> list[tuple[int, str]]:
     """(cell index, title) of every label that is a report's title (「某某2020年政府信息公开工作年度报告」)."""
-    out = []
+    out: list[tuple[int, str]] = []
     for i, cell in enumerate(cells):
         raw = cell.raw
         if cell.kind == "label" and len(raw) <= 80 and ("报告" in raw or "報告" in raw or "年报" in raw):
@@ -66,7 +70,7 @@ def report_titles(cells: list[Cell]) -> list[tuple[int, str]]:
     return out
 
 
-def read_metadata(text: str, shape: str, cells: list[Cell]) -> Metadata:
+def read_metadata(text: str, shape: InputShape, cells: list[Cell]) -> Metadata:
     for raw in _candidates(text, shape, cells):
         wrapped = raw.startswith(_WRAPPED)
         compact = _SPACE.sub("", simplify_prose(raw.removeprefix(_WRAPPED)))

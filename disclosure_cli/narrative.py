@@ -8,14 +8,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from .cells import Cell, Location
 from .textnorm import simplify_prose
 
+# What a statement says: a number the patterns read (PATTERNS), requests answered, every request
+# closed, the report's own year, section 五 left empty.
+StatementKind = Literal[
+    "new",
+    "received",
+    "carried_over",
+    "carried_forward",
+    "review",
+    "litigation",
+    "documents_issued",
+    "documents_repealed",
+    "documents_in_force",
+    "answered",
+    "all-closed",
+    "self-year",
+    "problems-empty",
+]
+
 _N = r"(\d[\d,]*)"
 _FILLER = r"(?:政府信息公开|信息公开)?"
 # kind -> patterns; the first group is the number
-PATTERNS: dict[str, tuple[str, ...]] = {
+PATTERNS: dict[StatementKind, tuple[str, ...]] = {
     "new": (rf"(?:本年(?:度)?|全年)(?:共)?新收(?:到)?{_FILLER}申请(?:共|合计)?{_N}件",),
     "received": (rf"(?:收到|受理|接收){_FILLER}申请(?:共|合计)?{_N}件",),
     "carried_over": (rf"上年(?:度)?结转{_FILLER}(?:申请)?(?:共)?{_N}件",),
@@ -54,12 +73,12 @@ _EMPTY = frozenset({"", "无", "暂无", "无。", "暂无。", "无问题", "�
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    kind: str
+    kind: StatementKind
     value: int
     raw: str  # the phrase as matched (Simplified, spaces removed)
     loc: Location
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "value": self.value, "raw": self.raw, "loc": self.loc.as_dict()}
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TextIO
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypedDict, TypeVar
 
 from .record import Record
+
+RecordFormat = Literal["json", "jsonl", "csv"]  # how records are written (``parse -o``)
 
 CSV_FIELDS = (
     "source",
@@ -39,7 +41,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what m
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def csv_safe(value):
+_Cell = TypeVar("_Cell")
+
+
+def csv_safe(value: _Cell) -> _Cell | str:
     """A text cell that starts like a formula gets a leading ``'`` (OWASP); numbers, and text that is
     a plain number such as ``-3``, stay as they are, so a spreadsheet still reads them as numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
@@ -47,18 +52,24 @@ def csv_safe(value):
     return value
 
 
-class SafeDictWriter(csv.DictWriter):
+if TYPE_CHECKING:
+    _DictWriter = csv.DictWriter[str]
+else:  # csv.DictWriter is generic only in the stubs before Python 3.12
+    _DictWriter = csv.DictWriter
+
+
+class SafeDictWriter(_DictWriter):
     """csv.DictWriter whose every row passes through :func:`csv_safe` (the header is ours, left alone)."""
 
-    def writerow(self, rowdict: Mapping):
+    def writerow(self, rowdict: Mapping[str, Any]) -> Any:
         return super().writerow({k: csv_safe(v) for k, v in rowdict.items()})
 
-    def writerows(self, rowdicts: Iterable[Mapping]):
+    def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
         for row in rowdicts:
             self.writerow(row)
 
 
-def csv_writer(out: TextIO, fieldnames, bom: bool = False) -> SafeDictWriter:
+def csv_writer(out: TextIO, fieldnames: Sequence[str], bom: bool = False) -> SafeDictWriter:
     """The one way the tool writes CSV: UTF-8 (optional BOM for Excel), ``\n`` lines, header first."""
     if bom:
         out.write("\ufeff")
@@ -75,7 +86,7 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escape(m: re.Match) -> str:
+def _escape(m: re.Match[str]) -> str:
     ch = m.group()
     return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
 
@@ -86,7 +97,25 @@ def printable(text: object) -> str:
     return _CONTROLS.sub(_escape, str(text))
 
 
-def tidy_rows(record: Record) -> Iterator[dict]:
+class TidyRow(TypedDict):
+    """One published value as a CSV row (CSV_FIELDS): blanks as empty text, never None where CSV shows ''."""
+
+    source: str
+    agency: str | None
+    year: int | None
+    format: str
+    table: str
+    row: str
+    column: str
+    label: str
+    value: float | int | Literal[""]
+    raw: str | None
+    unit: str
+    location: str
+    inferred: str
+
+
+def tidy_rows(record: Record) -> Iterator[TidyRow]:
     """One dict per value on the page (absent rows are not values and are not written)."""
     for v in record.published():
         yield {
@@ -109,10 +138,10 @@ def tidy_rows(record: Record) -> Iterator[dict]:
 class JsonArray:
     """A JSON array written one element at a time (records stream out as they are parsed)."""
 
-    def __init__(self, out: TextIO):
+    def __init__(self, out: TextIO) -> None:
         self.out, self.count = out, 0
 
-    def write(self, obj) -> None:
+    def write(self, obj: object) -> None:
         self.out.write(("[\n" if self.count == 0 else ",\n") + json.dumps(obj, ensure_ascii=False, indent=2))
         self.count += 1
 
@@ -123,9 +152,9 @@ class JsonArray:
 class Writer:
     """Streams records to a text handle in one format; ``close`` finishes the document."""
 
-    def __init__(self, fmt: str, out: TextIO, bom: bool = False):
+    def __init__(self, fmt: RecordFormat, out: TextIO, bom: bool = False) -> None:
         self.fmt, self.out = fmt, out
-        self._csv = None
+        self._csv: SafeDictWriter | None = None
         self._json = JsonArray(out)
         if fmt == "csv":
             self._csv = csv_writer(out, CSV_FIELDS, bom=bom)
@@ -135,8 +164,10 @@ class Writer:
             self._json.write(record.as_dict())
         elif self.fmt == "jsonl":
             self.out.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
-        else:
+        elif self._csv is not None:
             self._csv.writerows(tidy_rows(record))
+        else:
+            raise ValueError(f"no record format {self.fmt!r} (json, jsonl, csv)")
         self.out.flush()
 
     def close(self) -> None:

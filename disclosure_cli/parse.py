@@ -1,4 +1,5 @@
-"""The parsing pipeline: bytes → text → cells → record. Each stage lives in its own module."""
+"""The parsing pipeline: bytes → text → cells → record. Each stage lives in its own module and
+returns what it made: the readers their cells, :meth:`Mapper.run` a :class:`MapResult`."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from .cells import Cell
 from .decode import MAX_BYTES, decode_text
 from .errors import ReportError, too_large
 from .formats import FORMATS, Format
-from .mapper import Mapper, build_runs
+from .mapper import Mapper, MapResult, build_runs
 from .metadata import read_metadata, report_titles
 from .narrative import find_statements
-from .readers import read_cells, sniff_shape
+from .readers import InputShape, read_cells, sniff_shape
 from .readers.docx import is_docx, is_ole_doc, read_word
-from .readers.ocr import LOW_CONFIDENCE, is_image
-from .record import Note, Record
+from .readers.ocr import LOW_CONFIDENCE, OcrResult, is_image
+from .record import Note, Record, ReportShape
 from .textnorm import detect_script, normalize_label, normalize_text
 
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|資訊公开")
@@ -32,7 +33,7 @@ def detect_format(cells: list[Cell]) -> Format | None:
     return FORMATS[best] if scores[best] else None
 
 
-def shape_name(shape: str, cells: list[Cell]) -> str:
+def shape_name(shape: InputShape, cells: list[Cell]) -> ReportShape:
     if shape == "html":
         return "html-table" if any(c.loc.table is not None for c in cells) else "html-text"
     if shape == "markdown":
@@ -41,8 +42,10 @@ def shape_name(shape: str, cells: list[Cell]) -> str:
         return "pdf-table" if any(c.loc.table is not None for c in cells) else "pdf-text"
     if shape == "docx":
         return "docx-table" if any(c.loc.table is not None for c in cells) else "docx-text"
-    if shape in ("image", "scan"):  # OCR: a picture, a scanned PDF
-        return f"{shape}-table" if any(c.loc.table is not None for c in cells) else f"{shape}-text"
+    if shape == "image":  # OCR: a picture
+        return "image-table" if any(c.loc.table is not None for c in cells) else "image-text"
+    if shape == "scan":  # OCR: a scanned PDF
+        return "scan-table" if any(c.loc.table is not None for c in cells) else "scan-text"
     lines: dict[int | None, int] = {}
     for c in cells:
         if c.kind != "label":
@@ -56,10 +59,12 @@ def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> R
     return read_report(data, source, max_bytes)[0]
 
 
-def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> tuple[Record, Mapper]:
-    """The record, and the mapper that built it (its runs and the table spans it read: see ledger.py)."""
+def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> tuple[Record, MapResult]:
+    """The record, and what the mapper made of the page (its runs and the table spans it read: see
+    ledger.py)."""
     sha = hashlib.sha256(data).hexdigest()
-    ocr = None  # an OcrResult when the cells came from pictures
+    ocr: OcrResult | None = None  # the recognition result when the cells came from pictures
+    shape: InputShape
     if data[:1024].lstrip().startswith(b"%PDF-"):
         if len(data) > max_bytes:
             raise too_large(len(data), max_bytes)
@@ -101,18 +106,17 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
         raise ReportError("legacy-format", f"legacy format (report year {meta.year}), not supported")
     _one_report(cells)
     statements = find_statements(cells)
-    mapper = Mapper(build_runs(cells), fmt, statements)
-    mapper.run()
+    mapped = Mapper(build_runs(cells), fmt, statements).run()
     if ocr is not None:  # every value read from a picture carries its recognition confidence
-        for value in mapper.values.values():
+        for value in mapped.values.values():
             if value.loc is not None and value.loc in ocr.confidence:
                 value.ocr = ocr.confidence[value.loc]
-        doubtful = [v for v in mapper.values.values() if v.ocr is not None and v.ocr < LOW_CONFIDENCE]
+        doubtful = [v for v in mapped.values.values() if v.ocr is not None and v.ocr < LOW_CONFIDENCE]
         if doubtful:
             shown = ", ".join(f"{v.label} {v.raw} ({v.ocr:.2f})" for v in doubtful[:6]) + (
                 ", …" if len(doubtful) > 6 else ""
             )
-            mapper.notes.append(
+            mapped.notes.append(
                 Note(
                     "ocr-doubtful",
                     f"{len(doubtful)} value(s) read from a picture with low confidence; check them: {shown}",
@@ -120,10 +124,10 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
                     tuple(dict.fromkeys(f"{v.table}.{v.row}" for v in doubtful)),
                 )
             )
-    if not _has_statistics_table(mapper, titled=meta.title is not None):
+    if not _has_statistics_table(mapped, titled=meta.title is not None):
         raise ReportError("not-a-report", "not an open government information annual report (no statistics table)")
     if replaced:
-        mapper.notes.insert(
+        mapped.notes.insert(
             0, Note("bytes-replaced", f"{replaced} undecodable byte(s) replaced with U+FFFD (read as {encoding})")
         )
     record = Record(
@@ -136,17 +140,17 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
         title=meta.title,
         agency=meta.agency,
         year=meta.year,
-        values=mapper.values,
-        extra=mapper.extra,
-        warnings=mapper.notes,
+        values=mapped.values,
+        extra=mapped.extra,
+        warnings=mapped.notes,
         statements=statements,
-        inferred_identities=mapper.inferred_identities,
+        inferred_identities=set(mapped.inferred_identities),
     )
     if record.shape == "text-flattened":  # `line 10, column 5013` alone gives a person nothing to search for
         from .cells import snippets
 
         snippets(record.values.values(), text.splitlines())
-    return record, mapper
+    return record, mapped
 
 
 # A statistics table is recognised by its rows printed in the format's order: this many of them,
@@ -154,8 +158,8 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
 MIN_ROWS_IN_ORDER = {"requests": (6, 3), "active": (4, 2)}
 
 
-def _has_statistics_table(mapper: Mapper, titled: bool) -> bool:
-    return any(mapper.rows_in_order(table) >= n[titled] for table, n in MIN_ROWS_IN_ORDER.items())
+def _has_statistics_table(mapped: MapResult, titled: bool) -> bool:
+    return any(mapped.rows_in_order(table) >= n[titled] for table, n in MIN_ROWS_IN_ORDER.items())
 
 
 def _one_report(cells: list[Cell]) -> None:

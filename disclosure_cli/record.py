@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from .cells import Location
 from .formats import FORMATS, Format
 from .narrative import Statement
+from .textnorm import Script
+
+# How the page printed the tables (Record.shape): the reader and, for text, the layout. "text" is only
+# the default of a Record made by hand; a parsed record always names its shape.
+ReportShape = Literal[
+    "html-table",
+    "html-text",
+    "markdown-table",
+    "pdf-table",
+    "pdf-text",
+    "docx-table",
+    "docx-text",
+    "image-table",
+    "image-text",
+    "scan-table",
+    "scan-text",
+    "text-lines",  # one cell per line
+    "text-flattened",  # whole tables on one line
+    "text",
+]
+# How the audit reads a blank cell: as 0, or by leaving out the sums that use it.
+BlankConvention = Literal["zero", "skip"]
+# What a template cell holds on the page: see Value.state.
+ValueState = Literal["number", "blank", "absent"]
 
 
 @dataclass(slots=True)
@@ -27,8 +52,20 @@ class Value:
     def key(self) -> str:
         return f"{self.table}.{self.row}.{self.column}"
 
-    def as_dict(self) -> dict:
-        out = {"value": self.value, "raw": self.raw}
+    @property
+    def state(self) -> ValueState:
+        """ "number": the cell holds a number (``value``); "blank": the row is on the page but the cell
+        prints no number (empty, 「/」, 「—」, 「无」: ``raw`` is that text, ``value`` None); "absent": the
+        row is not on the page, or was left unread (``raw`` and ``value`` None).
+
+        Derived from ``value`` and ``raw``, so it is not stored or serialised: in JSON a blank is
+        ``"value": null`` with a ``raw`` string, an absent row ``"value": null, "raw": null``."""
+        if self.value is not None:
+            return "number"
+        return "absent" if self.raw is None else "blank"
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "raw": self.raw}
         if self.unit:
             out["unit"] = self.unit
         if self.loc is not None:
@@ -51,8 +88,8 @@ class Note:
     # the printed numbers it accounts for that no value holds (a row left unread, stray numbers)
     cells: tuple[Location, ...] = ()
 
-    def as_dict(self) -> dict:
-        out: dict = {"code": self.code, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
         if self.rows:
@@ -68,13 +105,13 @@ class Record:
     sha256: str
     format: str
     encoding: str = "utf-8"
-    shape: str = "text"
-    script: str = "simplified"
+    shape: ReportShape = "text"
+    script: Script = "simplified"
     title: str | None = None
     agency: str | None = None
     year: int | None = None
     values: dict[str, Value] = field(default_factory=dict)
-    extra: list[dict] = field(default_factory=list)
+    extra: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)  # numbers the prose states
     # identity instances (code, where) used to read glued cells: not independent confirmation
@@ -96,8 +133,8 @@ class Record:
         """Flat ``table.row.column -> value`` map, in format order."""
         return {k: v.value for k, v in self.values.items()}
 
-    def as_dict(self) -> dict:
-        tables: dict[str, dict] = {}
+    def as_dict(self) -> dict[str, Any]:
+        tables: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
         for v in self.values.values():
             tables.setdefault(v.table, {}).setdefault(v.row, {})[v.column] = v.as_dict()
         return {

@@ -11,6 +11,13 @@ Two ways a row loses its boundaries:
   more numbers, and together they fill the row exactly;
 - vanished: blank cells disappeared from flattened text (「26 26」 for seven cells): each token is
   one number, placed in order, and the slots left over were blank.
+
+A third explanation is never read: a cell lost (a damaged page). When every token reads as one cell
+and the row is exactly one cell short, a glued pair and a lost cell fit the page equally well, so the
+row stays unread (``Pending.short``). A token alone on its line, in a row printed one cell per line,
+is one cell (``Pending.whole``): the line breaks are the cell boundaries there.
+
+:func:`resolve` returns a :class:`Resolution`, one entry per pending row in the order given.
 """
 
 from __future__ import annotations
@@ -18,11 +25,14 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TypeAlias
 
 from .cells import Cell, Location
-from .formats import Column, Format, Row, Table
+from .formats import Bound, Column, Format, Row, Table
+from .narrative import Statement
 
 MAX_READINGS = 50_000  # per row: beyond this the row is left unread rather than guessed
 MAX_JOINT = 200_000  # combinations of ambiguous rows tried against the column identities
@@ -41,6 +51,15 @@ class Piece:
         return Cell(self.raw, "null" if self.value is None else "value", self.loc, number=self.value, unit=self.unit)
 
 
+Number: TypeAlias = int | float
+Reading: TypeAlias = tuple[Piece | None, ...]  # one piece per slot; None: the slot's cell was blank
+# one number cut from a token: (value, text, offset of the text in the token)
+_Cut: TypeAlias = tuple[Number | None, str, int]
+# a cut with the index of its token among the row's cells
+_Entry: TypeAlias = tuple[int, Number | None, str, int]
+_Parts: TypeAlias = tuple[str, str, str, str]
+
+
 @dataclass
 class Pending:
     """Cells that must fill ``slots`` but are not one per slot."""
@@ -48,10 +67,13 @@ class Pending:
     table: Table
     slots: list[tuple[Row, Column]]
     cells: list[Cell]
-    units: dict = field(default_factory=dict)  # header units of table 2, by (block, column)
-    readings: list[tuple[Piece | None, ...]] = field(default_factory=list)
+    units: dict[tuple[str, str], str] = field(default_factory=dict)  # header units of table 2, by (block, column)
+    whole: frozenset[int] = frozenset()  # cells that are one cell as printed (alone on their line): never cut
+    readings: list[Reading] = field(default_factory=list)
     filtered: bool = False  # did an identity narrow the readings down?
     forced: bool = False  # the width alone fixes the reading, though the identities fail on it
+    short: bool = False  # every token reads as one cell and one is missing: a lost cell fits as well as a glue
+    stated: str | None = None  # the phrases of the text that left one reading (apply_statements)
 
     @property
     def text(self) -> str:
@@ -83,7 +105,7 @@ def splits(digits: str, k: int) -> tuple[tuple[str, ...], ...]:
 _SPLITTABLE = re.compile(r"([+\-]?)(\d+)((?:,\d{3})*)(\.\d+)?(\D*)")
 
 
-def _parts(cell: Cell) -> tuple[str, str, str, str] | None:
+def _parts(cell: Cell) -> _Parts | None:
     """(sign, leading digits, thousands groups, decimals and unit) of a token whose digits may hold
     several cells; None for a blank or a token that is not a plain number."""
     if cell.kind == "null":
@@ -92,7 +114,24 @@ def _parts(cell: Cell) -> tuple[str, str, str, str] | None:
     return (m.group(1), m.group(2), m.group(3), (m.group(4) or "") + m.group(5)) if m else None
 
 
-def _token_options(cell: Cell, part, k: int) -> list[tuple[tuple[float | int | None, str, int], ...]]:
+def one_cell(cell: Cell) -> bool:
+    """Does the token read as one cell as printed: a blank, or a number with no leading zero that
+    the cell reader could parse (「023」, 「00」 and 16 digits are cells run together)?"""
+    if cell.kind == "null":
+        return True
+    if cell.kind != "value" or cell.number is None:
+        return False
+    part = _parts(cell)
+    return part is None or len(part[1]) == 1 or not part[1].startswith("0")
+
+
+def one_cell_short(cells: Sequence[Cell], width: int) -> bool:
+    """Every token one cell, and one cell fewer than the row has: a lost cell explains the page as
+    well as two cells run together (or a blank vanished), so no reading can be trusted."""
+    return len(cells) == width - 1 and all(one_cell(c) for c in cells)
+
+
+def _token_options(cell: Cell, part: _Parts | None, k: int) -> list[tuple[_Cut, ...]]:
     """The ways one token can be ``k`` numbers: tuples of (value, text, offset in the token).
 
     Thousands groups, decimals and a unit belong to the last number; a number with thousands
@@ -106,11 +145,11 @@ def _token_options(cell: Cell, part, k: int) -> list[tuple[tuple[float | int | N
         return [] if (groups and len(digits) > 3) or cell.number is None else [((cell.number, cell.raw, 0),)]
     if too_many(digits, k):
         raise _TooMany
-    out = []
+    out: list[tuple[_Cut, ...]] = []
     for numbers in splits(digits, k):
         if groups and len(numbers[-1]) > 3:
             continue
-        offset, entries = 0, []
+        offset, entries = 0, list[_Cut]()
         for n, number in enumerate(numbers):
             last = n == k - 1
             text = (sign if n == 0 else "") + number + (groups + rest if last else "")
@@ -122,12 +161,20 @@ def _token_options(cell: Cell, part, k: int) -> list[tuple[tuple[float | int | N
     return out
 
 
-def _glued_readings(cells: list[Cell], pieces: int):
-    """Each token split into one or more numbers, ``pieces`` numbers in all. A decimal or a unit
-    stays with the last number cut from its token (「13575394432.52元」 may be 1357 and 5394432.52元).
-    Yields tuples of (token index, value, text, offset)."""
+def _capacity(cells: Sequence[Cell], whole: frozenset[int] = frozenset()) -> list[int]:
+    """How many numbers each token may be cut into (its digits; one for a blank or a whole token)."""
     parts = [_parts(c) for c in cells]
-    maxima = [1 if p is None else len(p[1]) for p in parts]
+    return [1 if p is None or i in whole else len(p[1]) for i, p in enumerate(parts)]
+
+
+def _glued_readings(
+    cells: Sequence[Cell], pieces: int, whole: frozenset[int] = frozenset()
+) -> Iterator[tuple[_Entry, ...]]:
+    """Each token split into one or more numbers, ``pieces`` numbers in all (a ``whole`` token into
+    one). A decimal or a unit stays with the last number cut from its token (「13575394432.52元」 may
+    be 1357 and 5394432.52元). Yields tuples of (token index, value, text, offset)."""
+    parts = [_parts(c) for c in cells]
+    maxima = _capacity(cells, whole)
     for counts in _compositions(pieces, maxima):
         options = [
             [tuple((i, *entry) for entry in option) for option in _token_options(cell, part, k)]
@@ -137,19 +184,19 @@ def _glued_readings(cells: list[Cell], pieces: int):
             yield tuple(entry for group in combo for entry in group)
 
 
-def _with_blanks(reading: tuple, width: int):
+def _with_blanks(reading: tuple[_Entry, ...], width: int) -> Iterator[tuple[_Entry | None, ...]]:
     """A reading of fewer numbers than cells: the missing cells were blank, anywhere in order."""
     if len(reading) == width:
         yield reading
         return
     for positions in itertools.combinations(range(width), len(reading)):
-        out: list = [None] * width
+        out: list[_Entry | None] = [None] * width
         for pos, entry in zip(positions, reading):
             out[pos] = entry
         yield tuple(out)
 
 
-def _compositions(total: int, maxima: list[int]):
+def _compositions(total: int, maxima: list[int]) -> Iterator[tuple[int, ...]]:
     if not maxima:
         if total == 0:
             yield ()
@@ -160,7 +207,7 @@ def _compositions(total: int, maxima: list[int]):
             yield (k, *tail)
 
 
-def _piece(cell: Cell, text: str, offset: int, value) -> Piece:
+def _piece(cell: Cell, text: str, offset: int, value: Number | None) -> Piece:
     if cell.kind == "null":
         return Piece(None, cell.raw, cell.loc)
     loc = cell.loc
@@ -175,7 +222,7 @@ def _piece(cell: Cell, text: str, offset: int, value) -> Piece:
 class _RowCheck:
     """The identities and plausibility rules inside a pending row, compiled to slot indices."""
 
-    def __init__(self, p: Pending, fmt: Format):
+    def __init__(self, p: Pending, fmt: Format) -> None:
         index = {(row.key, col.key): i for i, (row, col) in enumerate(p.slots)}
         self.nonnegative = [i for i, (_, col) in enumerate(p.slots) if col.kind == "count"]
         self.sums: list[tuple[list[int], list[int]]] = []
@@ -187,7 +234,7 @@ class _RowCheck:
                         self.sums.append(
                             ([index[(row.key, c)] for c in ident.lhs], [index[(row.key, c)] for c in ident.rhs])
                         )
-        self.bounds = [  # the format's plausibility bounds, as (bound, left index, right index)
+        self.bounds: list[tuple[Bound, int, int]] = [  # plausibility bounds: (bound, left index, right index)
             (bound, index[(row.key, bound.left)], index[(row.key, bound.right)])
             for bound in fmt.bounds
             if bound.table == p.table.key
@@ -195,9 +242,10 @@ class _RowCheck:
             if row.key in bound.rows and (row.key, bound.left) in index and (row.key, bound.right) in index
         ]
 
-    def __call__(self, values: list) -> bool:
+    def __call__(self, values: Sequence[Number | None]) -> bool:
         for i in self.nonnegative:
-            if values[i] is not None and values[i] < 0:
+            v = values[i]
+            if v is not None and v < 0:
                 return False
         for lhs, rhs in self.sums:
             if sum(values[i] or 0 for i in lhs) != sum(values[i] or 0 for i in rhs):
@@ -222,15 +270,18 @@ def readings(p: Pending, fmt: Format) -> None:
     Glued readings (every cell present) are tried when the digits can fill every cell; readings with
     vanished blank cells only when they cannot (a row both glued and gappy, with digits to spare, is
     too open to read). When no reading fits, the row stays unread even if the digits allow only one
-    split: an inconsistent page and a misread one look the same here.
+    split: an inconsistent page and a misread one look the same here. A row one cell short whose
+    every token is one cell (:func:`one_cell_short`) is marked ``short``: its readings are listed,
+    never chosen.
     """
     width = len(p.slots)
     check = _RowCheck(p, fmt)
-    capacity = sum(1 if part is None else len(part[1]) for part in map(_parts, p.cells))
+    capacity = sum(_capacity(p.cells, p.whole))
     fewest = width if capacity >= width else len(p.cells)
+    p.short = one_cell_short(p.cells, width)
     try:
         _read(p, check, width, capacity, fewest)
-        if not p.readings and capacity >= width:
+        if not p.readings and capacity >= width and not p.short:
             _force(p, width)
     except _TooMany:
         p.readings = []
@@ -248,8 +299,8 @@ def _force(p: Pending, width: int) -> None:
         return
     if sum(len(c.raw) for c in p.cells) != width:
         return
-    found: dict[tuple, tuple] = {}
-    for tried, glued in enumerate(_glued_readings(p.cells, width)):
+    found: dict[tuple[Number | None, ...], tuple[_Entry, ...]] = {}
+    for tried, glued in enumerate(_glued_readings(p.cells, width, p.whole)):
         if tried > MAX_READINGS:
             return
         found.setdefault(tuple(e[1] for e in glued), glued)
@@ -261,10 +312,11 @@ def _force(p: Pending, width: int) -> None:
         p.forced = True
 
 
-def _read(p: Pending, check, width: int, capacity: int, fewest: int) -> None:
+def _read(p: Pending, check: _RowCheck, width: int, capacity: int, fewest: int) -> None:
     for pieces in range(min(width, capacity), fewest - 1, -1):
-        kept, tried = [], 0
-        for glued in _glued_readings(p.cells, pieces):
+        kept: list[tuple[_Entry | None, ...]] = []
+        tried = 0
+        for glued in _glued_readings(p.cells, pieces, p.whole):
             for reading in _with_blanks(glued, width):
                 tried += 1
                 if tried > MAX_READINGS:
@@ -285,26 +337,29 @@ def _read(p: Pending, check, width: int, capacity: int, fewest: int) -> None:
 STATED = {"documents_issued": "issued", "documents_repealed": "repealed", "documents_in_force": "in_force"}
 
 
-def apply_statements(p: Pending, statements) -> str | None:
+def apply_statements(p: Pending, statements: Iterable[Statement]) -> str | None:
     """Narrow an ambiguous 行政规范性文件 row with what the text states (「制发行政规范性文件62件」).
 
-    Returns the phrases used when they leave exactly one reading; otherwise the row is unchanged.
+    Returns the phrases used when they leave exactly one reading (also kept as ``p.stated``);
+    otherwise the row is unchanged. A ``short`` row is never narrowed: its cell may be lost.
     """
-    if len(p.readings) < 2 or [row.key for row in p.rows] != ["normative_documents"]:
+    if len(p.readings) < 2 or p.short or [row.key for row in p.rows] != ["normative_documents"]:
         return None
     stated = {STATED[st.kind]: st for st in statements if st.kind in STATED}
     columns = [col.key for _, col in p.slots]
     if not stated or not set(stated) <= set(columns):
         return None
-    fits = [
-        r
-        for r in p.readings
-        if all(r[columns.index(c)] is not None and r[columns.index(c)].value == st.value for c, st in stated.items())
-    ]
+    fits = [r for r in p.readings if all(_value_at(r, columns.index(c)) == st.value for c, st in stated.items())]
     if len(fits) != 1:
         return None
     p.readings = fits
-    return "、".join(f"「{st.raw}」" for st in stated.values())
+    p.stated = "、".join(f"「{st.raw}」" for st in stated.values())
+    return p.stated
+
+
+def _value_at(reading: Reading, i: int) -> Number | None:
+    piece = reading[i]
+    return None if piece is None else piece.value
 
 
 def column_identity_instances(fmt: Format, table: Table) -> list[tuple[str, str]]:
@@ -316,44 +371,60 @@ def column_identity_instances(fmt: Format, table: Table) -> list[tuple[str, str]
     ]
 
 
-def resolve(pendings: list[Pending], fmt: Format, known: dict[str, float | int | None]):
+@dataclass(frozen=True)
+class Resolution:
+    """What :func:`resolve` chose: ``chosen[i]`` is the reading of the i-th pending row (None: left
+    unread), ``used`` the identity instances (code, where) that chose them."""
+
+    chosen: tuple[Reading | None, ...]
+    used: frozenset[tuple[str, str]]
+
+
+def resolve(pendings: Sequence[Pending], fmt: Format, known: dict[str, Number | None]) -> Resolution:
     """Choose one reading per pending row where the identities allow exactly one.
 
-    ``known``: values already read (key -> value; absent rows are missing from it).
-    Returns (chosen: {id(pending): reading}, used: set of (identity code, where)).
+    ``known``: values already read (key -> value; absent rows are missing from it). A ``short`` row
+    is never chosen, and its readings take no part in the column identities (its cells are unknown).
     """
-    chosen: dict[int, tuple] = {}
+    chosen: list[Reading | None] = [None] * len(pendings)
     used: set[tuple[str, str]] = set()
-    open_rows = []
-    for p in pendings:
+    open_rows: list[int] = []
+    for n, p in enumerate(pendings):
+        if p.short:
+            continue
         if len(p.readings) == 1:
-            chosen[id(p)] = p.readings[0]
+            chosen[n] = p.readings[0]
             if p.filtered:
                 used |= _row_identities(p, fmt)
         elif len(p.readings) > 1:
-            open_rows.append(p)
-    by_table: dict[str, list[Pending]] = {}
-    for p in open_rows:
-        by_table.setdefault(p.table.key, []).append(p)
-    for table_key, rows in by_table.items():
+            open_rows.append(n)
+    by_table: dict[str, list[int]] = {}
+    for n in open_rows:
+        by_table.setdefault(pendings[n].table.key, []).append(n)
+    for table_key, indices in by_table.items():
         table = fmt.table(table_key)
         if not any(i.per == "column" and i.table == table_key for i in fmt.identities):
             continue
-        total = 1
-        for p in rows:
-            total *= len(p.readings)
-        if total > MAX_JOINT:
+        rows = [pendings[n] for n in indices]
+        if math.prod(len(p.readings) for p in rows) > MAX_JOINT:
             continue
-        survivors = _joint(fmt, table, rows, known, [p for p in pendings if id(p) in chosen], chosen)
-        for i, p in enumerate(rows):
+        settled = [(p, r) for p, r in zip(pendings, chosen) if r is not None]
+        survivors = _joint(fmt, table, rows, known, settled)
+        for i, n in enumerate(indices):
             options = {combo[i] for combo in survivors}
             if len(options) == 1:
-                chosen[id(p)] = options.pop()
-                used |= _row_identities(p, fmt) | set(column_identity_instances(fmt, table))
-    return chosen, used
+                chosen[n] = options.pop()
+                used |= _row_identities(pendings[n], fmt) | set(column_identity_instances(fmt, table))
+    return Resolution(tuple(chosen), frozenset(used))
 
 
-def _joint(fmt: Format, table: Table, rows: list[Pending], known: dict, settled: list[Pending], chosen: dict):
+def _joint(
+    fmt: Format,
+    table: Table,
+    rows: list[Pending],
+    known: dict[str, Number | None],
+    settled: list[tuple[Pending, Reading]],
+) -> list[tuple[Reading, ...]]:
     """Combinations of the open rows' readings under which every column identity of ``table`` holds.
 
     Each identity instance is kept as a running difference (left side minus right side): the
@@ -361,11 +432,11 @@ def _joint(fmt: Format, table: Table, rows: list[Pending], known: dict, settled:
     every difference is zero.
     """
     values = dict(known)
-    for p in settled:
+    for p, reading in settled:
         if p.table.key == table.key:
-            values.update(_as_values(p, chosen[id(p)]))
+            values.update(_as_values(p, reading))
     open_keys = {f"{table.key}.{row.key}.{col.key}" for p in rows for row, col in p.slots}
-    instances = []
+    instances: list[tuple[list[str], list[str]]] = []
     for ident in fmt.identities:
         if ident.per != "column" or ident.table != table.key:
             continue
@@ -379,9 +450,9 @@ def _joint(fmt: Format, table: Table, rows: list[Pending], known: dict, settled:
         - sum(values.get(k) or 0 for k in rhs if k not in open_keys)
         for lhs, rhs in instances
     ]
-    deltas = []
+    deltas: list[list[list[Number]]] = []
     for p in rows:
-        per_reading = []
+        per_reading: list[list[Number]] = []
         for reading in p.readings:
             v = _as_values(p, reading)
             per_reading.append(
@@ -391,9 +462,9 @@ def _joint(fmt: Format, table: Table, rows: list[Pending], known: dict, settled:
                 ]
             )
         deltas.append(per_reading)
-    survivors: list[tuple] = []
+    survivors: list[tuple[Reading, ...]] = []
 
-    def walk(i: int, acc: list, picked: tuple) -> None:
+    def walk(i: int, acc: list[Number], picked: tuple[Reading, ...]) -> None:
         if i == len(rows):
             if not any(acc):
                 survivors.append(picked)
@@ -405,7 +476,7 @@ def _joint(fmt: Format, table: Table, rows: list[Pending], known: dict, settled:
     return survivors
 
 
-def _as_values(p: Pending, reading) -> dict[str, float | int | None]:
+def _as_values(p: Pending, reading: Reading) -> dict[str, Number | None]:
     return {
         f"{p.table.key}.{row.key}.{col.key}": (piece.value if piece else None)
         for (row, col), piece in zip(p.slots, reading)
@@ -421,5 +492,5 @@ def _row_identities(p: Pending, fmt: Format) -> set[tuple[str, str]]:
     }
 
 
-def describe(reading) -> str:
+def describe(reading: Reading) -> str:
     return "/".join("空" if piece is None else piece.raw for piece in reading)

@@ -6,11 +6,20 @@ One report object feeds every renderer; the machine formats are never coloured.
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from .audit import AuditResult, Finding, rules
-from .audit.rules import Rule
+from .auditing import AuditResult, Finding, rules
+from .auditing.rules import Rule
 from .output import JsonArray, csv_writer, printable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .record import Record
+    from .series import Change, Series
+
+# How FindingWriter writes findings: one JSON object per report, one finding a line, one a CSV row.
+FindingFormat = Literal["json", "jsonl", "csv"]
 
 FINDING_FIELDS = (
     "source",
@@ -55,7 +64,7 @@ def wrap_name(name: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def finding_row(record, f: Finding, lang: str, agency: str | None = None) -> dict:
+def finding_row(record: Record, f: Finding, lang: str, agency: str | None = None) -> dict[str, Any]:
     """One finding as a flat row, with the report it belongs to (for a cross-year finding: the later
     report of the pair, under the series' agency name)."""
     d = f.as_dict(lang)
@@ -99,7 +108,9 @@ def verdict(result: AuditResult, shown: list[Finding], lang: str) -> str:
     return head
 
 
-def print_report(console, result: AuditResult, shown: list[Finding], lang: str, locations: bool = False) -> None:
+def print_report(
+    console: Console, result: AuditResult, shown: list[Finding], lang: str, locations: bool = False
+) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -156,7 +167,7 @@ def print_plain(out: TextIO, result: AuditResult, shown: list[Finding], lang: st
 class FindingWriter:
     """Machine output: json (one object per report), jsonl (one finding per line), csv (one per row)."""
 
-    def __init__(self, fmt: str, out: TextIO, lang: str):
+    def __init__(self, fmt: FindingFormat, out: TextIO, lang: str):
         self.fmt, self.out, self.lang = fmt, out, lang
         self._json = JsonArray(out)
         if fmt == "csv":
@@ -183,7 +194,7 @@ class FindingWriter:
             self._rows(rows)
         self.out.flush()
 
-    def write_cross_year(self, series, shown: list[Finding]) -> None:
+    def write_cross_year(self, series: Series, shown: list[Finding]) -> None:
         """The cross-year findings of one agency: its own JSON object, or rows like any finding."""
         latest = series.records[series.years[-1]]
         rows = [finding_row(latest, f, self.lang, series.agency) for f in shown]
@@ -201,7 +212,7 @@ class FindingWriter:
             self._rows(rows)
         self.out.flush()
 
-    def _rows(self, rows: list[dict]) -> None:
+    def _rows(self, rows: list[dict[str, Any]]) -> None:
         if self.fmt == "jsonl":
             for row in rows:
                 self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -224,7 +235,7 @@ class FindingWriter:
         self.out.flush()
 
 
-def cross_year_lines(series, shown: list[Finding], lang: str) -> list[str]:
+def cross_year_lines(series: Series, shown: list[Finding], lang: str) -> list[str]:
     """The text view of one agency's cross-year findings (the audit prints it after the reports)."""
     title = f"{printable(series.agency)} {series.years[0]}–{series.years[-1]}"
     lines = [f"跨年度核对：{title}" if lang == "zh" else f"across years: {title}"]
@@ -234,7 +245,7 @@ def cross_year_lines(series, shown: list[Finding], lang: str) -> list[str]:
     return lines
 
 
-def print_rules(console, lang: str) -> None:
+def print_rules(console: Console, lang: str) -> None:
     from rich.table import Table
 
     table = Table()
@@ -272,13 +283,13 @@ CHANGE_FIELDS = (
 SMALL_NOTE = {"zh": "小数目：不足30件", "en": "small numbers: under 30 cases"}
 
 
-def _pct(c) -> str:
+def _pct(c: Change) -> str:
     """The relative change of a move, and the small-number mark when it is built on few cases."""
     pct = "—" if c.change_pct is None else f"{c.change_pct:+.1f}%"
     return pct
 
 
-def _move_note(c, lang: str) -> str:
+def _move_note(c: Change, lang: str) -> str:
     pct = _pct(c)
     return f"{pct}, {SMALL_NOTE[lang]}" if c.small else pct
 
@@ -292,7 +303,7 @@ def sparkline(values: list[float | int | None]) -> str:
     return "".join(" " if v is None else SPARKS[int((v - lo) / span * (len(SPARKS) - 1))] for v in values)
 
 
-def _num(v, percent: bool = False) -> str:
+def _num(v: float | int | None, percent: bool = False) -> str:
     if v is None:
         return "—"
     if percent:
@@ -300,11 +311,13 @@ def _num(v, percent: bool = False) -> str:
     return f"{v:,}" if isinstance(v, int) else f"{v:,.2f}"
 
 
-def _arrow(change) -> str:
+def _arrow(change: float | int | None) -> str:
     return "→" if not change else ("↑" if change > 0 else "↓")
 
 
-def trend_report(series, changes, not_compared, findings, lang: str) -> dict:
+def trend_report(
+    series: Series, changes: list[Change], not_compared: dict[int, list[str]], findings: list[Finding], lang: str
+) -> dict[str, Any]:
     """One object per series for JSON: the changes in long format, what was not compared, findings."""
     return {
         "agency": series.agency,
@@ -316,7 +329,15 @@ def trend_report(series, changes, not_compared, findings, lang: str) -> dict:
     }
 
 
-def print_trend(console, series, changes, not_compared, findings, lang: str, top: int = 12) -> None:
+def print_trend(
+    console: Console,
+    series: Series,
+    changes: list[Change],
+    not_compared: dict[int, list[str]],
+    findings: list[Finding],
+    lang: str,
+    top: int = 12,
+) -> None:
     """A terminal view: indicators by year with a sparkline, the biggest moves, cross-year findings."""
     from rich.table import Table
     from rich.text import Text
@@ -356,7 +377,9 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
         ):
             m.add_column(name, justify="right" if name not in ("项目", "what") else "left")
         for c in moves:
-            style = "green" if c.change > 0 else "red"
+            change = c.change
+            assert change is not None  # moves() lists only values that moved
+            style = "green" if change > 0 else "red"
             m.add_row(
                 c.name(lang),
                 f"{c.previous_year}→{c.year}",
@@ -386,7 +409,15 @@ def print_trend(console, series, changes, not_compared, findings, lang: str, top
     console.print()
 
 
-def print_trend_plain(out: TextIO, series, changes, not_compared, findings, lang: str, top: int = 12) -> None:
+def print_trend_plain(
+    out: TextIO,
+    series: Series,
+    changes: list[Change],
+    not_compared: dict[int, list[str]],
+    findings: list[Finding],
+    lang: str,
+    top: int = 12,
+) -> None:
     """The text view when stdout is not a terminal: one line per indicator, move and finding."""
     from .series import INDICATORS
     from .series import moves as listed_moves

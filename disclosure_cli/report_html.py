@@ -11,7 +11,7 @@ The page is built from Jinja2 templates (``templates/audit.html.j2``) with autoe
 string that comes from a page (agency, raw cell text, messages quoting the prose) is untrusted.
 
     from disclosure_cli import parse_path
-    from disclosure_cli.audit import audit
+    from disclosure_cli.auditing import audit
     from disclosure_cli.report_html import render_audit_html
     html = render_audit_html([audit(parse_path("report.txt"))], lang="zh")
 """
@@ -21,11 +21,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .audit import AuditResult, Finding
-from .audit.suspect import describe_location
-from .formats import Row, Table
+from .auditing import AuditResult, Finding
+from .auditing.rules import Severity
+from .auditing.suspect import describe_location
+from .formats import Column, Row, Table
 from .record import Record, Value
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 GROUPS = {  # table 3's outcome groups: the label the national layout prints once for several rows
     "withheld": ("（三）不予公开", "(3) withheld"),
@@ -33,8 +38,16 @@ GROUPS = {  # table 3's outcome groups: the label the national layout prints onc
     "not_processed": ("（五）不予处理", "(5) not processed"),
     "other": ("（六）其他处理", "(6) other handling"),
 }
-RANK = {"error": 0, "warning": 1, "info": 2}  # the page lists errors first, then warnings, then notes
-SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "note")}
+RANK: dict[Severity, int] = {
+    "error": 0,
+    "warning": 1,
+    "info": 2,
+}  # the page lists errors first, then warnings, then notes
+SEVERITY: dict[Severity, tuple[str, str]] = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "note"),
+}
 TEXT = {  # page wording: (zh, en)
     "page_title": ("政府信息公开工作年度报告核对", "Audit of Open Government Information annual reports"),
     "source": ("来源", "source"),
@@ -320,7 +333,7 @@ class _Builder:
         cells = [c for r in (review, direct, after) for c in self.cells(table, r)]
         return [Part("", head, [BodyRow([], cells)])]
 
-    def _col(self, c) -> str:
+    def _col(self, c: Column) -> str:
         return c.label if self.zh else (c.en or c.key)
 
     def _row(self, r: Row, sub: bool = False) -> str:
@@ -381,7 +394,7 @@ _TABLE_EN = {
 
 
 @lru_cache(maxsize=1)
-def _environment():
+def _environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     return Environment(

@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import Literal, TypedDict, overload
 
-from .audit.findings import Finding, Term, _tidy
+from .auditing.findings import Finding, Term, _tidy
+from .auditing.rules import RULES, RunningTotal
 from .record import Record
 from .textnorm import simplify_prose
 
@@ -90,12 +92,31 @@ def select(records: Iterable[Record], agency: str | None, mapping: dict[str, str
     return [r for r in records if series_key(series_name(r, mapping)) == want]
 
 
+@overload
+def group(
+    records: Iterable[Record],
+    agency: str | None = None,
+    mapping: dict[str, str] | None = None,
+    with_undated: Literal[False] = False,
+) -> list[Series]: ...
+@overload
+def group(
+    records: Iterable[Record], agency: str | None, mapping: dict[str, str] | None, with_undated: Literal[True]
+) -> tuple[list[Series], list[Record]]: ...
+@overload
+def group(
+    records: Iterable[Record],
+    agency: str | None = None,
+    mapping: dict[str, str] | None = None,
+    *,
+    with_undated: Literal[True],
+) -> tuple[list[Series], list[Record]]: ...
 def group(
     records: Iterable[Record],
     agency: str | None = None,
     mapping: dict[str, str] | None = None,
     with_undated: bool = False,
-):
+) -> list[Series] | tuple[list[Series], list[Record]]:
     """Reports grouped by agency (names normalised, then ``mapping`` merges renamed agencies) and
     ordered by year; ``agency`` selects that agency's series only (it never merges others into it).
     With ``with_undated``, also the reports left out for want of a year."""
@@ -141,7 +162,8 @@ def comparable_values(record: Record) -> dict[str, float | int | None]:
     if record.format == "2021":
         for col in record.spec.table("requests").rows[0].columns:
             parts = [values.get(f"requests.other.{k}.{col.key}") for k in ("no_correction", "no_fee", "misc")]
-            values[f"requests.other.{col.key}"] = None if None in parts else sum(parts)
+            known = [p for p in parts if p is not None]
+            values[f"requests.other.{col.key}"] = sum(known) if len(known) == len(parts) else None
     return values
 
 
@@ -158,21 +180,25 @@ def compared_keys(a: Record, b: Record) -> tuple[list[str], list[str]]:
 # --- indicators ------------------------------------------------------------------------------
 
 
+Values = Mapping[str, float | int | None]  # comparable values of one report, by key
+Compute = Callable[[Values], tuple[float | None, float | None]]  # values -> (value, base)
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str
     zh: str
     en: str
-    compute: Callable[[dict], tuple[float | None, float | None]]  # values -> (value, base)
+    compute: Compute
     percent: bool = False
 
 
-def _get(v: dict, key: str) -> float:
+def _get(v: Values, key: str) -> float:
     return v.get(key) or 0
 
 
-def _rate(num: Callable[[dict], float], den: Callable[[dict], float]) -> Callable:
-    def compute(v: dict):
+def _rate(num: Callable[[Values], float], den: Callable[[Values], float]) -> Compute:
+    def compute(v: Values) -> tuple[float | None, float | None]:
         d = den(v)
         return (None, d) if not d else (round(num(v) / d, 6), d)
 
@@ -236,6 +262,22 @@ INDICATORS = (
 # --- changes ---------------------------------------------------------------------------------
 
 
+class ChangeDict(TypedDict):
+    """A change as JSON and CSV output carry it."""
+
+    agency: str
+    indicator: str
+    label: str
+    label_en: str
+    year: int
+    value: float | int | None
+    previous_year: int | None
+    change: float | int | None
+    change_pct: float | None
+    ranked: bool
+    small: bool
+
+
 @dataclass
 class Change:
     agency: str
@@ -274,7 +316,7 @@ class Change:
         """A move built on fewer than MIN_BASE cases (from 0 included): listed, marked, never ranked."""
         return bool(self.change) and self.base is not None and not self.ranked
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ChangeDict:
         return {
             "agency": self.agency,
             "indicator": self.indicator,
@@ -351,7 +393,7 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
 def biggest_moves(changes: list[Change], limit: int | None = None) -> list[Change]:
     """Ranked changes, largest relative move first (small bases are left out of the ranking;
     :func:`moves` adds them, marked)."""
-    ranked = sorted((c for c in changes if c.ranked and c.change), key=lambda c: -abs(c.change_pct))
+    ranked = sorted((c for c in changes if c.ranked and c.change), key=lambda c: -abs(c.change_pct or 0))
     return ranked[:limit] if limit else ranked
 
 
@@ -361,7 +403,7 @@ def small_moves(changes: list[Change], limit: int | None = None) -> list[Change]
     cases says little."""
     small = sorted(
         (c for c in changes if c.small and c.change),
-        key=lambda c: (c.percent, -abs(c.change), c.indicator, c.year),
+        key=lambda c: (c.percent, -abs(c.change or 0), c.indicator, c.year),
     )
     return small[:limit] if limit else small
 
@@ -426,14 +468,14 @@ def attributed_cross_year(series: Series) -> list[tuple[Record, Finding]]:
             )
     for prev, cur in series.pairs():
         found = _identical(prev, cur)
-        if cur.year == prev.year + 1:
+        if prev.year is not None and cur.year == prev.year + 1:
             found += _carry_over(prev, cur) + _running_totals(prev, cur)
         findings += [(cur, f) for f in found]
     return findings
 
 
 def _carry_over(prev: Record, cur: Record) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for col in cur.spec.table("requests").rows[0].columns:
         before = prev.values[f"requests.carried_forward.{col.key}"]
         now = cur.values[f"requests.carried_over.{col.key}"]
@@ -462,40 +504,18 @@ def _carry_over(prev: Record, cur: Record) -> list[Finding]:
     return out
 
 
-@dataclass(frozen=True)
-class RunningTotal:
-    """A table-2 total that follows from last year's: ``total(Y) = total(Y-1) + plus − minus``.
-
-    ``plus`` is read from this year's report, or from last year's when ``plus_last_year``.
-    ``names``: how the equation names the total now, the total last year, plus and minus.
-    """
-
-    code: str
-    format: str
-    rows: tuple[str, ...]
-    total: str
-    plus: str
-    minus: str | None
-    plus_last_year: bool
-    names: tuple[str, str, str, str]
+# the table-2 totals that follow from last year's (Y002-Y004), as their rules declare them
+RUNNING_TOTALS: tuple[tuple[str, RunningTotal], ...] = tuple(
+    (r.code, r.running_total) for r in RULES if r.running_total is not None
+)
 
 
-RUNNING_TOTALS = (
-    RunningTotal("Y002", "2021", ("regulations", "normative_documents"), "in_force", "issued", "repealed", False,
-                 ("现行有效件数", "现行有效", "本年制发", "本年废止")),
-    RunningTotal("Y003", "2019", ("licensing", "other_services", "penalties", "coercion", "fees"), "prior_items",
-                 "change", None, True, ("上一年项目数量", "上一年项目数量", "本年增/减", "")),
-    RunningTotal("Y004", "2019", ("regulations", "normative_documents"), "total_published", "new_published", None,
-                 False, ("对外公开总数量", "对外公开总数量", "本年新公开", "")),
-)  # fmt: skip
-
-
-def _drift(rule: RunningTotal, prev: Record, cur: Record, row_key: str) -> Finding | None:
+def _drift(code: str, rule: RunningTotal, prev: Record, cur: Record, row_key: str) -> Finding | None:
     plus_rec = prev if rule.plus_last_year else cur
     now, base = cur.get("active", row_key, rule.total), prev.get("active", row_key, rule.total)
     plus = plus_rec.get("active", row_key, rule.plus)
     minus = cur.get("active", row_key, rule.minus) if rule.minus else 0
-    if None in (now, base, plus, minus):
+    if now is None or base is None or plus is None or minus is None:
         return None
     expected = base + plus - minus
     if now == expected:
@@ -518,17 +538,17 @@ def _drift(rule: RunningTotal, prev: Record, cur: Record, row_key: str) -> Findi
         f"{row_key}: {cur.year} {rule.total} {_tidy(now)} but {prev.year} {rule.total} {_tidy(base)} + {rule.plus} "
         f"{_tidy(plus)}" + (f" − {rule.minus} {_tidy(minus)}" if rule.minus else "") + f" = {_tidy(expected)}"
     )
-    return Finding(rule.code, eq, en, eq, en, expected=expected, actual=now, terms=terms, where=f"active.{row_key}")
+    return Finding(code, eq, en, eq, en, expected=expected, actual=now, terms=terms, where=f"active.{row_key}")
 
 
 def _running_totals(prev: Record, cur: Record) -> list[Finding]:
-    found = [_drift(rule, prev, cur, row) for rule in RUNNING_TOTALS
+    found = [_drift(code, rule, prev, cur, row) for code, rule in RUNNING_TOTALS
              if prev.format == cur.format == rule.format for row in rule.rows]  # fmt: skip
     return [f for f in found if f]
 
 
 def _identical(prev: Record, cur: Record) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     for table in cur.spec.tables:
         if prev.format != cur.format and table.key == "active":
             continue

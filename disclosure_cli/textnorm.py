@@ -12,6 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import opencc
+
+# The script a page is written in (Record.script), as detect_script decides it.
+Script = Literal["simplified", "traditional"]
 
 # After t2s, the Taiwan-style substitutions still read as the substituted phrase; map them back.
 PHRASE_ALIASES = {
@@ -31,7 +38,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 
 @lru_cache(maxsize=1)
-def _converter():
+def _converter() -> opencc.OpenCC:
     import opencc  # imported lazily: `disclosure --help` must not pay for it
 
     return opencc.OpenCC("t2s")
@@ -74,7 +81,7 @@ def simplify_prose(text: str) -> str:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def detect_script(text: str, sample: int = 20000, enough: int = 3000) -> str:
+def detect_script(text: str, sample: int = 20000, enough: int = 3000) -> Script:
     """'traditional' when a meaningful share of the CJK characters change under t2s (a few thousand
     characters decide it as well as the whole page)."""
     chunk = text[:sample]

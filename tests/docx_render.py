@@ -1,4 +1,4 @@
-"""Test helper: a :class:`~disclosure_cli.synth.Synthetic` report written as a Word file with python-docx.
+"""Test helper: a :class:`~disclosure_cli.testing.synth.Synthetic` report written as a Word file with python-docx.
 
 The tables are the HTML renderer's (``synth.render_html``), cell for cell: every ``rowspan``/``colspan``
 there is a merged cell here, made with python-docx's ``merge`` as Word makes them (``w:vMerge``
@@ -22,8 +22,8 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from disclosure_cli import synth
-from disclosure_cli.synth import Synthetic
+from disclosure_cli.testing import synth
+from disclosure_cli.testing.synth import Synthetic
 
 # A cell: its text with "<br>" for a line break inside a paragraph and "<p>" between paragraphs.
 Td = tuple[str, int, int]  # text, rowspan, colspan

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from disclosure_cli import synth
+from disclosure_cli.testing import synth
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Test helper: a :class:`~disclosure_cli.synth.Synthetic` report printed and scanned, as PNG pages or a scanned PDF.
+"""Test helper: a :class:`~disclosure_cli.testing.synth.Synthetic` report printed and scanned, as PNG pages
+or a scanned PDF.
 
 The tables are the Word renderer's (``tests/docx_render.py``: the HTML renderer's rows, every span a
 merged box), drawn with Pillow on A4 pages with ruling lines and a CJK font from Debian's
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from disclosure_cli import synth
-from disclosure_cli.synth import Synthetic
+from disclosure_cli.testing import synth
+from disclosure_cli.testing.synth import Synthetic
 
 from .docx_render import Td, place, table2_rows, table3_rows, table4_rows
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from disclosure_cli import synth
-from disclosure_cli.audit import RULES, audit
+from disclosure_cli.auditing import RULES, audit
 from disclosure_cli.parse import parse_bytes
+from disclosure_cli.testing import synth
 
 from .conftest import SEED
 

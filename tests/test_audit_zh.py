@@ -7,8 +7,8 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli.audit import RULES, audit
-from disclosure_cli.audit.notes import note_zh
+from disclosure_cli.auditing import RULES, audit
+from disclosure_cli.auditing.notes import note_zh
 from disclosure_cli.cells import Location
 from disclosure_cli.cli import main
 from disclosure_cli.formats import FORMATS

@@ -20,11 +20,11 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli import synth
 from disclosure_cli.batch import expand_inputs, run_batch
 from disclosure_cli.cli_data import batch, export, fetch
 from disclosure_cli.dataset import Dataset, open_db
 from disclosure_cli.fetch import Fetcher
+from disclosure_cli.testing import synth
 
 from .conftest import ROOT, SEED
 from .httpserver import JS_PAGE, PDF_ONLY, Site, big5_page, gbk_page, index_page, report, utf8_page

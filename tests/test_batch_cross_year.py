@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from disclosure_cli import synth
 from disclosure_cli.batch import run_batch
 from disclosure_cli.dataset import open_db
+from disclosure_cli.testing import synth
 
 
 def y_findings(db) -> list[tuple]:

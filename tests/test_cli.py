@@ -119,7 +119,7 @@ def test_module_entry_point_and_broken_pipe():
 
 def test_audit_and_trend_read_a_dataset(tmp_path):
     """`batch` writes a dataset; `audit --db` and `trend --db` read the same records back."""
-    from disclosure_cli import synth
+    from disclosure_cli.testing import synth
 
     paths = []
     for s in synth.random_series(12, 2020, 2):

@@ -10,10 +10,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli import synth
-from disclosure_cli.audit.rules import RULES, rules_markdown
+from disclosure_cli.auditing.rules import RULES, rules_markdown
 from disclosure_cli.cli import main
 from disclosure_cli.render import FINDING_FIELDS
+from disclosure_cli.testing import synth
 
 from .conftest import ROOT, SEED
 
@@ -114,7 +114,7 @@ def test_rules_lists_and_explains():
 def test_readme_rule_section_is_generated_from_the_declarations():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("<!-- rules:start -->\n", 1)[1].split("\n<!-- rules:end -->", 1)[0]
-    assert section == rules_markdown(), "regenerate: python -m disclosure_cli.audit.rules"
+    assert section == rules_markdown(), "regenerate: python -m disclosure_cli.auditing.rules"
 
 
 @pytest.mark.parametrize("command", ["audit", "rules"])
@@ -135,7 +135,7 @@ def test_issue_12_baseline_hides_reviewed_findings(broken, tmp_path):
 
 
 def test_issue_12_fingerprint_ignores_line_numbers(broken, tmp_path):
-    from disclosure_cli.audit import audit
+    from disclosure_cli.auditing import audit
     from disclosure_cli.parse import parse_bytes
 
     text = broken.read_text(encoding="utf-8")

@@ -4,14 +4,15 @@ under ``extra`` or named by a warning — exactly once — on every page the pro
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import synth
 from disclosure_cli.errors import ReportError
 from disclosure_cli.ledger import ledger
+from disclosure_cli.testing import synth
 
 from .conftest import CORPUS, FIXTURES, corpus_manifest
 
@@ -73,3 +74,21 @@ def test_renderings(seed, fmt, shape, damaged):
         _assert_balanced(text.encode())
     except ReportError:
         assert damaged != "none"
+
+
+@pytest.mark.parametrize(
+    "shape, key",
+    [
+        ("lines", "active.procurement.amount"),
+        ("flat", "requests.granted.natural_person"),
+        ("padded-labels", "active.procurement.projects"),
+        ("everything-padded-labels", "active.fees.prior_items"),
+    ],
+)
+def test_a_row_left_unread_for_a_lost_cell_names_its_numbers(shape, key):
+    """A text row a cell short, a padded row that lost its first cell: unread, every number named."""
+    s = synth.random_report(7, "2019")
+    d = replace(s, values=dict(s.values), texts=dict(s.texts), dropped=(key,), damaged=(key.rsplit(".", 1)[0],))
+    record, book = ledger(synth.render(d, shape, 7).encode())
+    assert all(v.raw is None for k, v in record.values.items() if k.startswith(d.damaged[0] + "."))
+    assert book.balanced and book.named > 0

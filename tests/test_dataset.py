@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli.audit import audit
+from disclosure_cli.auditing import audit
 from disclosure_cli.dataset import EXPORT_FIELDS, Outcome, export, open_db, parsed_outcome
 from disclosure_cli.output import CSV_FIELDS, tidy_rows
 from disclosure_cli.parse import parse_bytes

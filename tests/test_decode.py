@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from disclosure_cli import synth
 from disclosure_cli.decode import decode
 from disclosure_cli.errors import ReportError
+from disclosure_cli.testing import synth
 
 PAGE = synth.render_html(synth.random_report(7, "2021"), meta_charset="utf-8")
 

@@ -21,12 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import parse, synth
+from disclosure_cli import parse
 from disclosure_cli.cells import Location
 from disclosure_cli.errors import ReportError
 from disclosure_cli.readers import docx as word
 from disclosure_cli.readers.html import read_html
 from disclosure_cli.record import Record
+from disclosure_cli.testing import synth
 
 from .conftest import same_value
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from disclosure_cli import synth
 from disclosure_cli.parse import parse_path
+from disclosure_cli.testing import synth
 
 from .conftest import FIXTURES
 
@@ -14,9 +14,9 @@ def test_synthetic_fixtures_are_what_the_renderer_writes(tmp_path):
     fresh = synth.write_fixtures(tmp_path)
     for path in fresh:
         bundled = FIXTURES / path.name
-        assert bundled.exists(), f"run: python -m disclosure_cli.synth fixtures ({path.name} missing)"
+        assert bundled.exists(), f"run: python -m disclosure_cli.testing.synth fixtures ({path.name} missing)"
         assert bundled.read_bytes() == path.read_bytes(), (
-            f"{path.name} is stale: python -m disclosure_cli.synth fixtures"
+            f"{path.name} is stale: python -m disclosure_cli.testing.synth fixtures"
         )
 
 

@@ -7,7 +7,7 @@ import pytest
 from disclosure_cli.cells import Location, classify
 from disclosure_cli.formats import FORMATS
 from disclosure_cli.mapper import Run, match_row
-from disclosure_cli.synth import to_traditional
+from disclosure_cli.testing.synth import to_traditional
 
 
 def test_value_counts():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from disclosure_cli import synth
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.readers.html import read_html
+from disclosure_cli.testing import synth
 
 SPANNED = """<html><body><table>
 <tr><td rowspan="2">（三）不予公开</td><td>1.属于国家秘密</td><td>1</td><td colspan="2">2</td></tr>

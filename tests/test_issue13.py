@@ -10,10 +10,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli import synth
 from disclosure_cli.cli import main
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.series import group, matching_agencies, moves, series_changes
+from disclosure_cli.testing import synth
 
 ZONE, BUREAU, OLD_NAME = "平潭综合实验区", "平潭综合实验区财政金融局", "平潭综合实验区财政局"
 

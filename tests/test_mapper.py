@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from disclosure_cli import synth
-from disclosure_cli.parse import parse_bytes
+from dataclasses import replace
+
+from disclosure_cli.cells import Cell, Location
+from disclosure_cli.formats import FORMATS
+from disclosure_cli.mapper import Mapper, MapResult, Run, build_runs, match_row, row_matcher
+from disclosure_cli.parse import detect_format, parse_bytes
+from disclosure_cli.readers import read_cells
+from disclosure_cli.testing import synth
 
 
 def lines_page(fmt: str = "2019", seed: int = 3) -> tuple[synth.Synthetic, list[str]]:
@@ -131,3 +137,28 @@ def test_unlabelled_rows_fill_the_gap_only_when_counts_agree():
     record = parse_bytes("\n".join(md).encode())
     assert record.values["requests.unavailable.needs_creation.total"].raw is None
     assert "stray-values" in [w.code for w in record.warnings]
+
+
+def test_run_returns_what_it_made():
+    s, lines = lines_page()
+    cells = read_cells("\n".join(lines), "text")
+    fmt = detect_format(cells)
+    assert fmt is not None
+    mapper = Mapper(build_runs(cells), fmt)
+    result = mapper.run()
+    assert isinstance(result, MapResult)
+    assert {k: v.value for k, v in result.values.items()} == s.values
+    assert result.values is mapper.values and result.notes is mapper.notes  # the attributes stay for callers
+    assert [t for t, _ in result.matched.items()] == ["active", "requests"]
+    assert result.rows_in_order("requests") == len(fmt.table("requests").rows)
+    assert len(result.spans) == 3 and result.runs[result.spans[0][0]].labels
+
+
+def test_row_patterns_are_cached_by_what_they_match_not_by_the_object():
+    table = FORMATS["2021"].table("requests")
+    twin = replace(table, label="a copy")  # another object, the same rows
+    assert twin is not table and row_matcher(twin) is row_matcher(table)
+    other = replace(table, rows=table.rows[:3])
+    assert row_matcher(other) is not row_matcher(table)
+    run = Run(labels=[Cell("（七）总计", "label", Location(line=1, column=1))])
+    assert match_row(twin, run) is twin.row("total") and match_row(other, run) is None

@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli import synth
 from disclosure_cli.batch import run_batch
 from disclosure_cli.cli import main
 from disclosure_cli.dataset import Outcome, merge, open_db
+from disclosure_cli.testing import synth
 
 
 def snapshot(db) -> list:

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from disclosure_cli import synth
-from disclosure_cli.audit.mutation import identity_findings, mutation_score
+from disclosure_cli.auditing.mutation import identity_findings, mutation_score
 from disclosure_cli.parse import parse_bytes, parse_path
+from disclosure_cli.testing import synth
 
 from .conftest import GOLDEN, SEED
 

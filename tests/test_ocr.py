@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import parse, synth
+from disclosure_cli import parse
 from disclosure_cli.errors import ReportError
 from disclosure_cli.readers import ocr
 from disclosure_cli.record import Record
+from disclosure_cli.testing import synth
 
 from .conftest import same_value
 from .image_render import Scan, font_path, render_png, render_scanned_pdf

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from disclosure_cli import synth
 from disclosure_cli.cells import Cell
 from disclosure_cli.errors import ReportError
 from disclosure_cli.mapper import Mapper, build_runs
@@ -24,6 +23,7 @@ from disclosure_cli.metadata import read_metadata
 from disclosure_cli.narrative import find_statements
 from disclosure_cli.parse import detect_format
 from disclosure_cli.readers.pdf import Line, is_page_number, read_pdf
+from disclosure_cli.testing import synth
 
 from .conftest import GOLDEN, same_value
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import synth
-from disclosure_cli.audit import audit
+from disclosure_cli.auditing import audit
+from disclosure_cli.cells import Cell, Location, classify
+from disclosure_cli.formats import FORMATS
 from disclosure_cli.parse import parse_bytes
-from disclosure_cli.recover import splits
+from disclosure_cli.recover import Pending, describe, one_cell, one_cell_short, readings, resolve, splits
+from disclosure_cli.testing import synth
 
 
 def test_splits_never_make_leading_zeros():
@@ -61,3 +63,36 @@ def test_glued_rows_are_read_exactly_or_left_unread(seed, fmt, picks, spaces):
     assert not [f for f in result.findings if f.code in ("R001", "R002", "R003")]
     if record.inferred_identities:
         assert result.used_for_reading > 0
+
+
+def _cells(*raws: str) -> list[Cell]:
+    return [classify(raw, Location(line=1, column=1 + i)) for i, raw in enumerate(raws)]
+
+
+def test_a_token_is_one_cell_unless_its_digits_say_otherwise():
+    assert [one_cell(c) for c in _cells("0", "24", "607,717", "12.50万元", "/", "-3", "１２")] == [True] * 7
+    assert [one_cell(c) for c in _cells("00", "023", "1234567890123456", "1,0892466")] == [False] * 4
+
+
+def test_a_row_one_cell_short_of_one_cell_tokens_is_short():
+    assert one_cell_short(_cells("0", "2", "0", "0", "0", "24"), 7)
+    assert not one_cell_short(_cells("0", "2", "0", "0", "0", "24"), 8)  # two cells short: glued or vanished
+    assert not one_cell_short(_cells("0", "0", "0", "0", "0", "00"), 7)  # 「00」 is two cells run together
+    assert not one_cell_short(_cells("4000004"), 7)
+
+
+def _pending(fmt: str, row: str, *raws: str) -> Pending:
+    table = FORMATS[fmt].table("requests")
+    r = table.row(row)
+    return Pending(table, [(r, c) for c in r.columns], _cells(*raws))
+
+
+def test_resolve_returns_one_reading_per_pending_row_in_order():
+    fmt = FORMATS["2019"]
+    rows = [_pending("2019", "granted", "4000004"), _pending("2019", "carried_over", "0", "2", "0", "0", "0", "24")]
+    for p in rows:
+        readings(p, fmt)
+    assert rows[1].short and rows[1].readings  # 0/2/0/0/0/2/4 fits the row's sum, and is not trusted
+    result = resolve(rows, fmt, {})
+    assert [None if r is None else describe(r) for r in result.chosen] == ["4/0/0/0/0/0/4", None]
+    assert result.used == frozenset()  # the only split of 「4000004」 without leading zeros: no identity chose it

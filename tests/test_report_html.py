@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from disclosure_cli import synth
-from disclosure_cli.audit import audit
+from disclosure_cli.auditing import audit
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.report_html import render_audit_html, value_text
+from disclosure_cli.testing import synth
 
 from .conftest import CORPUS, ROOT, SEED
 

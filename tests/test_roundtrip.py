@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import synth
 from disclosure_cli.parse import parse_bytes
+from disclosure_cli.testing import synth
 
 from .conftest import same_value
 

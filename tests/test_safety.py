@@ -27,11 +27,11 @@ import pytest
 from click.testing import CliRunner
 
 from disclosure_cli import batch as batch_module
-from disclosure_cli import synth
 from disclosure_cli.batch import Workers, process, run_batch
 from disclosure_cli.cli import main
 from disclosure_cli.fetch import TMP_DIR, Cache, Fetcher, body_problem, sweep_temp_files
 from disclosure_cli.output import csv_safe, printable
+from disclosure_cli.testing import synth
 
 from .conftest import ROOT, SEED
 from .httpserver import Site, utf8_page
@@ -406,14 +406,16 @@ def test_trend_csv_is_neutralised_too(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["parse", "audit", "trend"])
-def test_a_directory_among_the_inputs_is_one_error_and_the_rest_is_read(command, tmp_path):
+def test_a_folder_without_reports_among_the_inputs_is_one_error_and_the_rest_is_read(command, tmp_path):
     folder = tmp_path / "a folder"
     folder.mkdir()
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # pictures are read when named, not from a folder
     os.mkfifo(tmp_path / "pipe.txt")
     result = CliRunner().invoke(main, [command, str(folder), str(SEED), str(tmp_path / "pipe.txt"), "-o", "json"])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"disclosure: error: {folder}: is a directory",
+        f"disclosure: error: {folder}: is a directory with no report files (.html .htm .shtml .xhtml .txt .md .markdown"
+        " .pdf .docx .doc .wps)",
         f"disclosure: error: {tmp_path / 'pipe.txt'}: not a regular file (a named pipe); not opened",
     ]
     assert "深圳市人民政府" in result.stdout  # the seed was still read
@@ -430,8 +432,19 @@ def test_an_unreadable_file_is_one_error(tmp_path):
 
 
 def test_compare_with_a_directory_is_one_error(tmp_path):
+    shutil.copy(SEED, tmp_path / "seed.txt")  # compare reads two reports, never a folder's
     result = CliRunner().invoke(main, ["compare", str(tmp_path), str(SEED)])
     assert result.exit_code == 2 and result.stderr == f"disclosure: error: {tmp_path}: is a directory\n"
+
+
+@pytest.mark.parametrize("command", ["parse", "audit"])
+def test_a_folder_is_read_for_its_reports(command, tmp_path):
+    (tmp_path / "sub").mkdir()
+    shutil.copy(SEED, tmp_path / "sub" / "seed.txt")
+    (tmp_path / "notes.bin").write_bytes(b"\0\1")  # not a report file: not collected
+    result = CliRunner().invoke(main, [command, str(tmp_path), "-o", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("深圳市人民政府") >= 1 and result.stderr == ""
 
 
 # -- 9. messages cannot forge a line or drive a terminal --------------------------------------------------

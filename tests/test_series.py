@@ -9,7 +9,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from disclosure_cli import synth
 from disclosure_cli.cli import main
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.series import (
@@ -20,6 +19,7 @@ from disclosure_cli.series import (
     normalize_agency,
     series_changes,
 )
+from disclosure_cli.testing import synth
 
 
 def records(reports, shape="html"):

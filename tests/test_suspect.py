@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import synth
-from disclosure_cli.audit import audit
-from disclosure_cli.audit.suspect import describe_location
+from disclosure_cli.auditing import audit
+from disclosure_cli.auditing.suspect import describe_location
 from disclosure_cli.parse import parse_bytes
+from disclosure_cli.testing import synth
 
 from .conftest import SEED
 

@@ -3,12 +3,14 @@ with a finding naming them, and nothing that is not one report passes for one (i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from disclosure_cli import synth
-from disclosure_cli.audit import audit
+from disclosure_cli.auditing import audit
 from disclosure_cli.errors import ReportError
 from disclosure_cli.parse import parse_bytes
+from disclosure_cli.testing import synth
 
 from .conftest import ROOT, SEED
 
@@ -170,3 +172,83 @@ def test_a_report_whose_table3_is_an_image_keeps_its_other_tables():
     assert [w.code for w in record.warnings] == ["table-missing"]
     read = {k: v.value for k, v in record.values.items() if v.raw is not None}
     assert read == {k: v for k, v in s.values.items() if not k.startswith("requests.")}
+
+
+# --- a damaged row is unread, never read glued or shifted (the 1,500-rendering sweep) -----------------
+
+
+def _without(s: synth.Synthetic, key: str) -> synth.Synthetic:
+    """``s`` with the cell ``key`` missing from the page, as :func:`synth.damage` drops one."""
+    return replace(s, values=dict(s.values), texts=dict(s.texts), dropped=(key,), damaged=(key.rsplit(".", 1)[0],))
+
+
+def _exact_but(record, s: synth.Synthetic, row: str) -> None:
+    """Every value exact except the damaged ``row``, which is unread and named by a warning."""
+    assert _wrong(record, s) == {}
+    assert all(v.raw is None for k, v in record.values.items() if k.startswith(f"{row}."))
+    assert [k for k, v in record.values.items() if v.raw is None and not k.startswith(f"{row}.")] == []
+    assert row in {r for w in record.warnings for r in w.rows}
+
+
+def test_a_lone_number_on_its_line_is_never_cut_into_two_cells():
+    """A one-cell-per-line page whose 政府集中采购 row lost its amount: the lone 「607,717」 was read
+    as 60 | 7,717 (two cells glued) instead of being left unread."""
+    s = synth.random_report(23, "2019")
+    s.values["active.procurement.projects"], s.texts["active.procurement.projects"] = 607717, "607,717"
+    d = _without(s, "active.procurement.amount")
+    lines = synth.render_lines(d).splitlines()
+    assert lines[lines.index("政府集中采购") + 1] == "607,717"
+    record = parse_bytes("\n".join(lines).encode())
+    _exact_but(record, d, "active.procurement")
+    assert "row-ambiguous" in {w.code for w in record.warnings if "active.procurement" in w.rows}
+
+
+@pytest.mark.parametrize("shape", ["lines", "flat"])
+def test_a_text_row_one_cell_short_is_unread_though_a_glued_reading_fits(shape):
+    """Table 3's row 「22 0 2 0 0 0 24」 without its 22: 「0 2 0 0 0 24」 read as 0/2/0/0/0/2/4 makes
+    the row's sum hold (2 + 2 = 4), yet a lost cell explains the page as well as a glued one."""
+    s = synth.random_report(24, "2019")
+    row = "requests.withheld.internal_affairs"
+    printed = {"natural_person": 22, "commercial": 0, "research": 2, "nonprofit": 0, "legal_services": 0}
+    for col, n in {**printed, "other_org": 0, "total": 24}.items():
+        s.values[f"{row}.{col}"], s.texts[f"{row}.{col}"] = n, str(n)
+    d = _without(s, f"{row}.natural_person")
+    record = parse_bytes(synth.render(d, shape).encode())
+    _exact_but(record, d, row)
+    (note,) = [w for w in record.warnings if row in w.rows]
+    assert note.code == "row-ambiguous" and "a cell may be lost" in note.message
+
+
+def test_a_row_run_together_is_still_read_when_a_token_cannot_be_one_cell():
+    """「0 0 0 0 0 00」 for seven cells (corpus 005): 「00」 is two cells, so nothing was lost."""
+    s = synth.random_report(25, "2019")
+    lines = synth.render_lines(s).splitlines()
+    at = lines.index("（二）部分公开（区分处理的，只计这一情形，不计其他情形）")
+    row = "requests.partly_granted"
+    for col in ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total"):
+        s.values[f"{row}.{col}"] = 0
+    lines[at + 1 : at + 8] = ["0 0 0 0 0 00"]
+    record = parse_bytes("\n".join(lines).encode())
+    assert {k: v.value for k, v in record.values.items() if k.startswith(row)} == {
+        k: 0 for k in s.values if k.startswith(f"{row}.")
+    }
+    assert record.values[f"{row}.total"].inferred
+
+
+PADDED_BODIES = [name for name, wild in synth.WILD.items() if wild.body in ("pad", "repeat")]
+
+
+@pytest.mark.parametrize("layout", PADDED_BODIES)
+@pytest.mark.parametrize("key", ["active.fees.prior_items", "active.procurement.projects"])
+def test_a_padded_row_without_its_first_cell_is_unread_not_shifted(layout, key):
+    """Table 2's two-cell rows span their last cell over two columns; a page that draws the span as
+    an empty cell gives a row that lost its first cell the right count (「政府集中采购 | 504463.39万元 | 」),
+    which was read shifted: the amount as the number of projects."""
+    for seed in range(3):
+        d = _without(synth.random_report(seed, "2019"), key)
+        record = parse_bytes(synth.render(d, layout, seed).encode())
+        row = key.rsplit(".", 1)[0]
+        _exact_but(record, d, row)
+        (note,) = [w for w in record.warnings if row in w.rows]
+        assert note.code == "row-wrong-width" and "a cell is missing" in note.message
+        assert "S010" in {f.code for f in audit(record).findings}

@@ -1,9 +1,9 @@
 """Issue 9: the layouts real CMS pages have parse back to the same numbers, or abstain row by row.
 
-Every layout of :data:`disclosure_cli.synth.WILD` (padded or repeated header cells, <th>, Word
+Every layout of :data:`disclosure_cli.testing.synth.WILD` (padded or repeated header cells, <th>, Word
 exports, table 4 transposed, table 3's applicant header variants, tables split over several
 <table>s) must give back every number of a random consistent report. A damaged rendering (one cell
-of one row missing, :func:`disclosure_cli.synth.damage`) may leave its damaged rows unread, with a
+of one row missing, :func:`disclosure_cli.testing.synth.damage`) may leave its damaged rows unread, with a
 warning naming them, but no value anywhere may differ from the truth: never silently wrong.
 """
 
@@ -15,14 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import synth
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.record import Record
+from disclosure_cli.testing import synth
 
 from .conftest import same_value
 
 LAYOUTS = tuple(synth.WILD)
 DAMAGEABLE = ("html", "markdown", *LAYOUTS)  # structured shapes: a row with a cell too few is visible
+TEXT = ("lines", "flat")  # free text: a row a cell short looks like two cells run together
 FORMATS = ("2019", "2021")
 UNEXPECTED = ("unknown-row", "row-missing", "stray-values", "money-unit-unknown")  # none on a clean page
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,6 +93,20 @@ def test_damaged_rendering_is_exact_or_unread_with_a_finding(seed, fmt, shape, b
     assert_exact_or_unread(s, _parse(s, shape, render_seed))
 
 
+@PROPERTY
+@given(
+    seed=st.integers(0, 2**32),
+    fmt=st.sampled_from(FORMATS),
+    shape=st.sampled_from(TEXT),
+    blanks=st.sampled_from((0.0, 0.15)),
+)
+def test_damaged_text_is_exact_or_unread_with_a_finding(seed, fmt, shape, blanks):
+    """In free text a row that lost a cell may read as two cells run together, or a blank vanished:
+    never read (every token one cell and one missing), so never read wrong."""
+    s = synth.damage(synth.random_report(seed, fmt, blanks=blanks), seed)
+    assert_exact_or_unread(s, _parse(s, shape, seed))
+
+
 # --- one seed per layout, so that a failure names it ----------------------------------------------
 
 
@@ -103,7 +118,7 @@ def test_layout(layout, fmt):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("shape", DAMAGEABLE)
+@pytest.mark.parametrize("shape", (*DAMAGEABLE, *TEXT))
 def test_damaged_layout(shape, fmt):
     s = synth.damage(synth.random_report(9, fmt), 9, synth.WILD.get(shape))
     assert_exact_or_unread(s, _parse(s, shape, 9))

@@ -41,10 +41,18 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal
 
 from ..cells import Cell, tokenize_text
 from ..errors import ReportError, human_size, too_complex
 from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK, grid_cells
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element  # python-docx's elements are lxml elements
+
+# a merged cell's part: the cell that starts the merge, or one that continues it
+Merge = Literal["restart", "continue"]
 
 MAX_DOCUMENT_XML = 50 * 1024 * 1024  # any uncompressed XML part; a real report's document.xml is under 2 MB
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # the whole package (pictures included) once inflated
@@ -153,12 +161,12 @@ def _short(exc: Exception) -> str:
     return text[:120]
 
 
-def paragraph_lines(p) -> list[str]:
+def paragraph_lines(p: _Element) -> list[str]:
     """A paragraph's text, one string per line (``w:br``/``w:cr`` end a line; runs join as they are).
 
     One pass over the subtree dispatching on the tag: faster than lxml's tag-filtered iterators here."""
     lines = [""]
-    skip = None  # an mc:Fallback being skipped: a text box's copy for old readers, read in mc:Choice
+    skip: _Element | None = None  # an mc:Fallback being skipped: a text box's copy for old readers, read in mc:Choice
     for el in p.iter():
         if skip is not None:
             if skip in el.iterancestors():
@@ -178,12 +186,12 @@ def paragraph_lines(p) -> list[str]:
     return lines
 
 
-def cell_text(tc) -> str:
+def cell_text(tc: _Element) -> str:
     """A table cell's text: its paragraphs and line breaks folded into single spaces, as HTML's."""
     return _SPACE.sub(" ", " ".join(line for p in _children(tc, _P) for line in paragraph_lines(p))).strip()
 
 
-def _children(el, tag: str):
+def _children(el: _Element, tag: str) -> Iterator[_Element]:
     """Children of ``el`` with ``tag``, looking through content controls and custom XML."""
     for child in el:
         if child.tag == tag:
@@ -202,11 +210,13 @@ def _int(value: str | None, default: int, top: int = 1000) -> int:
 _TC_PR, _GRID_SPAN, _V_MERGE, _H_MERGE = f"{{{_W}}}tcPr", f"{{{_W}}}gridSpan", f"{{{_W}}}vMerge", f"{{{_W}}}hMerge"
 
 
-def _tc_props(tc) -> tuple[int, str | None, str | None]:
+def _tc_props(tc: _Element) -> tuple[int, Merge | None, Merge | None]:
     """(gridSpan, vMerge, hMerge) of a cell; merges are 'restart', 'continue' or None.
 
     Plain child loops: ElementPath ``find`` costs more than the rest of the cell's reading."""
-    span, vmerge, hmerge = 1, None, None
+    span = 1
+    vmerge: Merge | None = None
+    hmerge: Merge | None = None
     for pr in tc:
         if pr.tag != _TC_PR:
             continue
@@ -222,7 +232,7 @@ def _tc_props(tc) -> tuple[int, str | None, str | None]:
     return span, vmerge, hmerge
 
 
-def _grid_before(tr) -> int:
+def _grid_before(tr: _Element) -> int:
     """Grid columns a row leaves empty before its first cell (``w:gridBefore``)."""
     pr = tr.find(f"{{{_W}}}trPr")
     before = pr.find(f"{{{_W}}}gridBefore") if pr is not None else None
@@ -236,7 +246,7 @@ class _Walker:
         self.paragraphs = 0
         self.slots = 0  # grid positions filled in the document's tables so far
 
-    def blocks(self, container) -> None:
+    def blocks(self, container: _Element) -> None:
         """Paragraphs and tables of a body (or of a layout table's cell) in document order."""
         for el in container:
             tag = el.tag
@@ -250,7 +260,7 @@ class _Walker:
             elif tag in _WRAPPERS:
                 self.blocks(el)
 
-    def paragraph(self, p) -> None:
+    def paragraph(self, p: _Element) -> None:
         self.paragraphs += 1
         for line in paragraph_lines(p):
             line = _SPACE.sub(" ", line).strip()
@@ -258,15 +268,15 @@ class _Walker:
                 self.cells.extend(tokenize_text(line, self.paragraphs))
         self.check_cells()
 
-    def layout(self, tbl) -> None:
+    def layout(self, tbl: _Element) -> None:
         for tr in _children(tbl, _TR):
             for tc in _children(tr, _TC):
                 self.blocks(tc)
 
-    def grid(self, tbl) -> None:
+    def grid(self, tbl: _Element) -> None:
         self.tables += 1
         number = self.tables
-        grid: dict[tuple[int, int], tuple[object, bool]] = {}
+        grid: dict[tuple[int, int], tuple[_Element, bool]] = {}
         rows = [list(_children(tr, _TC)) for tr in _children(tbl, _TR)]
         # a span is clamped to the table's real extent: its declared grid, or its widest row
         grid_cols = sum(1 for g in tbl.iterchildren(_TBL_GRID) for _ in g.iterchildren(_GRID_COL))
@@ -372,7 +382,7 @@ def convert_with_libreoffice(data: bytes, suffix: str = ".doc", timeout: float =
             return fh.read()
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -9,8 +9,11 @@ row it covers while a spanning value is read once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from ..cells import Cell, Location, classify
+
+_E = TypeVar("_E")  # a reader's table cell element (lxml's <td>, Word's w:tc)
 
 SPAN_SLACK = 4  # a colspan may exceed the widest row's cell count by this much
 MAX_TABLE_SLOTS = 200_000  # grid positions (cells and their span copies) in one table
@@ -18,7 +21,7 @@ MAX_PAGE_SLOTS = 400_000  # ... in all the tables of a page or document
 MAX_PAGE_CELLS = 100_000  # cells read from a page (table cells and tokens of free text)
 
 
-def grid_cells(slots: Iterable[tuple[int, int, object, bool]], number: int, text_of: Callable) -> list[Cell]:
+def grid_cells(slots: Iterable[tuple[int, int, _E, bool]], number: int, text_of: Callable[[_E], str]) -> list[Cell]:
     """The cells of table ``number`` from its slots; blank copies are left out (they carry nothing)."""
     read: dict[int, Cell] = {}  # the slots hold every element, so ids stay unique while they live
     out: list[Cell] = []

@@ -16,10 +16,15 @@ refused as ``too-complex`` before the work is done.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
 from ..cells import Cell, tokenize_text
 from ..errors import too_complex
 from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK, grid_cells
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
 
 _SKIP = {"script", "style", "noscript", "head", "template", "svg", "select", "option", "button", "iframe"}
 _BLOCK = {
@@ -65,7 +70,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _SPACE = re.compile(r"\s+")
 
 
-def parse_document(text: str):
+def parse_document(text: str) -> _Element:
     """The page's element tree. A plain HTML parser: lxml.html's per-element class lookup costs
     more than the parse itself and nothing here needs its methods."""
     from lxml import etree  # lazy: keeps `disclosure --help` fast
@@ -83,19 +88,20 @@ def read_html(text: str) -> list[Cell]:
     return _Walker().run(parse_document(text))
 
 
-def cell_text(el) -> str:
+def cell_text(el: _Element) -> str:
     """A cell's text with <br>/<p> breaks and &nbsp; folded into single spaces."""
-    return _SPACE.sub(" ", " ".join(el.itertext())).strip()
+    texts = cast(Iterator[str], el.itertext())  # lxml-stubs says str or bytes: a tree parsed from str has str
+    return _SPACE.sub(" ", " ".join(texts)).strip()
 
 
-def _outer_tables(root) -> set:
+def _outer_tables(root: _Element) -> set[_Element]:
     """The <table>s that hold another <table>: layout, walked into rather than read as a grid.
 
     One pass over the tables, each climbing its ancestors until it meets a path already climbed,
     so the cost is the size of the tree, not tables × depth.
     """
-    outer: set = set()
-    climbed: set = set()  # holds the elements too, so lxml keeps one proxy per node
+    outer: set[_Element] = set()
+    climbed: set[_Element] = set()  # holds the elements too, so lxml keeps one proxy per node
     for table in root.iter("table"):
         up = table.getparent()
         while up is not None and up not in climbed:
@@ -114,16 +120,18 @@ class _Walker:
         self.tables = 0
         self.slots = 0  # grid positions filled in the page's tables so far
 
-    def run(self, root) -> list[Cell]:
+    def run(self, root: _Element) -> list[Cell]:
         body = root.find("body")
         self._walk(body if body is not None else root, _outer_tables(root))
         self._flush()
         return self.cells
 
-    def _add(self, text: str | None, line: int | None) -> None:
+    def _add(self, text: str | None, el: _Element) -> None:
+        """Buffer ``text`` (an element's text or tail); a new line takes ``el``'s source line."""
         if text and text.strip():
             if not self.buffer:
-                self.buffer_line = line or 0
+                # lxml-stubs declares sourceline without a type; lxml gives the line, or None
+                self.buffer_line = cast("int | None", el.sourceline) or 0
             self.buffer.append(text)
 
     def _flush(self) -> None:
@@ -139,40 +147,40 @@ class _Walker:
         if len(self.cells) + coming > MAX_PAGE_CELLS:
             raise too_complex(f"over {MAX_PAGE_CELLS:,} cells")
 
-    def _walk(self, top, outer: set) -> None:
+    def _walk(self, top: _Element, outer: set[_Element]) -> None:
         """Document order with an explicit stack: an element's text, its children, then its tail.
 
         A stack entry is (element, None) to enter it, or (element, block) to leave it once its
         children are done (``block``: whether leaving ends a line).
         """
-        stack: list[tuple[object, bool | None]] = [(top, None)]
+        stack: list[tuple[_Element, bool | None]] = [(top, None)]
         while stack:
             el, leaving = stack.pop()
             if leaving is not None:
                 if leaving:
                     self._flush()
-                self._add(el.tail, el.sourceline)
+                self._add(el.tail, el)
                 continue
             tag = el.tag if isinstance(el.tag, str) else None
             if tag is None or tag.lower() in _SKIP:
-                self._add(el.tail, el.sourceline)
+                self._add(el.tail, el)
                 continue
             tag = tag.lower()
             if tag == "table" and el not in outer:
                 self._flush()
                 self._grid(el)
-                self._add(el.tail, el.sourceline)
+                self._add(el.tail, el)
                 continue
             block = tag in _BLOCK
             if block:
                 self._flush()
-            self._add(el.text, el.sourceline)
+            self._add(el.text, el)
             stack.append((el, block))
             children = list(el)
             children.reverse()
             stack.extend((child, None) for child in children)
 
-    def _grid(self, table) -> None:
+    def _grid(self, table: _Element) -> None:
         """One table as rows of slots; a slot is (td, copy) or None where no cell reaches."""
         self.tables += 1
         number = self.tables
@@ -180,7 +188,7 @@ class _Walker:
         height = len(rows)
         widest = max((len(tds) for tds in rows), default=0)
         max_colspan = widest + SPAN_SLACK
-        grid: list[list[tuple[object, bool] | None]] = [[] for _ in rows]
+        grid: list[list[tuple[_Element, bool] | None]] = [[] for _ in rows]
         slots = 0
         for r, tds in enumerate(rows):
             line = grid[r]

@@ -34,10 +34,18 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import ReportError, too_complex, too_large
+
+if TYPE_CHECKING:
+    import numpy
+    from numpy.typing import NDArray
+
+    # A grey picture (white paper = 255) or a mask (ink = 255), one byte a pixel. OpenCV and numpy
+    # are optional (the ocr extra): the code reaches them through _modules(), typed Any.
+    Picture = NDArray[numpy.uint8]
 
 NEEDS_EXTRA = "reading images needs OCR: pip install 'disclosure-cli[ocr]'"
 MAX_PIXELS = 60_000_000  # a 200-dpi A4 page is 3.9 Mpx; a 20-page report stacked in one PNG is 78 Mpx
@@ -102,7 +110,9 @@ class Recognizer:
         self.characters: list[str] = self._rec.postprocess_op.character
         self.seconds = 0.0
 
-    def __call__(self, crops: list, batch: int = 8, min_ratio: float = 320 / 48) -> list[tuple[str, list[float]]]:
+    def __call__(
+        self, crops: list[Picture], batch: int = 8, min_ratio: float = 320 / 48
+    ) -> list[tuple[str, list[float]]]:
         """Text and per-character confidences of each grey crop (one line of text each)."""
         cv2, np = _modules()
         out: list[tuple[str, list[float]]] = [("", [])] * len(crops)
@@ -124,7 +134,7 @@ class Recognizer:
                 out[i] = self._decode(preds[k], np)
         return out
 
-    def _decode(self, pred, np) -> tuple[str, list[float]]:
+    def _decode(self, pred: NDArray[numpy.float32], np: Any) -> tuple[str, list[float]]:
         best = pred.argmax(axis=1)
         prob = pred.max(axis=1)
         chars: list[str] = []
@@ -169,7 +179,7 @@ def recognizer() -> Recognizer:
 # --- stage 1: the page ------------------------------------------------------------------------
 
 
-def load_page(data: bytes):
+def load_page(data: bytes) -> Picture:
     """The picture as a grey numpy array (uint8, white paper = 255)."""
     _, np = _modules()
     from PIL import Image, UnidentifiedImageError
@@ -180,13 +190,13 @@ def load_page(data: bytes):
             if w * h > MAX_PIXELS:
                 raise too_large(w * h, MAX_PIXELS, what="picture (pixels)")
             im.draft("L", im.size)
-            grey = np.asarray(im.convert("L"), dtype=np.uint8)
+            grey: Picture = np.asarray(im.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise ReportError("unreadable", "broken picture (not a readable PNG, JPEG or TIFF)") from None
     return grey
 
 
-def deskew(grey):
+def deskew(grey: Picture) -> tuple[Picture, float]:
     """The page rotated upright and the angle (degrees) it was turned by."""
     cv2, np = _modules()
     h, w = grey.shape
@@ -209,13 +219,14 @@ def deskew(grey):
     return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255), float(best)
 
 
-def _ink(grey):
+def _ink(grey: Picture) -> Picture:
     cv2, _ = _modules()
+    ink: Picture
     _, ink = cv2.threshold(cv2.medianBlur(grey, 3), 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     return ink
 
 
-def glyph_height(ink) -> float:
+def glyph_height(ink: Picture) -> float:
     """The typical height of a character in pixels (the median of the ink blobs of text size)."""
     cv2, np = _modules()
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -250,7 +261,7 @@ class Grid:
     boxes: list[Box] = field(default_factory=list)
 
 
-def _positions(profile, least: float) -> list[int]:
+def _positions(profile: NDArray[numpy.intp], least: float) -> list[int]:
     """Centres of the runs where ``profile`` reaches ``least`` (the lines, 1-5 px thick)."""
     out: list[int] = []
     start = None
@@ -269,7 +280,7 @@ def _positions(profile, least: float) -> list[int]:
     return merged
 
 
-def find_grids(ink, unit: float) -> tuple[list[Grid], Any]:
+def find_grids(ink: Picture, unit: float) -> tuple[list[Grid], Picture]:
     """The ruled tables of a page, and the ink with their lines taken out."""
     cv2, np = _modules()
     h_len, v_len = max(20, int(2.6 * unit)), max(12, int(1.25 * unit))
@@ -299,7 +310,9 @@ def find_grids(ink, unit: float) -> tuple[list[Grid], Any]:
     return grids, cv2.bitwise_and(ink, cv2.bitwise_not(ruled))
 
 
-def _resolve(hs, vs, xs: list[int], ys: list[int], rect: tuple[int, int, int, int]) -> Grid:
+def _resolve(
+    hs: NDArray[numpy.bool_], vs: NDArray[numpy.bool_], xs: list[int], ys: list[int], rect: tuple[int, int, int, int]
+) -> Grid:
     """Elementary cells between the lines, merged where the line between two of them is missing."""
     nr, nc = len(ys) - 1, len(xs) - 1
 
@@ -307,13 +320,13 @@ def _resolve(hs, vs, xs: list[int], ys: list[int], rect: tuple[int, int, int, in
         a, b = ys[r] + 3, ys[r + 1] - 3
         if b <= a:
             return True
-        return vs[a:b, max(0, xs[c] - 2) : xs[c] + 3].any(axis=1).mean() > 0.6
+        return bool(vs[a:b, max(0, xs[c] - 2) : xs[c] + 3].any(axis=1).mean() > 0.6)
 
     def has_horizontal(r: int, c: int) -> bool:  # the line at ys[r] between xs[c] and xs[c+1]
         a, b = xs[c] + 3, xs[c + 1] - 3
         if b <= a:
             return True
-        return hs[max(0, ys[r] - 2) : ys[r] + 3, a:b].any(axis=0).mean() > 0.6
+        return bool(hs[max(0, ys[r] - 2) : ys[r] + 3, a:b].any(axis=0).mean() > 0.6)
 
     parent = list(range(nr * nc))
 
@@ -347,7 +360,7 @@ def _resolve(hs, vs, xs: list[int], ys: list[int], rect: tuple[int, int, int, in
 # --- stage 3: text lines ----------------------------------------------------------------------
 
 
-def _bands(mask, unit: float, axis: int, gap: float) -> list[tuple[int, int]]:
+def _bands(mask: Picture, unit: float, axis: int, gap: float) -> list[tuple[int, int]]:
     """Runs of ink along ``axis`` (1: rows of a block, 0: columns of a line), joined over gaps < ``gap``."""
     _, np = _modules()
     prof = (mask > 0).sum(axis=axis)
@@ -366,7 +379,7 @@ def _bands(mask, unit: float, axis: int, gap: float) -> list[tuple[int, int]]:
     return bands
 
 
-def _clean(mask, unit: float):
+def _clean(mask: Picture, unit: float) -> Picture:
     """``mask`` without specks: blobs smaller than a stroke of a character."""
     cv2, np = _modules()
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -375,7 +388,8 @@ def _clean(mask, unit: float):
     keep[1:] = (np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= least) & (
         stats[1:, cv2.CC_STAT_AREA] >= max(6, unit * 0.5)
     )
-    return np.where(keep[labels], mask, 0).astype(np.uint8)
+    cleaned: Picture = np.where(keep[labels], mask, 0).astype(np.uint8)
+    return cleaned
 
 
 @dataclass
@@ -387,7 +401,7 @@ class TextLine:
     confidences: list[float] = field(default_factory=list)  # one per character of ``text``
 
 
-def text_lines(text_ink, unit: float, grids: list[Grid]) -> list[TextLine]:
+def text_lines(text_ink: Picture, unit: float, grids: list[Grid]) -> list[TextLine]:
     _, np = _modules()
     mask = text_ink.copy()
     for g in grids:
@@ -410,17 +424,18 @@ def text_lines(text_ink, unit: float, grids: list[Grid]) -> list[TextLine]:
 # --- stage 4: recognition ---------------------------------------------------------------------
 
 
-def _crop(grey, rect: tuple[int, int, int, int], unit: float):
+def _crop(grey: Picture, rect: tuple[int, int, int, int], unit: float) -> Picture:
     """A line of text cut out with a margin, as the recognition model was trained on."""
     cv2, _ = _modules()
     x0, y0, x1, y1 = rect
     pad = max(2, int(unit * 0.3))
     h, w = grey.shape
     crop = grey[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
-    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    padded: Picture = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    return padded
 
 
-def _cell_lines(text_ink, grey, box: Box, unit: float) -> list[tuple[int, int, int, int]]:
+def _cell_lines(text_ink: Picture, grey: Picture, box: Box, unit: float) -> list[tuple[int, int, int, int]]:
     """The text lines inside a grid cell (ink rectangles); none when the cell holds only specks."""
     _, np = _modules()
     x0, y0, x1, y1 = box.rect
@@ -463,14 +478,16 @@ _NUMERIC = re.compile(r"[0-9０-９,，.．+＋\-－]+")
 _POINTS = re.compile(r"[,，.．]")
 
 
-def _blobs(mask) -> int:
+def _blobs(mask: Picture) -> int:
     """Marks in a crop, the smallest included (a hyphen, a point); single stray pixels excluded."""
     cv2, _ = _modules()
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     return int((stats[1:, cv2.CC_STAT_AREA] >= 3).sum())
 
 
-def recognise(grey, text_ink, unit: float, grids: list[Grid], lines: list[TextLine], rec: Recognizer) -> None:
+def recognise(
+    grey: Picture, text_ink: Picture, unit: float, grids: list[Grid], lines: list[TextLine], rec: Recognizer
+) -> None:
     """Read every cell and line segment. A crop with specks on it (dust, a dot of noise: blobs smaller
     than a stroke) is read twice, as scanned and with the specks wiped; where the two readings differ
     (a speck read as a decimal point, a real point taken for a speck) every character is doubtful."""
@@ -550,7 +567,7 @@ class Page:
     angle: float = 0.0
 
 
-def read_page(grey, number: int | None, rec: Recognizer) -> Page:
+def read_page(grey: Picture, number: int | None, rec: Recognizer) -> Page:
     grey, angle = deskew(grey)
     ink = _ink(grey)
     unit = glyph_height(ink)
@@ -615,7 +632,7 @@ def _emit_grid(grid: Grid, number: int, page: int | None, cells: list[Cell], con
 # --- the readers ------------------------------------------------------------------------------
 
 
-def ocr_pages(images: list, numbered: bool) -> OcrResult:
+def ocr_pages(images: list[Picture], numbered: bool) -> OcrResult:
     start = time.perf_counter()
     rec = recognizer()
     before = rec.seconds
@@ -635,7 +652,7 @@ def read_image(data: bytes) -> list[Cell]:
     return ocr_image(data).cells
 
 
-def render_pdf(data: bytes, dpi: int = PDF_DPI) -> list:
+def render_pdf(data: bytes, dpi: int = PDF_DPI) -> list[Picture]:
     """The PDF's pages as grey pictures (pypdfium2, installed with pdfplumber)."""
     _, np = _modules()
     import pypdfium2 as pdfium

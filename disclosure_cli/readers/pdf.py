@@ -42,9 +42,19 @@ import re
 import zlib
 from dataclasses import dataclass, field, replace
 from functools import reduce
+from typing import TYPE_CHECKING, Any
 
-from ..cells import Cell, Location, classify, tokenize_text
+from ..cells import Cell, CellKind, Location, classify, tokenize_text
 from ..errors import ReportError, too_complex, too_large
+
+if TYPE_CHECKING:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import PDFStream
+    from pdfplumber.page import Page
+    from pdfplumber.table import Table as FoundTable
+
+    PageObject = dict[str, Any]  # a char, line, rect or curve as pdfplumber describes it
 
 _EDGE = 3.0  # points: how far two table borders may differ and still be the same border
 _PAGE_NUMBER = re.compile(
@@ -205,7 +215,7 @@ def check_streams(data: bytes) -> None:
         if end < m.end():  # found once for every run of streams: a file of "stream" stays linear
             end = data.find(b"endstream", m.end())
             end = len(data) if end < 0 else end
-        body = view[m.end() : end]
+        body: bytes | memoryview = view[m.end() : end]
         for _ in range(min(layers, 3)):
             body = _inflate(body, MAX_STREAM)
             if len(body) > MAX_STREAM:
@@ -215,7 +225,7 @@ def check_streams(data: bytes) -> None:
             raise too_large(None, MAX_INFLATED, "PDF content (decompressed)")
 
 
-def count_pages(doc) -> int:
+def count_pages(doc: PDFDocument) -> int:
     """The pages of a pdfminer document, counted only up to one past the limit."""
     from pdfminer.pdfpage import PDFPage
 
@@ -227,7 +237,7 @@ def count_pages(doc) -> int:
     return pages
 
 
-def _inflate(data, limit: int) -> bytes:
+def _inflate(data: bytes | memoryview, limit: int) -> bytes:
     """At most ``limit`` + 1 bytes of a zlib stream; what a broken stream gives before it breaks.
 
     The input goes in by chunks: zlib copies what it leaves unread, so handing it the rest of the
@@ -250,7 +260,7 @@ def _inflate(data, limit: int) -> bytes:
     return b"".join(out)
 
 
-def check_operators(page, number: int) -> int:
+def check_operators(page: PDFPage, number: int) -> int:
     """The operators a page's content streams will run (pdfminer page), refused past the budget.
 
     A form XObject counts once for each time it is drawn, forms inside forms too (to a depth of 4).
@@ -265,7 +275,7 @@ def check_operators(page, number: int) -> int:
     return ops
 
 
-def _operators(stream, resources, depth: int, number: int) -> int:
+def _operators(stream: PDFStream, resources: object, depth: int, number: int) -> int:
     data = _data(stream)
     ops = sum(1 for _ in _OPERATOR.finditer(data))
     ops += sum(len(m.group(0)) for m in _STRING.finditer(data))  # a char shown is the dearest work
@@ -286,7 +296,7 @@ def _operators(stream, resources, depth: int, number: int) -> int:
     return ops
 
 
-def check_objects(page, number: int) -> int:
+def check_objects(page: Page, number: int) -> int:
     """The characters of a pdfplumber page, refused with too many graphics for the table finder."""
     chars = len(page.chars)
     if chars > MAX_PAGE_CHARS:
@@ -297,7 +307,7 @@ def check_objects(page, number: int) -> int:
     return chars
 
 
-def _streams(value) -> list:
+def _streams(value: object) -> list[PDFStream]:
     from pdfminer.pdftypes import PDFStream, resolve1
 
     value = resolve1(value)
@@ -305,7 +315,7 @@ def _streams(value) -> list:
     return [s for s in (resolve1(v) for v in items) if isinstance(s, PDFStream)]
 
 
-def _forms(resources) -> dict:
+def _forms(resources: object) -> dict[bytes, PDFStream]:
     """The form XObjects a content stream may draw, by name as written after ``/`` in ``Do``."""
     from pdfminer.pdftypes import PDFStream, resolve1
 
@@ -313,7 +323,7 @@ def _forms(resources) -> dict:
     xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
     if not isinstance(xobjects, dict):
         return {}
-    forms = {}
+    forms: dict[bytes, PDFStream] = {}
     for name, ref in xobjects.items():
         obj = resolve1(ref)
         if isinstance(obj, PDFStream) and getattr(resolve1(obj.get("Subtype")), "name", None) == "Form":
@@ -321,7 +331,7 @@ def _forms(resources) -> dict:
     return forms
 
 
-def _data(stream) -> bytes:
+def _data(stream: PDFStream) -> bytes:
     from pdfminer.pdftypes import PDFException
     from pdfminer.psexceptions import PSException
 
@@ -334,7 +344,7 @@ def _data(stream) -> bytes:
 # --- stage 1: one page -----------------------------------------------------------------------
 
 
-def page_blocks(page, number: int) -> list[Fragment | Line]:
+def page_blocks(page: Page, number: int) -> list[Fragment | Line]:
     """Tables and text lines of one pdfplumber page, top to bottom."""
     visible = page.filter(_visible)
     tables = [t for t in visible.find_tables() if len(t.columns) > 1]  # one column: boxed prose
@@ -346,7 +356,7 @@ def page_blocks(page, number: int) -> list[Fragment | Line]:
     fragments = [fragment(t, number) for t in tables]
     boxes = [f.bbox for f in fragments]
 
-    def outside(obj) -> bool:
+    def outside(obj: PageObject) -> bool:
         return obj.get("object_type") != "char" or not any(_centre_in(obj, b) for b in boxes)
 
     lines = [
@@ -364,11 +374,15 @@ def page_blocks(page, number: int) -> list[Fragment | Line]:
     return blocks
 
 
-def fragment(table, page: int) -> Fragment:
+def fragment(table: FoundTable, page: int) -> Fragment:
     """A pdfplumber table as a grid: spans expanded into copies, blank cells kept as ''."""
     rows_texts = table.extract()
-    cells = [(bbox, text or "") for row, texts in zip(table.rows, rows_texts) for bbox, text in zip(row.cells, texts)]
-    cells = [(bbox, text) for bbox, text in cells if bbox is not None]
+    cells = [
+        (bbox, text or "")
+        for row, texts in zip(table.rows, rows_texts)
+        for bbox, text in zip(row.cells, texts)
+        if bbox is not None
+    ]
     tops = sorted({bbox[1] for bbox, _ in cells})
     lefts = sorted({bbox[0] for bbox, _ in cells})
     grid: list[list[Slot | None]] = [[None] * len(lefts) for _ in tops]
@@ -387,7 +401,8 @@ def fragment(table, page: int) -> Fragment:
     first_value = min(numbers, default=None)
     rows = [Row(page, slots, lefts, first_value, _is_header(slots, first_value)) for slots in grid]
     lead = next((r for r, slots in enumerate(grid) if any(s and not s.copy and _is_number(s.text) for s in slots)), 0)
-    return Fragment(page, tuple(table.bbox), rows, lead)
+    x0, top, x1, bottom = table.bbox
+    return Fragment(page, (x0, top, x1, bottom), rows, lead)
 
 
 def _is_header(slots: list[Slot | None], first_value: int | None) -> bool:
@@ -526,7 +541,7 @@ def _join(a: str, b: str) -> str:
     return a + b
 
 
-def _kind(text: str) -> str:
+def _kind(text: str) -> CellKind:
     return classify(text, Location()).kind
 
 
@@ -534,7 +549,7 @@ def _is_number(text: str) -> bool:
     return _kind(text) == "value"
 
 
-def _white(colour) -> bool:
+def _white(colour: object) -> bool:
     if isinstance(colour, (int, float)):
         colour = (colour,)
     if not isinstance(colour, (tuple, list)) or not colour:
@@ -544,7 +559,7 @@ def _white(colour) -> bool:
     return all(isinstance(v, (int, float)) and v >= 0.99 for v in colour)
 
 
-def _visible(obj) -> bool:
+def _visible(obj: PageObject) -> bool:
     """False for white fills without a stroke: invisible on paper, but edges to a table finder."""
     if obj.get("object_type") in ("rect", "curve") and obj.get("fill") and not obj.get("stroke"):
         return not _white(obj.get("non_stroking_color"))
@@ -553,7 +568,7 @@ def _visible(obj) -> bool:
     return True
 
 
-def _has_holes(table) -> bool:
+def _has_holes(table: FoundTable) -> bool:
     """True when a grid position lies in no cell (a missing border), not merely under a span."""
     tops = sorted({c[1] for c in table.cells})
     lefts = sorted({c[0] for c in table.cells})
@@ -564,7 +579,7 @@ def _has_holes(table) -> bool:
     return False
 
 
-def _reach(bbox, verticals) -> tuple[float, float, float, float]:
+def _reach(bbox: tuple[float, float, float, float], verticals: list[PageObject]) -> tuple[float, float, float, float]:
     """The table's box grown to where its column rules end: a page cut leaves the last row open.
 
     Only rules inside the table count, so a frame drawn round the whole page does not swallow it.
@@ -578,7 +593,7 @@ def _reach(bbox, verticals) -> tuple[float, float, float, float]:
     return (x0, new_top, x1, new_bottom)
 
 
-def _outline(bbox, page) -> dict:
+def _outline(bbox: tuple[float, float, float, float], page: Page) -> PageObject:
     """A table's bounding box as a rect object, to close borders the page cut open."""
     x0, top, x1, bottom = bbox
     return {
@@ -595,8 +610,8 @@ def _outline(bbox, page) -> dict:
     }
 
 
-def _centre_in(obj, bbox) -> bool:
+def _centre_in(obj: PageObject, bbox: tuple[float, float, float, float]) -> bool:
     x0, top, x1, bottom = bbox
-    h = (obj["x0"] + obj["x1"]) / 2
-    v = (obj["top"] + obj["bottom"]) / 2
+    h: float = (obj["x0"] + obj["x1"]) / 2
+    v: float = (obj["top"] + obj["bottom"]) / 2
     return x0 <= h < x1 and top <= v < bottom

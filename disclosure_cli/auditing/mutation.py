@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..record import Record
-from .checks import IDENTITY_RULES, audit
+from .checks import audit
+from .findings import Finding
+from .rules import BY_IDENTITY
 
-IDENTITY_CODES = frozenset(IDENTITY_RULES.values())
+IDENTITY_CODES = frozenset(r.code for r in BY_IDENTITY.values())  # R001, R002, R003, A001
 
 
 @dataclass
@@ -25,7 +27,7 @@ class MutationScore:
         return self.detected / self.mutated if self.mutated else 1.0
 
 
-def identity_findings(record: Record) -> list:
+def identity_findings(record: Record) -> list[Finding]:
     return [f for f in audit(record).findings if f.code in IDENTITY_CODES]
 
 

@@ -1,4 +1,9 @@
-"""The rule catalogue: permanent codes, kebab-case names, severities and explanations.
+"""The rule catalogue: every rule declared once, with its permanent code, kebab-case name, severity,
+explanations in English and Chinese, the words its messages need, and what it reads: the parser
+notes it reports, the format identity or bound it checks (``formats.Identity.code``,
+``formats.Bound.code``), the prose statement it compares, or the running total it follows across
+years. ``checks.py`` and ``series.py`` find their rules here (``BY_NOTE``, ``BY_IDENTITY``,
+``BY_BOUND``, ``BY_STATEMENT``); the README's rule table and ``disclosure rules`` are generated from it.
 
 Codes never change meaning. The family letter says what a rule looks at:
 S structure of the page, R table 3 (requests), A table 4 (appeals), P table 2 (proactive
@@ -8,27 +13,88 @@ Y one year against the previous one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-SEVERITIES = ("info", "warning", "error")
+if TYPE_CHECKING:
+    from .findings import Finding
+
+Severity = Literal["info", "warning", "error"]
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")  # lowest first
+
+
+@dataclass(frozen=True)
+class Words:
+    """One phrase of a message in both languages."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """The format identity a rule checks (``formats.Identity.code``) and how its messages name each side."""
+
+    identity: str
+    left: Words
+    right: Words
+
+
+@dataclass(frozen=True)
+class StatedTotal:
+    """A number the prose states that must equal the 总计 column of table rows, added."""
+
+    rows: tuple[tuple[str, str], ...]  # (table, row) whose ``total`` cells are added
+    name: Words  # how a message names that side: 「表三本年新收总计」
+
+
+@dataclass(frozen=True)
+class RunningTotal:
+    """A table-2 total that follows from last year's: ``total(Y) = total(Y-1) + plus − minus``.
+
+    ``plus`` is read from this year's report, or from last year's when ``plus_last_year``.
+    ``names``: how the equation names the total now, the total last year, plus and minus.
+    """
+
+    format: str  # the format both reports must have
+    rows: tuple[str, ...]  # rows of table 2 (``active``)
+    total: str  # columns
+    plus: str
+    minus: str | None
+    plus_last_year: bool
+    names: tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule, declared once: what it is called, how grave it is, what it explains, and what it checks.
+
+    At most one of ``notes``, ``identity``, ``bound``, ``statement`` and ``running_total`` says what the
+    audit reads for it; a rule with none of them is checked by code of its own in ``checks.py`` (S004,
+    S005, R004, H001, N002, N007-N010) or ``series.py`` (Y001, Y005-Y007).
+    """
+
     code: str
     name: str
-    severity: str
+    severity: Severity
     summary: str  # one line, English
     summary_zh: str
     explanation: str  # one paragraph: what is checked, why it holds, what a finding means
+    explanation_zh: str  # the same paragraph in Chinese
     example: str  # a finding as the tool prints it
-    explanation_zh: str = ""  # the explanation in Chinese (EXPLANATIONS_ZH, joined to the rule below)
+    notes: tuple[str, ...] = ()  # the parser notes (``record.Note.code``) it reports
+    identity: IdentityCheck | None = None  # the format identity it checks
+    bound: str | None = None  # the format bound (``formats.Bound.code``) it checks
+    statement: str | None = None  # the prose statement (``narrative.Statement.kind``) it checks
+    stated_total: StatedTotal | None = None  # with ``statement``: the table totals the number must equal
+    running_total: RunningTotal | None = None  # a cross-year rule: the table-2 total it follows
 
     def explain(self, lang: str) -> str:
         return self.explanation_zh if lang == "zh" and self.explanation_zh else self.explanation
 
 
-RULES: tuple[Rule, ...] = (
+RECORD_RULES: tuple[Rule, ...] = (
     Rule(
         "S001",
         "table-missing",
@@ -37,7 +103,10 @@ RULES: tuple[Rule, ...] = (
         "页面缺少统计表",
         "Every report since 2019 carries three statistics tables (主动公开, 收到和处理申请, 行政复议行政诉讼). "
         "A missing table is usually published as an image or an attachment; its numbers cannot be audited.",
+        "2019年以来的年报都有三张统计表（主动公开、收到和处理申请、行政复议行政诉讼）。缺表通常是表格以图片或"
+        "附件发布，其中的数字无法核对。",
         "S001 table-missing: table 4 (行政复议、行政诉讼) not found on the page",
+        notes=("table-missing",),
     ),
     Rule(
         "S002",
@@ -47,7 +116,9 @@ RULES: tuple[Rule, ...] = (
         "页面缺少格式规定的行",
         "The national format fixes the rows of each table. A row absent from the page (not blank: absent) "
         "leaves its numbers unknown; sums that need it are not evaluated.",
+        "国家格式规定了每张表的行。页面上缺少某行（不是空白，而是整行没有），该行数字未知，需要它的等式不予核对。",
         "S002 row-missing: row not on the page: 规章 (active.regulations)",
+        notes=("row-missing",),
     ),
     Rule(
         "S003",
@@ -56,7 +127,9 @@ RULES: tuple[Rule, ...] = (
         "A row the format does not define",
         "格式未规定的行",
         "Local templates add rows (湖北: 其他主动公开文件). They are kept in the record under `extra`, not checked.",
+        "地方模板会增加行（如湖北的「其他主动公开文件」）。这些行保存在记录的 extra 中，不予核对。",
         "S003 unknown-row: table 2: row not in the 2019 format kept under 'extra': 其他主动公开文件 = 12 3 40",
+        notes=("unknown-row",),
     ),
     Rule(
         "S004",
@@ -67,6 +140,9 @@ RULES: tuple[Rule, ...] = (
         "Blank, 「/」, 「—」 or 「无」 cells. Publishers usually mean zero. The audit states the convention it "
         "used (`--blank zero`: read as 0, the default; `--blank skip`: sums with a blank are not evaluated), "
         "counts blanks once per table, and marks every finding that depends on one.",
+        "空白、「/」、「—」或「无」单元格，发布者通常指0。审计说明所用的约定（--blank zero"
+        " 按0计，为默认；--blank skip 含空白的等式不予核对），每张表只报告一次，并标出依赖"
+        "空白单元格的每条发现。",
         "S004 blank-cells: table 3: 20 blank cells, read as 0",
     ),
     Rule(
@@ -77,6 +153,7 @@ RULES: tuple[Rule, ...] = (
         "合计栏空白而分项已填",
         "A 总计 cell is blank although the numbers it sums are filled in. Reported once per table instead of as "
         "a mismatch in every sum that uses the total; those sums are not evaluated.",
+        "某个总计栏空白而其分项已填。每张表只报告一次，而不是在每个用到该总计的等式中各报一次不符；这些等式不予核对。",
         "S005 unfilled-total: table 3: 1 total left blank while its parts are filled: 结转下年度/总计",
     ),
     Rule(
@@ -87,7 +164,9 @@ RULES: tuple[Rule, ...] = (
         "按位置推定的行",
         "The page lost a row label (PDF exports do) and the row was placed in the only gap where a row was "
         "missing. The values are marked `inferred`; check them on the page.",
+        "页面丢失了行名（PDF 导出常见），该行被放在唯一缺行的位置。这些数值标为 inferred，请对照页面核实。",
         "S006 row-inferred: table 3: unlabelled row '0 0 0 0 0 0 0' read as （二）部分公开",
+        notes=("row-inferred",),
     ),
     Rule(
         "S007",
@@ -96,7 +175,9 @@ RULES: tuple[Rule, ...] = (
         "Numbers outside any row",
         "不属于任何行的数字",
         "Numbers in a table region that belong to no row label were ignored; nothing is dropped silently.",
+        "表格区域内不属于任何行名的数字未读取；不会悄悄丢弃任何数字。",
         "S007 stray-values: table 3: values without a row label ignored: 1",
+        notes=("stray-values", "duplicate-row"),
     ),
     Rule(
         "S008",
@@ -107,8 +188,11 @@ RULES: tuple[Rule, ...] = (
         "The page prints several cells as one run of digits (「规范性文件7777166」) and more than one reading "
         "satisfies every identity that applies, so the row is left unread rather than guessed. The finding "
         "lists the candidate readings; the page's other numbers are audited as usual.",
+        "页面把几个单元格印成一串数字（「规范性文件7777166」），且不止一种读法满足所有适用的等式，因此该行不"
+        "读取而不猜测。发现列出各种可能的读法；页面其余数字照常核对。",
         "S008 cells-not-separated: table 2 规范性文件: cells not separated ('7777166'); left unread, 7 readings "
         "fit: 7/7/77166 | 7/77/7166 | …",
+        notes=("row-ambiguous",),
     ),
     Rule(
         "S009",
@@ -119,7 +203,10 @@ RULES: tuple[Rule, ...] = (
         "The page prints several cells as one run of digits and exactly one reading satisfies the identities "
         "(or only one is possible at all). The values are marked `inferred`; the identities used to choose "
         "the reading are not counted as independent confirmation by the audit.",
+        "页面把几个单元格印成一串数字，恰有一种读法满足等式（或只有一种可能）。这些数值标为 inferred；用于选"
+        "择读法的等式不算作独立核对。",
         "S009 cells-recovered: table 3 （一）予以公开: cells not separated ('6000017'), read as 6/0/0/0/0/1/7",
+        notes=("row-recovered",),
     ),
     Rule(
         "S010",
@@ -130,7 +217,10 @@ RULES: tuple[Rule, ...] = (
         "A row of a real table (HTML, Markdown, PDF) has fewer or more cells than the format's columns. "
         "Its numbers cannot be placed without guessing which cell is missing, so the row is left unread and "
         "the finding lists the cells found; the rest of the page is read and audited as usual.",
+        "真实表格（HTML、Markdown、PDF）中某行的单元格比格式规定的列多或少。无法判断缺的是哪一格，该行不读取"
+        "，发现列出找到的单元格；页面其余部分照常读取和核对。",
         "S010 row-wrong-width: table 2 row 规章 (line 12) has 2 cells, expected 3: '0 5'; left unread",
+        notes=("row-wrong-width",),
     ),
     Rule(
         "S011",
@@ -141,7 +231,10 @@ RULES: tuple[Rule, ...] = (
         "A few bytes of the page are not valid in its encoding (a character cut at the end, a symbol pasted "
         "from another encoding). They are replaced with U+FFFD and counted; a number they touch may be "
         "unreadable. A page with more than a small share of such bytes is refused instead.",
+        "页面有少量字节不符合其编码（字符被截断、从其他编码粘贴的符号），已替换为 U+FFFD 并计数；受影响的数字"
+        "可能无法读取。这类字节过多的页面会被拒绝。",
         "S011 bytes-replaced: 2 undecodable byte(s) replaced with U+FFFD (read as utf-8)",
+        notes=("bytes-replaced",),
     ),
     Rule(
         "S012",
@@ -151,7 +244,9 @@ RULES: tuple[Rule, ...] = (
         "统计表中的说明文字数字（未读取）",
         "A sentence inside a statistics table's region carries numbers (a note under the table). They are "
         "not table cells and are not read; the finding names them so nothing is dropped silently.",
+        "统计表区域内的一句说明文字含有数字（表下注释）。它们不是表格单元格，不予读取；发现列出这些数字，不会悄悄丢弃。",
         "S012 prose-in-table: table 3: numbers in prose inside the table not read: 3",
+        notes=("prose-numbers",),
     ),
     Rule(
         "S013",
@@ -162,7 +257,10 @@ RULES: tuple[Rule, ...] = (
         "The tables were published as pictures or a scan and read by OCR (the `ocr` extra). Each value "
         "carries its recognition confidence (`ocr` in the record); values below 0.8 are listed here so a "
         "person checks them on the page before a mismatch they take part in is blamed on the publisher.",
+        "统计表以图片或扫描件发布，经 OCR（ocr 扩展）识别。每个数值带有识别置信度（记录中的 ocr 字段）；低于 0.8 的"
+        "数值在此列出，请先对照页面核实，再把它们参与的不符归咎于发布者。",
         "S013 ocr-doubtful: 1 value(s) read from a picture with low confidence; check them: 本年新收 78 (0.50)",
+        notes=("ocr-doubtful",),
     ),
     Rule(
         "R001",
@@ -173,8 +271,15 @@ RULES: tuple[Rule, ...] = (
         "Table 3 prints its own identity: 第一项加第二项之和，等于第三项加第四项之和. For every applicant column "
         "and the total column, new requests plus those carried over from last year must equal requests "
         "handled (（七）总计) plus those carried forward to next year.",
+        "第三表自身注明：第一项加第二项之和，等于第三项加第四项之和。每个申请人列及总计列，本年新收加上年结转"
+        "必须等于办理结果总计（（七）总计）加结转下年度继续办理。",
         "R001 requests-balance: 自然人列：本年新收 5432 + 上年结转 83 = 5515，"
         "办理结果总计 5368 + 结转下年度 148 = 5516",
+        identity=IdentityCheck(
+            "requests-balance",
+            Words("本年新收+上年结转", "new + carried over"),
+            Words("办理结果总计+结转下年度", "handled + carried forward"),
+        ),
     ),
     Rule(
         "R002",
@@ -185,7 +290,14 @@ RULES: tuple[Rule, ...] = (
         "Each request is counted under exactly one result (the （二） label says so), so 办理结果总计 equals "
         "予以公开 + 部分公开 + the eight 不予公开 rows + the three 无法提供 rows + the five 不予处理 rows + "
         "其他处理 (one row in the 2019 format, three in the 2021 format), in every column.",
+        "每件申请只计入一种办理结果（（二）的说明如此规定），因此办理结果总计等于予以公开+部分公开+八项不予公"
+        "开+三项无法提供+五项不予处理+其他处理（2019年格式一行，2021年格式三行），每一列都如此。",
         "R002 requests-outcome-total: 总计列：予以公开 2041 + … + 其他处理 598 = 5850，办理结果总计 5851",
+        identity=IdentityCheck(
+            "requests-outcome-total",
+            Words("各项办理结果之和", "sum of outcome rows"),
+            Words("办理结果总计", "handled total"),
+        ),
     ),
     Rule(
         "R003",
@@ -195,7 +307,12 @@ RULES: tuple[Rule, ...] = (
         "第三表某行总计不等于各申请人之和",
         "The 总计 column adds natural persons, businesses, research institutions, non-profits, legal services "
         "and other organisations. A mismatch points at one row; the column identities show which cell.",
+        "总计列是自然人、商业企业、科研机构、社会公益组织、法律服务机构和其他六类申请人之和。不符指向某一行；"
+        "各列等式可指出是哪个单元格。",
         "R003 requests-row-total: 本年新收行：5432 + 377 + 14 + 32 + 21 + 39 = 5915，总计 5916",
+        identity=IdentityCheck(
+            "requests-row-total", Words("六类申请人之和", "sum of the six applicant columns"), Words("总计", "total")
+        ),
     ),
     Rule(
         "R004",
@@ -205,6 +322,7 @@ RULES: tuple[Rule, ...] = (
         "件数为负数或非整数",
         "Requests, appeals and documents are counted in whole, non-negative numbers. Only table 2's 本年增/减 "
         "may be negative, and only money may have decimals.",
+        "申请、复议诉讼和文件都以非负整数计数。只有第二表的「本年增/减」可以为负，只有金额可以有小数。",
         "R004 count-not-natural: requests.granted.natural_person = -3",
     ),
     Rule(
@@ -215,7 +333,13 @@ RULES: tuple[Rule, ...] = (
         "第四表结果之和不等于总计",
         "For administrative review and both kinds of litigation, upheld + corrected + other outcome + pending "
         "must equal the total.",
+        "行政复议和两类行政诉讼：结果维持+结果纠正+其他结果+尚未审结必须等于总计。",
         "A001 appeals-row-total: 行政复议：结果维持 59 + 结果纠正 10 + 其他结果 22 + 尚未审结 17 = 108，总计 109",
+        identity=IdentityCheck(
+            "appeals-row-total",
+            Words("维持+纠正+其他+尚未审结", "upheld + corrected + other + pending"),
+            Words("总计", "total"),
+        ),
     ),
     Rule(
         "P001",
@@ -225,7 +349,9 @@ RULES: tuple[Rule, ...] = (
         "本年新公开数量大于对外公开总数量",
         "2019 format, table 2: documents newly published this year are part of all documents published, so "
         "本年新公开数量 cannot exceed 对外公开总数量.",
+        "2019年格式第二表：本年新公开的文件是对外公开文件的一部分，本年新公开数量不能大于对外公开总数量。",
         "P001 published-exceeds-total: 规范性文件：本年新公开 328 > 对外公开总数量 300",
+        bound="published-within-total",
     ),
     Rule(
         "P002",
@@ -234,7 +360,9 @@ RULES: tuple[Rule, ...] = (
         "Last year's items plus this year's change is negative",
         "上一年项目数量加本年增减为负",
         "2019 format, table 2: 上一年项目数量 + 本年增/减 is this year's number of items and cannot be negative.",
+        "2019年格式第二表：上一年项目数量加本年增/减即本年项目数量，不能为负。",
         "P002 negative-item-count: 行政强制：上一年项目数量 1464 + 本年增/减 -1500 = -36",
+        bound="items-not-negative",
     ),
     Rule(
         "P003",
@@ -244,7 +372,9 @@ RULES: tuple[Rule, ...] = (
         "金额未注明单位",
         "采购总金额 or 收费金额 printed without a unit in the cell or its header: 元 and 万元 differ 10,000-fold, "
         "so the amount is kept as written and not normalised.",
+        "采购总金额或收费金额在单元格及表头中都未注明单位：元与万元相差一万倍，因此按原文保留，不作换算。",
         "P003 money-unit-unknown: 政府集中采购: money without a unit ('2832995'), kept as written",
+        notes=("money-unit-unknown",),
     ),
     Rule(
         "N001",
@@ -253,7 +383,10 @@ RULES: tuple[Rule, ...] = (
         "The text's count of new requests differs from table 3",
         "正文所述本年新收申请数与第三表不符",
         "The prose states 「本年新收政府信息公开申请N件」; N must equal table 3's 一、本年新收 total.",
+        "正文所述「本年新收政府信息公开申请N件」，N 必须等于第三表一、本年新收的总计。",
         "N001 narrative-new-requests: 正文「本年新收政府信息公开申请5916件」（第12行），表三本年新收总计 5915",
+        statement="new",
+        stated_total=StatedTotal((("requests", "new"),), Words("表三本年新收总计", "table 3 new requests total")),
     ),
     Rule(
         "N002",
@@ -263,7 +396,9 @@ RULES: tuple[Rule, ...] = (
         "正文所述收到申请数与第三表不符",
         "「收到申请N件」 is ambiguous: some agencies count new requests only, others add those carried over. "
         "A finding means N matches neither 一 nor 一+二.",
+        "「收到申请N件」含义不一：有的机关只计本年新收，有的加上上年结转。只有 N 既不等于一、也不等于一+二时才报告。",
         "N002 narrative-received: 正文「收到政府信息公开申请34件」，表三本年新收 33，本年新收+上年结转 35",
+        statement="received",
     ),
     Rule(
         "N003",
@@ -272,7 +407,12 @@ RULES: tuple[Rule, ...] = (
         "The text's carried-over count differs from table 3",
         "正文所述上年结转数与第三表不符",
         "「上年结转N件」 must equal table 3's 二、上年结转 total.",
+        "「上年结转N件」必须等于第三表二、上年结转的总计。",
         "N003 narrative-carried-over: 正文「上年结转2件」，表三上年结转总计 3",
+        statement="carried_over",
+        stated_total=StatedTotal(
+            (("requests", "carried_over"),), Words("表三上年结转总计", "table 3 carried-over total")
+        ),
     ),
     Rule(
         "N004",
@@ -281,7 +421,12 @@ RULES: tuple[Rule, ...] = (
         "The text's carried-forward count differs from table 3",
         "正文所述结转下年度数与第三表不符",
         "「结转下年度N件」 must equal table 3's 四、结转下年度继续办理 total.",
+        "「结转下年度N件」必须等于第三表四、结转下年度继续办理的总计。",
         "N004 narrative-carried-forward: 正文「结转下一年31件」，表三结转下年度总计 30",
+        statement="carried_forward",
+        stated_total=StatedTotal(
+            (("requests", "carried_forward"),), Words("表三结转下年度总计", "table 3 carried-forward total")
+        ),
     ),
     Rule(
         "N005",
@@ -290,7 +435,10 @@ RULES: tuple[Rule, ...] = (
         "The text's count of administrative reviews differs from table 4",
         "正文所述行政复议数与第四表不符",
         "「行政复议N件」 must equal table 4's 行政复议 总计.",
+        "「行政复议N件」必须等于第四表行政复议的总计。",
         "N005 narrative-review: 正文「行政复议108件」，表四行政复议总计 107",
+        statement="review",
+        stated_total=StatedTotal((("appeals", "review"),), Words("表四行政复议总计", "table 4 review total")),
     ),
     Rule(
         "N006",
@@ -299,7 +447,13 @@ RULES: tuple[Rule, ...] = (
         "The text's count of lawsuits differs from table 4",
         "正文所述行政诉讼数与第四表不符",
         "「行政诉讼N件」 must equal table 4's two litigation totals added (未经复议直接起诉 + 复议后起诉).",
+        "「行政诉讼N件」必须等于第四表两类行政诉讼总计之和（未经复议直接起诉+复议后起诉）。",
         "N006 narrative-litigation: 正文「行政诉讼数为0件」，表四行政诉讼合计 1",
+        statement="litigation",
+        stated_total=StatedTotal(
+            (("appeals", "litigation_direct"), ("appeals", "litigation_after_review")),
+            Words("表四行政诉讼合计", "table 4 litigation total"),
+        ),
     ),
     Rule(
         "N007",
@@ -309,8 +463,11 @@ RULES: tuple[Rule, ...] = (
         "正文以其他年度称本机关工作",
         "The prose speaks of the agency's own work in a year other than the report's (「本机关2022年度…」 in "
         "the 2023 report). Most often a sentence kept from last year's report; the numbers near it may be old too.",
+        "正文以报告年度以外的年份称本机关的工作（2023年报中的「本机关2022年度…」）。多半是沿用上年报告的句子"
+        "，附近的数字可能也是旧的。",
         "N007 narrative-other-year: 正文「本机关2022年度」（第3行）称本机关2022年度，"
         "本报告为2023年度报告，疑似沿用旧稿",
+        statement="self-year",
     ),
     Rule(
         "N008",
@@ -321,7 +478,10 @@ RULES: tuple[Rule, ...] = (
         "「共办结N件」「及时答复N件」 should be table 3's 办理结果总计. Read as tolerantly as N002: some agencies "
         "count the new requests or all they had (一+二), so a finding means N matches none of the three. A part "
         "(「其中公开答复1件」) is not read.",
+        "「共办结N件」「及时答复N件」应等于第三表办理结果总计。与 N002 一样宽松：有的机关计本年新收或全部（一"
+        "+二），只有 N 与三者都不符时才报告。分项（「其中公开答复1件」）不予读取。",
         "N008 narrative-answered: 正文「共办结150件」，表三办理结果总计 148，本年新收 154，本年新收+上年结转 154",
+        statement="answered",
     ),
     Rule(
         "N009",
@@ -331,7 +491,10 @@ RULES: tuple[Rule, ...] = (
         "正文称申请均已办结，但第三表有结转下年度",
         "「申请均已按时办结」 cannot hold while 四、结转下年度继续办理 is above 0: either the sentence or the "
         "carried-forward count is wrong. Sentences about last year's carried-over requests or appeals are not read.",
+        "结转下年度继续办理大于0时，「申请均已按时办结」不可能成立：要么这句话错，要么结转数错。关于上年结转"
+        "申请或复议诉讼的句子不予读取。",
         "N009 narrative-all-closed: 正文「申请均已按时办结」，但表三结转下年度继续办理 6 件",
+        statement="all-closed",
     ),
     Rule(
         "N010",
@@ -341,7 +504,10 @@ RULES: tuple[Rule, ...] = (
         "第五部分存在的主要问题及改进情况为空或为「无」",
         "The national template requires section 五、存在的主要问题及改进情况 to state the problems found and how "
         "they are being fixed; 「无」 or nothing at all there is a gap reviewers (and the 政务公开 assessment) mark.",
+        "国家模板要求第五部分「存在的主要问题及改进情况」写明发现的问题及整改情况；写「无」或空着，是评议（及"
+        "政务公开考核）会指出的缺项。",
         "N010 problems-section-empty: 第五部分「存在的主要问题及改进情况」为空或写「无」（第40行）",
+        statement="problems-empty",
     ),
     Rule(
         "H001",
@@ -352,6 +518,8 @@ RULES: tuple[Rule, ...] = (
         "When a failed sum becomes exact by joining two adjacent single digits (1, 2 → 12) or by splitting one "
         "number in two (12 → 1, 2), the page or its extraction probably split or merged a number. Check those "
         "cells on the original page before calling the report wrong.",
+        "若把相邻两个一位数合成一个数（1、2 → 12），或把一个数拆成两个（12 → 1、2），不成立的等式就恰好成立，"
+        "说明页面或其提取过程可能拆分或合并了数字。判定报告有误之前，请对照原页面核实这些单元格。",
         "H001 digits-split-or-merged: 本年新收行 adds up if 1 and 2 are one number 12: the page or its extraction "
         "probably split a number",
     ),
@@ -368,6 +536,8 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "next: this year's 二、上年结转 must equal last year's 四、结转下年度继续办理, column by column. "
         "Agencies sometimes correct last year's figure; a finding says the two reports disagree, not which is "
         "wrong.",
+        "一年末结转的申请就是下一年初的上年结转：今年的二、上年结转必须逐列等于去年的四、结转下年度继续办理。"
+        "机关有时更正去年的数字；发现只说明两份报告不一致，不判断哪份有误。",
         "Y001 carry-over-mismatch: 自然人列：2021年上年结转 30 ≠ 2020年结转下年度 31",
     ),
     Rule(
@@ -378,7 +548,18 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "现行有效件数与上年数加制发减废止不符",
         "2021 format: documents in force this year should be last year's in force plus those issued minus those "
         "repealed. Amendments are counted as issued, so small drifts happen; large ones deserve a question.",
+        "2021年格式：今年现行有效件数应等于去年现行有效件数加本年制发减本年废止。修订计入制发，小幅偏差难免；"
+        "偏差大的值得一问。",
         "Y002 in-force-drift: 行政规范性文件：2022年现行有效 120 ≠ 2021年 100 + 制发 30 − 废止 5 = 125",
+        running_total=RunningTotal(
+            format="2021",
+            rows=("regulations", "normative_documents"),
+            total="in_force",
+            plus="issued",
+            minus="repealed",
+            plus_last_year=False,
+            names=("现行有效件数", "现行有效", "本年制发", "本年废止"),
+        ),
     ),
     Rule(
         "Y003",
@@ -387,7 +568,17 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "上一年项目数量 does not follow from last year's items and change",
         "上一年项目数量与上年数加增减不符",
         "2019 format: this year's 上一年项目数量 should equal last year's 上一年项目数量 plus last year's 本年增/减.",
+        "2019年格式：今年的上一年项目数量应等于去年的上一年项目数量加去年的本年增/减。",
         "Y003 prior-items-drift: 行政许可：2020年上一年项目数量 1125 ≠ 2019年 1100 + 增减 20 = 1120",
+        running_total=RunningTotal(
+            format="2019",
+            rows=("licensing", "other_services", "penalties", "coercion", "fees"),
+            total="prior_items",
+            plus="change",
+            minus=None,
+            plus_last_year=True,
+            names=("上一年项目数量", "上一年项目数量", "本年增/减", ""),
+        ),
     ),
     Rule(
         "Y004",
@@ -397,7 +588,17 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "对外公开总数量的增长与本年新公开数量不符",
         "2019 format: the running total of published documents should grow by the documents newly published "
         "this year; a total that shrinks or jumps deserves a question.",
+        "2019年格式：对外公开总数量应按本年新公开数量增长；总数减少或跳增都值得一问。",
         "Y004 total-published-drift: 规章：2020年对外公开总数量 266 ≠ 2019年 250 + 本年新公开 15 = 265",
+        running_total=RunningTotal(
+            format="2019",
+            rows=("regulations", "normative_documents"),
+            total="total_published",
+            plus="new_published",
+            minus=None,
+            plus_last_year=False,
+            names=("对外公开总数量", "对外公开总数量", "本年新公开", ""),
+        ),
     ),
     Rule(
         "Y005",
@@ -407,6 +608,7 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "统计表与上年完全相同",
         "Every number of a table is the same as in the previous year's report. Real activity rarely repeats "
         "exactly; copied reports (内容雷同) are sanctionable.",
+        "某张表的每个数字都与上一年报告相同。实际工作很少完全重复；内容雷同的报告会被问责。",
         "Y005 identical-to-previous-year: 表三 2021年与2020年的 161 个数字完全相同",
     ),
     Rule(
@@ -417,6 +619,7 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "年度序列缺少某年",
         "The reports given for an agency skip a year; changes are computed against the previous report available "
         "and carry-over is not checked across the gap.",
+        "某机关的报告缺少某一年；变化按能找到的上一份报告计算，跨缺口不核对结转。",
         "Y006 gap-year: 平潭综合实验区: no report for 2020 between 2019 and 2021",
     ),
     Rule(
@@ -427,113 +630,29 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "同一机关同一年度有两份报告",
         "Two inputs carry the same agency and year; the one with the most values is used (the first given on a "
         "tie) and the finding names both.",
+        "两份输入的机关和年度相同；采用数值最多的一份（相同时取先给出的），发现列出两份。",
         "Y007 duplicate-report: 深圳市人民政府 2020: used a.html, ignored b.html",
     ),
 )
-EXPLANATIONS_ZH = {
-    "S001": (
-        "2019年以来的年报都有三张统计表（主动公开、收到和处理申请、行政复议行政诉讼）。缺表通常是表格以图片或"
-        "附件发布，其中的数字无法核对。"
-    ),
-    "S002": "国家格式规定了每张表的行。页面上缺少某行（不是空白，而是整行没有），该行数字未知，需要它的等式不予核对。",
-    "S003": "地方模板会增加行（如湖北的「其他主动公开文件」）。这些行保存在记录的 extra 中，不予核对。",
-    "S004": (
-        "空白、「/」、「—」或「无」单元格，发布者通常指0。审计说明所用的约定（--blank zero"
-        " 按0计，为默认；--blank skip 含空白的等式不予核对），每张表只报告一次，并标出依赖"
-        "空白单元格的每条发现。"
-    ),
-    "S005": (
-        "某个总计栏空白而其分项已填。每张表只报告一次，而不是在每个用到该总计的等式中各报一次不符；这些等式不予核对。"
-    ),
-    "S006": "页面丢失了行名（PDF 导出常见），该行被放在唯一缺行的位置。这些数值标为 inferred，请对照页面核实。",
-    "S007": "表格区域内不属于任何行名的数字未读取；不会悄悄丢弃任何数字。",
-    "S008": (
-        "页面把几个单元格印成一串数字（「规范性文件7777166」），且不止一种读法满足所有适用的等式，因此该行不"
-        "读取而不猜测。发现列出各种可能的读法；页面其余数字照常核对。"
-    ),
-    "S009": (
-        "页面把几个单元格印成一串数字，恰有一种读法满足等式（或只有一种可能）。这些数值标为 inferred；用于选"
-        "择读法的等式不算作独立核对。"
-    ),
-    "S010": (
-        "真实表格（HTML、Markdown、PDF）中某行的单元格比格式规定的列多或少。无法判断缺的是哪一格，该行不读取"
-        "，发现列出找到的单元格；页面其余部分照常读取和核对。"
-    ),
-    "S011": (
-        "页面有少量字节不符合其编码（字符被截断、从其他编码粘贴的符号），已替换为 U+FFFD 并计数；受影响的数字"
-        "可能无法读取。这类字节过多的页面会被拒绝。"
-    ),
-    "S012": (
-        "统计表区域内的一句说明文字含有数字（表下注释）。它们不是表格单元格，不予读取；发现列出这些数字，不会悄悄丢弃。"
-    ),
-    "S013": (
-        "统计表以图片或扫描件发布，经 OCR（ocr 扩展）识别。每个数值带有识别置信度（记录中的 ocr 字段）；低于 0.8 的"
-        "数值在此列出，请先对照页面核实，再把它们参与的不符归咎于发布者。"
-    ),
-    "R001": (
-        "第三表自身注明：第一项加第二项之和，等于第三项加第四项之和。每个申请人列及总计列，本年新收加上年结转"
-        "必须等于办理结果总计（（七）总计）加结转下年度继续办理。"
-    ),
-    "R002": (
-        "每件申请只计入一种办理结果（（二）的说明如此规定），因此办理结果总计等于予以公开+部分公开+八项不予公"
-        "开+三项无法提供+五项不予处理+其他处理（2019年格式一行，2021年格式三行），每一列都如此。"
-    ),
-    "R003": (
-        "总计列是自然人、商业企业、科研机构、社会公益组织、法律服务机构和其他六类申请人之和。不符指向某一行；"
-        "各列等式可指出是哪个单元格。"
-    ),
-    "R004": "申请、复议诉讼和文件都以非负整数计数。只有第二表的「本年增/减」可以为负，只有金额可以有小数。",
-    "A001": "行政复议和两类行政诉讼：结果维持+结果纠正+其他结果+尚未审结必须等于总计。",
-    "P001": "2019年格式第二表：本年新公开的文件是对外公开文件的一部分，本年新公开数量不能大于对外公开总数量。",
-    "P002": "2019年格式第二表：上一年项目数量加本年增/减即本年项目数量，不能为负。",
-    "P003": "采购总金额或收费金额在单元格及表头中都未注明单位：元与万元相差一万倍，因此按原文保留，不作换算。",
-    "N001": "正文所述「本年新收政府信息公开申请N件」，N 必须等于第三表一、本年新收的总计。",
-    "N002": (
-        "「收到申请N件」含义不一：有的机关只计本年新收，有的加上上年结转。只有 N 既不等于一、也不等于一+二时才报告。"
-    ),
-    "N003": "「上年结转N件」必须等于第三表二、上年结转的总计。",
-    "N004": "「结转下年度N件」必须等于第三表四、结转下年度继续办理的总计。",
-    "N005": "「行政复议N件」必须等于第四表行政复议的总计。",
-    "N006": "「行政诉讼N件」必须等于第四表两类行政诉讼总计之和（未经复议直接起诉+复议后起诉）。",
-    "N007": (
-        "正文以报告年度以外的年份称本机关的工作（2023年报中的「本机关2022年度…」）。多半是沿用上年报告的句子"
-        "，附近的数字可能也是旧的。"
-    ),
-    "N008": (
-        "「共办结N件」「及时答复N件」应等于第三表办理结果总计。与 N002 一样宽松：有的机关计本年新收或全部（一"
-        "+二），只有 N 与三者都不符时才报告。分项（「其中公开答复1件」）不予读取。"
-    ),
-    "N009": (
-        "结转下年度继续办理大于0时，「申请均已按时办结」不可能成立：要么这句话错，要么结转数错。关于上年结转"
-        "申请或复议诉讼的句子不予读取。"
-    ),
-    "N010": (
-        "国家模板要求第五部分「存在的主要问题及改进情况」写明发现的问题及整改情况；写「无」或空着，是评议（及"
-        "政务公开考核）会指出的缺项。"
-    ),
-    "H001": (
-        "若把相邻两个一位数合成一个数（1、2 → 12），或把一个数拆成两个（12 → 1、2），不成立的等式就恰好成立，"
-        "说明页面或其提取过程可能拆分或合并了数字。判定报告有误之前，请对照原页面核实这些单元格。"
-    ),
-    "Y001": (
-        "一年末结转的申请就是下一年初的上年结转：今年的二、上年结转必须逐列等于去年的四、结转下年度继续办理。"
-        "机关有时更正去年的数字；发现只说明两份报告不一致，不判断哪份有误。"
-    ),
-    "Y002": (
-        "2021年格式：今年现行有效件数应等于去年现行有效件数加本年制发减本年废止。修订计入制发，小幅偏差难免；"
-        "偏差大的值得一问。"
-    ),
-    "Y003": "2019年格式：今年的上一年项目数量应等于去年的上一年项目数量加去年的本年增/减。",
-    "Y004": "2019年格式：对外公开总数量应按本年新公开数量增长；总数减少或跳增都值得一问。",
-    "Y005": "某张表的每个数字都与上一年报告相同。实际工作很少完全重复；内容雷同的报告会被问责。",
-    "Y006": "某机关的报告缺少某一年；变化按能找到的上一份报告计算，跨缺口不核对结转。",
-    "Y007": "两份输入的机关和年度相同；采用数值最多的一份（相同时取先给出的），发现列出两份。",
-}
-RULES = tuple(replace(r, explanation_zh=EXPLANATIONS_ZH.get(r.code, "")) for r in RULES + CROSS_YEAR_RULES)
-CROSS_YEAR_RULES = tuple(r for r in RULES if r.code.startswith("Y"))
+RULES: tuple[Rule, ...] = RECORD_RULES + CROSS_YEAR_RULES
 
-BY_CODE = {r.code: r for r in RULES}
-BY_NAME = {r.name: r for r in RULES}
+
+def _index(pairs: Iterable[tuple[str, Rule]], what: str) -> dict[str, Rule]:
+    """Rules by a key they declare; a key two rules claim is a declaration error."""
+    out: dict[str, Rule] = {}
+    for key, r in pairs:
+        if key in out:
+            raise ValueError(f"{what} {key!r} is declared by both {out[key].code} and {r.code}")
+        out[key] = r
+    return out
+
+
+BY_CODE = _index(((r.code, r) for r in RULES), "code")
+BY_NAME = _index(((r.name, r) for r in RULES), "name")
+BY_NOTE = _index(((note, r) for r in RULES for note in r.notes), "parser note")
+BY_IDENTITY = _index(((r.identity.identity, r) for r in RULES if r.identity is not None), "identity")
+BY_BOUND = _index(((r.bound, r) for r in RULES if r.bound is not None), "bound")
+BY_STATEMENT = _index(((r.statement, r) for r in RULES if r.statement is not None), "statement")
 
 
 def rule(code_or_name: str) -> Rule:
@@ -550,11 +669,13 @@ def selected(code: str, select: tuple[str, ...] = (), ignore: tuple[str, ...] = 
     return (not select or hit(select)) and not hit(ignore)
 
 
-def at_least(severity: str, minimum: str) -> bool:
+def at_least(severity: Severity, minimum: Severity) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
 
 
-def shown(findings, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), minimum: str = "info") -> list:
+def shown(
+    findings: Iterable[Finding], select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), minimum: Severity = "info"
+) -> list[Finding]:
     """The findings a user asked to see: selected by code, prefix or name, at or above ``minimum``."""
     return [f for f in findings if selected(f.code, select, ignore) and at_least(f.severity, minimum)]
 

@@ -14,14 +14,32 @@ A cell of table 4 sits in one identity only: a wrong one leaves several candidat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from ..cells import Location
 from ..formats import Format, Identity
 
 if TYPE_CHECKING:
+    from ..record import Value
     from .findings import Finding, Term
+
+
+class _SuspectFields(TypedDict):
+    key: str
+    label: str
+    value: float | int | None
+    raw: str | None
+    implied: float | int
+
+
+class SuspectDict(_SuspectFields, total=False):
+    """A suspect as JSON output carries it, in one language."""
+
+    loc: Mapping[str, int]
+    location: str
+    context: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +73,8 @@ class Suspect:
             return f"{self.label_zh} {shown}（按恒等式应为{_num(self.implied)}）" + (f"，{where}" if where else "")
         return f"{self.label_en} {shown} (the identities imply {_num(self.implied)})" + (f", {where}" if where else "")
 
-    def as_dict(self, lang: str = "en") -> dict:
-        out: dict = {
+    def as_dict(self, lang: str = "en") -> SuspectDict:
+        out: SuspectDict = {
             "key": self.key,
             "label": self.label(lang),
             "value": self.value,
@@ -165,13 +183,13 @@ def implied_values(checks: list[Check], fmt: Format) -> dict[str, float | int]:
     return out
 
 
-def attach(checks: list[Check], fmt: Format, values: dict) -> None:
+def attach(checks: list[Check], fmt: Format, values: Mapping[str, Value]) -> None:
     """Name the suspect (or the candidates) on the finding of every failing check."""
     fixes = implied_values(checks, fmt)
     for check in checks:
         if check.finding is None or check.holds:
             continue
-        found = []
+        found: list[Suspect] = []
         for key in dict.fromkeys(check.keys):
             if key in fixes:
                 v = values[key]

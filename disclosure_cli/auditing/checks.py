@@ -11,47 +11,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
 
-from ..formats import Format, Identity, Table
-from ..record import Record, Value
+from ..formats import Bound, Format, Identity, Row, Table
+from ..narrative import Statement
+from ..record import Note, Record, Value
 from .findings import Finding, Term, _tidy
 from .notes import note_zh
+from .rules import BY_BOUND, BY_IDENTITY, BY_NOTE, BY_STATEMENT, IdentityCheck, Severity, StatedTotal
 from .suspect import Check, attach
-
-NOTE_RULES = {
-    "table-missing": "S001",
-    "row-missing": "S002",
-    "unknown-row": "S003",
-    "row-inferred": "S006",
-    "stray-values": "S007",
-    "duplicate-row": "S007",
-    "money-unit-unknown": "P003",
-    "row-ambiguous": "S008",
-    "row-recovered": "S009",
-    "row-wrong-width": "S010",
-    "bytes-replaced": "S011",
-    "prose-numbers": "S012",
-    "ocr-doubtful": "S013",
-}
-# How a message names each side of an identity: (zh, en)
-SIDES = {
-    "requests-balance": (
-        ("本年新收+上年结转", "new + carried over"),
-        ("办理结果总计+结转下年度", "handled + carried forward"),
-    ),
-    "requests-outcome-total": (("各项办理结果之和", "sum of outcome rows"), ("办理结果总计", "handled total")),
-    "requests-row-total": (("六类申请人之和", "sum of the six applicant columns"), ("总计", "total")),
-    "appeals-row-total": (("维持+纠正+其他+尚未审结", "upheld + corrected + other + pending"), ("总计", "total")),
-}
-BOUND_RULES = {"published-within-total": "P001", "items-not-negative": "P002"}
-IDENTITY_RULES = {
-    "requests-balance": "R001",
-    "requests-outcome-total": "R002",
-    "requests-row-total": "R003",
-    "appeals-row-total": "A001",
-}
 
 
 @dataclass
@@ -62,7 +31,7 @@ class AuditResult:
     evaluated: int = 0  # identity instances evaluated
     skipped: int = 0  # identity instances not evaluable (absent rows, blanks under `skip`, unfilled totals)
     used_for_reading: int = 0  # identity instances used to read glued cells: not confirmation
-    counts: Counter = field(default_factory=Counter)
+    counts: Counter[Severity] = field(default_factory=Counter)
     checks: list[Check] = field(default_factory=list)  # every identity instance evaluated, holding or not
 
     def __post_init__(self) -> None:
@@ -73,8 +42,13 @@ def _fmt(x: float | int | None) -> str:
     return "空" if x is None else str(_tidy(x))
 
 
+def _sum(terms: list[Term]) -> float | int:
+    """The sum of the terms' numbers (those of an evaluated identity are all known)."""
+    return sum(t.value for t in terms if t.value is not None)
+
+
 class Auditor:
-    def __init__(self, record: Record, blank: str = "zero"):
+    def __init__(self, record: Record, blank: str = "zero") -> None:
         if blank not in ("zero", "skip"):
             raise ValueError(f"blank convention must be 'zero' or 'skip', not {blank!r}")
         self.record = record
@@ -122,7 +96,7 @@ class Auditor:
         value = 0 if blank and self.blank == "zero" else v.value
         return self._placed(v, name_zh, name_en, value, blank)
 
-    def _placed(self, v: Value, name_zh: str, name_en: str, value, blank: bool) -> Term:
+    def _placed(self, v: Value, name_zh: str, name_en: str, value: float | int | None, blank: bool) -> Term:
         number = self.fmt.table(v.table).number
         return Term(name_zh, name_en, value, v.raw, v.loc, v.key, blank, table_number=number, context=v.context)
 
@@ -130,13 +104,13 @@ class Auditor:
 
     def _notes(self) -> None:
         for note in self.record.warnings:
-            code = NOTE_RULES.get(note.code)
-            if code is None:
+            rule = BY_NOTE.get(note.code)
+            if rule is None:
                 continue
             number = _note_table(self.fmt, note)
             terms = [Term("", "", None, None, note.loc, table_number=number)] if note.loc else []
             zh = note_zh(note.code, note.message) or note.message
-            self.findings.append(Finding(code, zh, note.message, terms=terms, where=",".join(note.rows)))
+            self.findings.append(Finding(rule.code, zh, note.message, terms=terms, where=",".join(note.rows)))
 
     def _blanks(self) -> None:
         for table in self.fmt.tables:
@@ -188,7 +162,7 @@ class Auditor:
 
     # -- identities --------------------------------------------------------------------------
 
-    def _instances(self, ident: Identity, table: Table):
+    def _instances(self, ident: Identity, table: Table) -> Iterator[tuple[list[Value], list[Value]]]:
         """(lhs values, rhs values) for every column (or row) the identity applies to."""
         if ident.per == "column":
             for col in table.rows[0].columns:
@@ -227,7 +201,7 @@ class Auditor:
             self.evaluated += 1
             left = [self._named(table, v, ident) for v in lhs]
             right = [self._named(table, v, ident) for v in rhs]
-            lsum, rsum = sum(t.value for t in left), sum(t.value for t in right)
+            lsum, rsum = _sum(left), _sum(right)
             where_zh, where_en, where = self._where(ident, table, lhs[0])
             check = Check(ident, where, where_zh, where_en, left, right)
             self.checks.append(check)
@@ -253,21 +227,30 @@ class Auditor:
             return f"{col.short}列", f"{col.en} column", f"{table.key}.*.{col.key}"
         return f"{row.name}行", f"{row.en} row", f"{table.key}.{row.key}"
 
-    def _mismatch(self, ident, table, first, left, right, lsum, rsum) -> Finding:
+    def _mismatch(
+        self,
+        ident: Identity,
+        table: Table,
+        first: Value,
+        left: list[Term],
+        right: list[Term],
+        lsum: float | int,
+        rsum: float | int,
+    ) -> Finding:
         where_zh, where_en, where = self._where(ident, table, first)
-        (lz, le), (rz, re_) = SIDES[ident.code]
+        code, sides = _identity_rule(ident)
+        lz, le, rz, re_ = sides.left.zh, sides.left.en, sides.right.zh, sides.right.en
 
-        def side(terms, lang):
+        def side(terms: list[Term], lang: str) -> str:
             parts = " + ".join(f"{t.name_zh if lang == 'zh' else t.name_en} {_fmt(t.value)}" for t in terms)
-            total = sum(t.value for t in terms)
-            return parts if len(terms) == 1 else f"{parts} = {_fmt(total)}"
+            return parts if len(terms) == 1 else f"{parts} = {_fmt(_sum(terms))}"
 
         blanks = [t for t in left + right if t.blank]
         note_zh = f"（其中 {len(blanks)} 个空白单元格按 0 计）" if blanks else ""
         note_en = f" ({len(blanks)} blank cell(s) read as 0)" if blanks else ""
         diff = _fmt(rsum - lsum)
         return Finding(
-            IDENTITY_RULES[ident.code],
+            code,
             f"{where_zh}：{lz} {_fmt(lsum)}，{rz} {_fmt(rsum)}，相差 {diff}{note_zh}",
             f"{where_en}: {le} is {_fmt(lsum)} but {re_} is {_fmt(rsum)} (difference {diff}){note_en}",
             f"{where_zh}：{side(left, 'zh')}，{side(right, 'zh')}",
@@ -279,23 +262,28 @@ class Auditor:
             where=where,
         )
 
-    def _digit_hint(self, ident, table, first, left: list[Term], target) -> Finding | None:
+    def _digit_hint(
+        self, ident: Identity, table: Table, first: Value, left: list[Term], target: float | int
+    ) -> Finding | None:
         """H001: does the sum hold if two adjacent single digits are one number, or one number two?"""
-        values = [t.value for t in left]
-        total = sum(values)
+        total = _sum(left)
         for i in range(len(left) - 1):
             a, b = left[i], left[i + 1]
-            if _joinable(a, b) and total - a.value - b.value + int(f"{a.value}{b.value}") == target:
+            x, y = _digit(a), _digit(b)
+            # two single digits that could be one number split over two cells (「1」「2」 for 12)
+            if x is not None and y is not None and x != 0 and total - x - y + int(f"{x}{y}") == target:
                 return self._hint(
                     ident,
                     table,
                     first,
                     [a, b],
-                    f"{a.value} 与 {b.value} 应为一个数 {a.value}{b.value}",
-                    f"{a.value} and {b.value} are one number {a.value}{b.value}",
+                    f"{x} 与 {y} 应为一个数 {x}{y}",
+                    f"{x} and {y} are one number {x}{y}",
                 )
         for t in left:
-            digits = str(t.value) if isinstance(t.value, int) and t.value >= 10 and not t.blank else ""
+            if not isinstance(t.value, int) or t.value < 10 or t.blank:
+                continue
+            digits = str(t.value)
             for k in range(1, len(digits)):
                 x, y = int(digits[:k]), int(digits[k:])
                 if digits[k] != "0" and total - t.value + x + y == target:
@@ -309,7 +297,7 @@ class Auditor:
                     )
         return None
 
-    def _hint(self, ident, table, first, terms, zh, en) -> Finding:
+    def _hint(self, ident: Identity, table: Table, first: Value, terms: list[Term], zh: str, en: str) -> Finding:
         where_zh, where_en, where = self._where(ident, table, first)
         return Finding(
             "H001",
@@ -347,112 +335,94 @@ class Auditor:
             table = self.fmt.table(bound.table)
             for row_key in bound.rows:
                 left, right = self._v(table.key, row_key, bound.left), self._v(table.key, row_key, bound.right)
-                if bound.holds(left.value, right.value):
-                    continue
-                self.findings.append(self._bound_finding(bound, table.row(row_key), left, right))
+                if left.value is None or right.value is None or bound.holds(left.value, right.value):
+                    continue  # a bound with a blank or absent side holds
+                self.findings.append(
+                    self._bound_finding(bound, table.row(row_key), left, right, left.value, right.value)
+                )
 
-    def _bound_finding(self, bound, row, left: Value, right: Value) -> Finding:
+    def _bound_finding(
+        self, bound: Bound, row: Row, left: Value, right: Value, lv: float | int, rv: float | int
+    ) -> Finding:
+        code = BY_BOUND[bound.code].code
         columns = {c.key: c for c in row.columns}
         lz, le = columns[bound.left].short, columns[bound.left].en
         rz, re_ = columns[bound.right].short, columns[bound.right].en
         terms = [self._term(left, lz, le), self._term(right, rz, re_)]
-        a, b = _fmt(left.value), _fmt(right.value)
+        a, b = _fmt(lv), _fmt(rv)
         if bound.kind == "at-most":
             return Finding(
-                BOUND_RULES[bound.code], f"{row.name}：{lz} {a} 大于{rz} {b}", f"{row.key}: {le} {a} exceeds {re_} {b}",
+                code, f"{row.name}：{lz} {a} 大于{rz} {b}", f"{row.key}: {le} {a} exceeds {re_} {b}",
                 f"{row.name}：{lz} {a} > {rz} {b}", f"{row.key}: {bound.left} {a} > {bound.right} {b}",
-                expected=right.value, actual=left.value, terms=terms, where=f"{bound.table}.{row.key}",
+                expected=rv, actual=lv, terms=terms, where=f"{bound.table}.{row.key}",
             )  # fmt: skip
-        now = _fmt(left.value + right.value)
+        now = _fmt(lv + rv)
         return Finding(
-            BOUND_RULES[bound.code], f"{row.name}：{lz} {a} + {rz} {b} = {now}，为负数",
+            code, f"{row.name}：{lz} {a} + {rz} {b} = {now}，为负数",
             f"{row.key}: {le} {a} + {re_} {b} = {now}, negative", f"{row.name}：{lz} {a} + {rz} {b} = {now}",
             f"{row.key}: {bound.left} {a} + {bound.right} {b} = {now}",
-            expected=0, actual=left.value + right.value, terms=terms, where=f"{bound.table}.{row.key}",
+            expected=0, actual=lv + rv, terms=terms, where=f"{bound.table}.{row.key}",
         )  # fmt: skip
 
     # -- prose against tables ----------------------------------------------------------------
 
-    NARRATIVE: ClassVar[dict[str, tuple]] = {
-        "new": ("N001", (("requests", "new"),), "表三本年新收总计", "table 3 new requests total"),
-        "carried_over": ("N003", (("requests", "carried_over"),), "表三上年结转总计", "table 3 carried-over total"),
-        "carried_forward": (
-            "N004",
-            (("requests", "carried_forward"),),
-            "表三结转下年度总计",
-            "table 3 carried-forward total",
-        ),
-        "review": ("N005", (("appeals", "review"),), "表四行政复议总计", "table 4 review total"),
-        "litigation": (
-            "N006",
-            (("appeals", "litigation_direct"), ("appeals", "litigation_after_review")),
-            "表四行政诉讼合计",
-            "table 4 litigation total",
-        ),
-    }
-
     def _narrative(self) -> None:
+        """N001-N010: each statement of the prose against the tables, by the rule that reads its kind."""
         for st in self.record.statements:
-            if st.kind in self.SENTENCES:
-                finding = getattr(self, self.SENTENCES[st.kind])(st)
-                if finding is not None:
-                    self.findings.append(finding)
-                continue
-            if st.kind not in self.NARRATIVE and st.kind != "received":
+            rule = BY_STATEMENT.get(st.kind)
+            if rule is None:
                 continue  # statements the reader uses, not ones the audit checks
-            said = Term("正文", "text", st.value, st.raw, st.loc)
-            if st.kind == "received":
-                new, over = self._v("requests", "new", "total"), self._v("requests", "carried_over", "total")
-                if new.value is None or over.value is None:
-                    continue
-                if st.value in (new.value, new.value + over.value):
-                    continue
-                both = _fmt(new.value + over.value)
-                self.findings.append(
-                    Finding(
-                        "N002",
-                        f"正文「{st.raw}」（{st.loc.describe('zh')}），表三本年新收 {_fmt(new.value)}，"
-                        f"本年新收+上年结转 {both}",
-                        f"the text says '{st.raw}' ({st.loc.describe('en')}) but table 3 has {_fmt(new.value)} "
-                        f"new requests, {both} with those carried over",
-                        expected=new.value,
-                        actual=st.value,
-                        terms=[
-                            said,
-                            self._term(new, "本年新收总计", "new total"),
-                            self._term(over, "上年结转总计", "carried-over total"),
-                        ],
-                        where="requests.new.total",
-                    )
-                )
-                continue
-            code, rows, name_zh, name_en = self.NARRATIVE[st.kind]
-            cells = [self._v(t, r, "total") for t, r in rows]
-            if any(v.value is None for v in cells):
-                continue
-            table_value = sum(v.value for v in cells)
-            if table_value == st.value:
-                continue
-            self.findings.append(
-                Finding(
-                    code,
-                    f"正文「{st.raw}」（{st.loc.describe('zh')}），{name_zh} {_fmt(table_value)}",
-                    f"the text says '{st.raw}' ({st.loc.describe('en')}) but the {name_en} is {_fmt(table_value)}",
-                    expected=table_value,
-                    actual=st.value,
-                    terms=[said, *(self._term(v, name_zh, name_en) for v in cells)],
-                    where=cells[0].key,
-                )
-            )
+            if rule.stated_total is not None:
+                finding = self._stated_total(st, rule.code, rule.stated_total)
+            else:
+                finding = SENTENCE_CHECKS[rule.code](self, st)
+            if finding is not None:
+                self.findings.append(finding)
 
-    SENTENCES: ClassVar[dict[str, str]] = {
-        "self-year": "_other_year",
-        "answered": "_answered",
-        "all-closed": "_all_closed",
-        "problems-empty": "_problems_empty",
-    }
+    def _stated_total(self, st: Statement, code: str, stated: StatedTotal) -> Finding | None:
+        """N001, N003-N006: a number the prose states must equal the table totals its rule names."""
+        cells = [self._v(t, r, "total") for t, r in stated.rows]
+        known = [v.value for v in cells if v.value is not None]
+        if len(known) < len(cells):
+            return None
+        table_value = sum(known)
+        if table_value == st.value:
+            return None
+        name_zh, name_en = stated.name.zh, stated.name.en
+        return Finding(
+            code,
+            f"正文「{st.raw}」（{st.loc.describe('zh')}），{name_zh} {_fmt(table_value)}",
+            f"the text says '{st.raw}' ({st.loc.describe('en')}) but the {name_en} is {_fmt(table_value)}",
+            expected=table_value,
+            actual=st.value,
+            terms=[Term("正文", "text", st.value, st.raw, st.loc), *(self._term(v, name_zh, name_en) for v in cells)],
+            where=cells[0].key,
+        )
 
-    def _other_year(self, st) -> Finding | None:
+    def _received(self, st: Statement) -> Finding | None:
+        """N002: 「收到申请N件」 must be 一 or 一+二 (agencies count it either way)."""
+        new, over = self._v("requests", "new", "total"), self._v("requests", "carried_over", "total")
+        if new.value is None or over.value is None:
+            return None
+        if st.value in (new.value, new.value + over.value):
+            return None
+        both = _fmt(new.value + over.value)
+        return Finding(
+            "N002",
+            f"正文「{st.raw}」（{st.loc.describe('zh')}），表三本年新收 {_fmt(new.value)}，本年新收+上年结转 {both}",
+            f"the text says '{st.raw}' ({st.loc.describe('en')}) but table 3 has {_fmt(new.value)} "
+            f"new requests, {both} with those carried over",
+            expected=new.value,
+            actual=st.value,
+            terms=[
+                Term("正文", "text", st.value, st.raw, st.loc),
+                self._term(new, "本年新收总计", "new total"),
+                self._term(over, "上年结转总计", "carried-over total"),
+            ],
+            where="requests.new.total",
+        )
+
+    def _other_year(self, st: Statement) -> Finding | None:
         """N007: 「本机关2022年度…」 in a 2023 report: the text was probably copied from another year's."""
         year = self.record.year
         if year is None or st.value == year:
@@ -468,7 +438,7 @@ class Auditor:
             where="narrative.year",
         )
 
-    def _answered(self, st) -> Finding | None:
+    def _answered(self, st: Statement) -> Finding | None:
         """N008: 「共办结148件」 must be （七）总计, or (read as tolerantly as N002) 一 or 一+二."""
         handled = self._v("requests", "total", "total")
         new, over = self._v("requests", "new", "total"), self._v("requests", "carried_over", "total")
@@ -493,7 +463,7 @@ class Auditor:
             where="requests.total.total",
         )
 
-    def _all_closed(self, st) -> Finding | None:
+    def _all_closed(self, st: Statement) -> Finding | None:
         """N009: 「申请均已办结」 while table 3 carries requests forward to next year."""
         forward = self._v("requests", "carried_forward", "total")
         if not forward.value or forward.value <= 0:
@@ -512,7 +482,7 @@ class Auditor:
             where="requests.carried_forward.total",
         )
 
-    def _problems_empty(self, st) -> Finding:
+    def _problems_empty(self, st: Statement) -> Finding:
         """N010: section 五 (存在的主要问题及改进情况) left empty or 「无」."""
         return Finding(
             "N010",
@@ -523,7 +493,26 @@ class Auditor:
         )
 
 
-def _note_table(fmt: Format, note) -> int | None:
+# the prose checks that are code of their own, by the code of the rule that reads the statement
+SENTENCE_CHECKS: dict[str, Callable[[Auditor, Statement], Finding | None]] = {
+    "N002": Auditor._received,
+    "N007": Auditor._other_year,
+    "N008": Auditor._answered,
+    "N009": Auditor._all_closed,
+    "N010": Auditor._problems_empty,
+}
+
+
+def _identity_rule(ident: Identity) -> tuple[str, IdentityCheck]:
+    """The code of the rule that checks a format identity, and how it names the two sides; a format
+    identity no rule declares is a declaration error."""
+    rule = BY_IDENTITY.get(ident.code)
+    if rule is None or rule.identity is None:
+        raise KeyError(f"no rule in audit/rules.py declares identity={ident.code!r}")
+    return rule.code, rule.identity
+
+
+def _note_table(fmt: Format, note: Note) -> int | None:
     """The report's number of the table a parser note is about (its rows, else 「table 3: …」)."""
     if note.rows:
         return fmt.table(note.rows[0].split(".", 1)[0]).number
@@ -536,10 +525,6 @@ def audit(record: Record, blank: str = "zero") -> AuditResult:
     return Auditor(record, blank).run()
 
 
-def _digit(t: Term) -> bool:
-    return isinstance(t.value, int) and 0 <= t.value <= 9 and not t.blank
-
-
-def _joinable(a: Term, b: Term) -> bool:
-    """Two single digits that could be one number split over two cells (「1」「2」 for 12)."""
-    return _digit(a) and _digit(b) and a.value != 0
+def _digit(t: Term) -> int | None:
+    """The term's number when it is a single digit read from the page."""
+    return t.value if isinstance(t.value, int) and 0 <= t.value <= 9 and not t.blank else None

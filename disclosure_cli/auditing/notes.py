@@ -10,6 +10,7 @@ note the corpus and the rule examples produce is translated).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..cells import Location
 
@@ -20,7 +21,7 @@ _PLACE = re.compile(r"(?:page (\d+), )?(?:table (\d+), row (\d+), column (\d+)|l
 def _place(text: str) -> str:
     """「line 12, column 2」 → 「第12行第2列」 wherever a place is written in a note."""
 
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         page, table, row, column, line, line_column = (int(g) if g else None for g in m.groups())
         if table is not None:
             return Location(None, column, table, row, page).describe("zh")
@@ -49,7 +50,8 @@ def _table(t: str) -> str:
 
 
 # note code -> (pattern over the English message, function of the match giving the Chinese message)
-TEMPLATES: dict[str, tuple[tuple[re.Pattern, object], ...]] = {
+Template = Callable[[re.Match[str]], str]
+TEMPLATES: dict[str, tuple[tuple[re.Pattern[str], Template], ...]] = {
     "table-missing": (
         (re.compile(r"table (\d) \((.+)\) not found on the page"), lambda m: f"页面上未找到{_table(m[1])}（{m[2]}）"),
     ),
@@ -170,5 +172,5 @@ def note_zh(code: str, message: str) -> str | None:
     for pattern, template in TEMPLATES.get(code, ()):
         m = pattern.fullmatch(message)
         if m:
-            return template(m)  # type: ignore[operator]
+            return template(m)
     return None

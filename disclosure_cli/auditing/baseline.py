@@ -14,6 +14,10 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from .findings import Finding
 
 KIND = "disclosure-audit-baseline"
 VERSION = 1
@@ -21,6 +25,25 @@ VERSION = 1
 
 class BaselineError(ValueError):
     """A file that cannot be read as a baseline, or must not be overwritten by one."""
+
+
+class EntryDict(TypedDict):
+    """One reviewed finding as the baseline file stores it."""
+
+    fingerprint: str
+    code: str
+    agency: str | None
+    year: int | None
+    where: str
+    message: str
+
+
+class BaselineDict(TypedDict):
+    """A baseline file's content."""
+
+    kind: str
+    version: int
+    findings: list[EntryDict]
 
 
 @dataclass
@@ -32,7 +55,7 @@ class Entry:
     where: str
     message: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> EntryDict:
         return {
             "fingerprint": self.fingerprint,
             "code": self.code,
@@ -50,16 +73,16 @@ class Baseline:
     def __contains__(self, fingerprint: str) -> bool:
         return fingerprint in self.entries
 
-    def add(self, finding, agency: str | None, year: int | None, lang: str = "en") -> None:
+    def add(self, finding: Finding, agency: str | None, year: int | None, lang: str = "en") -> None:
         fp = finding.fingerprint(agency, year)
         self.entries.setdefault(fp, Entry(fp, finding.code, agency, year, finding.where, finding.message(lang)))
 
-    def hide(self, findings: list, agency: str | None, year: int | None) -> tuple[list, int]:
+    def hide(self, findings: list[Finding], agency: str | None, year: int | None) -> tuple[list[Finding], int]:
         """The findings not yet reviewed, and how many were hidden."""
         kept = [f for f in findings if f.fingerprint(agency, year) not in self]
         return kept, len(findings) - len(kept)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> BaselineDict:
         return {
             "kind": KIND,
             "version": VERSION,

@@ -9,7 +9,7 @@ repeated header cells, <th>, Word exports, table 4 transposed, table 3's applica
 tables split over several <table>s), and :func:`damage` takes one cell out of one row, recording
 which rows a reader may then leave unread. The tests parse every rendering back and must get the
 same numbers (or, on a damaged page, abstain on the damaged rows with a finding);
-``python -m disclosure_cli.synth DIR`` writes a set of them as fixtures.
+``python -m disclosure_cli.testing.synth DIR`` writes a set of them as fixtures.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ import html
 import random
 import re
 import sys
+from collections.abc import ItemsView, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeAlias
 
-from .formats import FORMATS, Column, Format, Row
+from ..formats import FORMATS, Column, Format, Row
 
 AGENCIES = (
     "深圳市人民政府",
@@ -40,6 +42,8 @@ GROUP_LABELS = {
 BLOCK_LABELS = {b: f"第二十条第（{b}）项" for b in "一五六八九"}
 APPEAL_HEADS = (("行政复议", ""), ("行政诉讼", "未经复议直接起诉"), ("行政诉讼", "复议后起诉"))
 SHAPES = ("html", "html-split", "html-layout", "lines", "flat", "markdown")
+
+Number: TypeAlias = int | float
 
 
 @dataclass
@@ -69,7 +73,14 @@ class Synthetic:
         return [c for c in self.spec.table(table).row(row).columns if f"{table}.{row}.{c.key}" not in self.dropped]
 
 
-def _count_text(rng: random.Random, n: int) -> str:
+def _count(values: dict[str, Number | None], key: str) -> int:
+    """A count of the report being drawn (never blank, never money)."""
+    n = values[key]
+    assert isinstance(n, int), (key, n)
+    return n
+
+
+def _count_text(rng: random.Random, n: Number) -> str:
     if n >= 1000 and rng.random() < 0.3:
         return f"{n:,}"  # thousands separators as some publishers print them
     if rng.random() < 0.05:
@@ -105,10 +116,10 @@ def random_report(
         for col in row.columns:
             key = f"active.{row.key}.{col.key}"
             if col.kind == "signed":  # 本年增/减 never takes the number of items below zero
-                n = rng.randint(-min(200, s.values[f"active.{row.key}.prior_items"]), 300)
+                n = rng.randint(-min(200, _count(s.values, f"active.{row.key}.prior_items")), 300)
                 put(key, n, f"+{n}" if n > 0 and rng.random() < 0.3 else str(n))
             elif col.key == "total_published":  # includes what was newly published
-                put(key, s.values[f"active.{row.key}.new_published"] + small())
+                put(key, _count(s.values, f"active.{row.key}.new_published") + small())
             elif col.kind == "money":
                 if rng.random() < 0.5:
                     yuan = rng.randint(0, 10**9) // 100 * 100
@@ -127,13 +138,13 @@ def random_report(
     requests = fmt.table("requests")
     outcomes = [r.key for r in requests.rows if r.block == "三" and r.key != "total"]
     applicants = [c.key for c in requests.rows[0].columns[:-1]]
-    for col in applicants:
+    for applicant in applicants:
         parts = {k: small() for k in outcomes}
         total = sum(parts.values())
         forward = small()
         carried = rng.randint(0, total + forward) if rng.random() < 0.5 else 0
         if after is not None:
-            carried = after.values[f"requests.carried_forward.{col}"]
+            carried = _count(after.values, f"requests.carried_forward.{applicant}")
             forward = max(forward, carried - total)
         column = {
             **parts,
@@ -143,18 +154,18 @@ def random_report(
             "new": total + forward - carried,
         }
         for row_key, n in column.items():
-            put(f"requests.{row_key}.{col}", n)
+            put(f"requests.{row_key}.{applicant}", n)
     for row in requests.rows:
-        put(f"requests.{row.key}.total", sum(s.values[f"requests.{row.key}.{c}"] for c in applicants))
+        put(f"requests.{row.key}.total", sum(_count(s.values, f"requests.{row.key}.{c}") for c in applicants))
     for row in fmt.table("appeals").rows:
-        parts = [small() for _ in range(4)]
-        for col, n in zip(row.columns, [*parts, sum(parts)]):
+        cases = [small() for _ in range(4)]
+        for col, n in zip(row.columns, [*cases, sum(cases)]):
             put(f"appeals.{row.key}.{col.key}", n)
     if blanks:  # publishers leave zero parts blank (totals stay filled): consistent with blanks read as 0
         for key in list(s.values):
             table, rest = key.split(".", 1)
-            row, col = rest.rsplit(".", 1)
-            if table != "active" and "total" not in (row, col) and s.values[key] == 0 and rng.random() < blanks:
+            row_key, col_key = rest.rsplit(".", 1)
+            if table != "active" and "total" not in (row_key, col_key) and s.values[key] == 0 and rng.random() < blanks:
                 s.values[key] = None
     return s
 
@@ -166,17 +177,23 @@ def _carry_table2(s: Synthetic, after: Synthetic) -> None:
         s.values[key], s.texts[key] = value, str(value)
 
     same = after.format == s.format
+
+    def v(key: str) -> int:
+        return _count(s.values, key)
+
+    def a(key: str) -> int:
+        return _count(after.values, key)
+
     for row in s.spec.table("active").rows:
-        v, a = s.values, after.values
         r = f"active.{row.key}"
         if s.format == "2021" and row.block == "一" and same:
-            put(f"{r}.repealed", min(v[f"{r}.repealed"], a[f"{r}.in_force"]))
-            put(f"{r}.in_force", a[f"{r}.in_force"] + v[f"{r}.issued"] - v[f"{r}.repealed"])
-        if s.format == "2019" and same and f"{r}.prior_items" in v:
-            put(f"{r}.prior_items", a[f"{r}.prior_items"] + a[f"{r}.change"])
-            put(f"{r}.change", max(v[f"{r}.change"], -v[f"{r}.prior_items"]))
-        if s.format == "2019" and same and f"{r}.total_published" in v:
-            put(f"{r}.total_published", a[f"{r}.total_published"] + v[f"{r}.new_published"])
+            put(f"{r}.repealed", min(v(f"{r}.repealed"), a(f"{r}.in_force")))
+            put(f"{r}.in_force", a(f"{r}.in_force") + v(f"{r}.issued") - v(f"{r}.repealed"))
+        if s.format == "2019" and same and f"{r}.prior_items" in s.values:
+            put(f"{r}.prior_items", a(f"{r}.prior_items") + a(f"{r}.change"))
+            put(f"{r}.change", max(v(f"{r}.change"), -v(f"{r}.prior_items")))
+        if s.format == "2019" and same and f"{r}.total_published" in s.values:
+            put(f"{r}.total_published", a(f"{r}.total_published") + v(f"{r}.new_published"))
 
 
 def damage(s: Synthetic, seed: int | random.Random, wild: Wild | None = None) -> Synthetic:
@@ -225,7 +242,7 @@ def _narrative(s: Synthetic) -> list[str]:
     ]
 
 
-def _blocks(s: Synthetic):
+def _blocks(s: Synthetic) -> ItemsView[str, list[Row]]:
     """Table-2 rows grouped by their 第二十条 item, in order."""
     blocks: dict[str, list[Row]] = {}
     for row in s.spec.table("active").rows:
@@ -648,7 +665,7 @@ def render_flat(s: Synthetic) -> str:
 def render_markdown(s: Synthetic) -> str:
     """Pipe tables, as PDF-to-Markdown exports print them."""
 
-    def row_md(cells) -> str:
+    def row_md(cells: Iterable[str]) -> str:
         return "| " + " | ".join(cells) + " |"
 
     out = [f"# {s.title}", "", *_narrative(s), "", "## 二、主动公开政府信息情况"]
@@ -709,7 +726,7 @@ def to_traditional(text: str) -> str:
     """Machine conversion to Taiwan usage, phrase substitutions included (規範性檔案, 資訊)."""
     import opencc
 
-    return opencc.OpenCC("s2twp").convert(text)
+    return str(opencc.OpenCC("s2twp").convert(text))
 
 
 def encode(text: str, encoding: str) -> bytes:

@@ -5,11 +5,51 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from ..cells import Location
-from .rules import BY_CODE, Rule
-from .suspect import Suspect
+from .rules import BY_CODE, Rule, Severity
+from .suspect import Suspect, SuspectDict
+
+
+class _TermFields(TypedDict):
+    key: str | None
+    label: str
+    value: float | int | None
+    raw: str | None
+
+
+class TermDict(_TermFields, total=False):
+    """A number of a finding as JSON output carries it (``locations`` of a finding)."""
+
+    source: str
+    loc: Mapping[str, int]
+    location: str
+    context: str
+    blank: bool
+
+
+class _FindingFields(TypedDict):
+    code: str
+    name: str
+    severity: Severity
+    where: str
+    message: str
+    equation: str
+    expected: float | int | None
+    actual: float | int | None
+    difference: float | int | None
+    blank_dependent: bool
+    locations: list[TermDict]
+
+
+class FindingDict(_FindingFields, total=False):
+    """A finding as JSON output carries it, in one language."""
+
+    suspect: SuspectDict
+    candidates: list[SuspectDict]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +80,13 @@ class Term:
             where += f"（「{self.context}」）" if lang == "zh" else f" ('{self.context}')"
         return where
 
-    def as_dict(self, lang: str = "en") -> dict:
-        out = {"key": self.key, "label": self.name(lang) or self.name_zh, "value": self.value, "raw": self.raw}
+    def as_dict(self, lang: str = "en") -> TermDict:
+        out: TermDict = {
+            "key": self.key,
+            "label": self.name(lang) or self.name_zh,
+            "value": self.value,
+            "raw": self.raw,
+        }
         if self.source is not None:
             out["source"] = self.source
         if self.loc is not None:
@@ -75,7 +120,7 @@ class Finding:
         return BY_CODE[self.code]
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return self.rule.severity
 
     @property
@@ -112,7 +157,7 @@ class Finding:
     def locations(self, lang: str) -> list[str]:
         """Every number of the finding with its place (``--locations``): 「结转下年度 148：第265行」."""
         sep = "：" if lang == "zh" else ": "
-        out = []
+        out: list[str] = []
         for t in self.terms:
             if t.loc is None:
                 continue
@@ -132,8 +177,8 @@ class Finding:
         text = "\x1f".join((self.code, what, ",".join(keys), _agency(agency), str(year or "")))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
-    def as_dict(self, lang: str = "en") -> dict:
-        out = {
+    def as_dict(self, lang: str = "en") -> FindingDict:
+        out: FindingDict = {
             "code": self.code,
             "name": self.rule.name,
             "severity": self.severity,
