@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -862,29 +861,6 @@ def shared_fetcher(cache_dir: str | None = None, offline: bool = False, max_byte
     return _FETCHERS[key]
 
 
-def refuse_special(path: str) -> None:
-    """Refuse, before opening it, anything that is not a regular file: opening a named pipe blocks until
-    a writer comes, and a device (/dev/zero) never ends. Missing or unreadable files are left to the reader."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return
-    if stat.S_ISREG(st.st_mode):
-        return
-    if stat.S_ISDIR(st.st_mode):
-        raise ReportError("unreadable", "is a directory")
-    kind = (
-        "a named pipe"
-        if stat.S_ISFIFO(st.st_mode)
-        else "a device"
-        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-        else "a socket"
-        if stat.S_ISSOCK(st.st_mode)
-        else "not a regular file"
-    )
-    raise ReportError("unreadable", f"not a regular file ({kind}); not opened")
-
-
 def load_input(
     path: str, max_bytes: int, *, offline: bool = False, cache_dir: str | None = None
 ) -> tuple[bytes, FetchMeta]:
@@ -900,6 +876,8 @@ def load_input(
     if m:
         raise ReportError("not-http", f"only http and https URLs can be fetched, not {m.group(1)}://")
     if path != "-":
+        from .sources import refuse_special
+
         refuse_special(path)
     from .parse import read_input
 
