@@ -80,15 +80,15 @@ def audit(
     from .auditing.rules import shown as keep
 
     reviewed = baseline or Baseline()
-    report = AuditReport(recorded=Baseline(dict(reviewed.entries)))
-    assert report.recorded is not None
+    recorded = Baseline(dict(reviewed.entries))
+    report = AuditReport(recorded=recorded)
     kept: list[Record] = []
     for record in records:
         kept.append(record)
         result = audit_record(record, blank=blank)
         shown = keep(result.findings, select, ignore, min_severity)
         for f in shown:
-            report.recorded.add(f, record.agency, record.year, lang)
+            recorded.add(f, record.agency, record.year, lang)
         shown, hidden = reviewed.hide(shown, record.agency, record.year)
         report.hidden += hidden
         report.reports.append(ReportAudit(result, shown))
@@ -99,7 +99,7 @@ def audit(
             found = keep(cross_year(series), select, ignore, min_severity)
             year = series.years[-1]
             for f in found:
-                report.recorded.add(f, series.agency, year, lang)
+                recorded.add(f, series.agency, year, lang)
             found, _ = reviewed.hide(found, series.agency, year)
             report.series.append(SeriesAudit(series, found))
     return report

@@ -253,10 +253,6 @@ class Inputs:
         from .sources import read_dataset, read_sources
 
         if self.db is not None:
-            if self.agency is not None:
-                from .sources import dataset_agencies
-
-                self.agencies.update(dataset_agencies(self.db))
             records = list(read_dataset(self.db, self.files, agency=self.agency, mapping=self.mapping))
             if not records and not self.files and self.agency is None:
                 self.console.warn(self.db, "no parsed reports in this dataset")
@@ -273,6 +269,10 @@ class Inputs:
         """With --agency and no record of it: one error naming the agencies that were read."""
         if self.agency is None or self.selected:
             return False
+        if self.db is not None:
+            from .sources import dataset_agencies
+
+            self.agencies.update(dataset_agencies(self.db))
         known = sorted(self.agencies)
         listed = "、".join(known[:12]) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
         self.console.error(

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, TextIO, TypedDict, cast, overload
 
 from . import __version__
+from .sources import no_meta
 
 if TYPE_CHECKING:
     from .auditing.findings import Finding, TermDict
@@ -235,10 +236,6 @@ class FindingExportRow(TypedDict):
 ExportRow = ReportRow | ValueExportRow | FindingExportRow
 
 
-def _no_meta() -> FetchMeta:
-    return {}  # a file or '-': nothing was fetched
-
-
 def _no_report() -> ReportFields:
     return {}
 
@@ -253,7 +250,7 @@ class Outcome:
     error: str | None = None
     sha256: str | None = None
     duplicate_of: str | None = None
-    meta: FetchMeta = field(default_factory=_no_meta)  # load_input's second value
+    meta: FetchMeta = field(default_factory=no_meta)  # sources.load's metadata
     report: ReportFields = field(default_factory=_no_report)  # title, agency, year, ... of a parsed record
     values: list[ValueRow] = field(default_factory=list)
     findings: list[FindingRow] = field(default_factory=list)
@@ -390,7 +387,7 @@ def failed_outcome(
 
 def _copy(meta: FetchMeta | None) -> FetchMeta:
     """A copy of the fetch metadata, so an Outcome never shares it with the page it came from."""
-    return meta.copy() if meta else _no_meta()
+    return meta.copy() if meta else no_meta()
 
 
 class Dataset:

@@ -41,6 +41,7 @@ from urllib.robotparser import RobotFileParser
 
 from . import __version__
 from .errors import ReportError, too_large
+from .sources import SCHEME as _SCHEME
 
 if TYPE_CHECKING:
     import socket
@@ -53,7 +54,6 @@ USER_AGENT = f"disclosure-cli/{__version__} (open government information annual 
 ROBOTS_AGENT = "disclosure-cli"  # the product token robots.txt groups are matched against
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer gets a failure instead of a stuck crawl
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 # Link texts that name an annual report (Simplified and Traditional); the title attribute counts too,
 # since list pages often truncate the visible text.
 REPORT_LINK = re.compile(r"年度报告|年度報告|年报|年報")
@@ -104,10 +104,6 @@ class CacheEntry(TypedDict, total=False):
     validated_at: str  # last 304: the cached body is still current
     etag: str | None
     last_modified: str | None
-
-
-def is_url(text: str) -> bool:
-    return text[:8].lower().startswith(("http://", "https://"))
 
 
 def default_cache_dir() -> str:
@@ -846,39 +842,3 @@ def classify_page(data: bytes, url: str = "") -> ReportError | None:
             "the page is built by JavaScript (no report text in the HTML); save it from a browser instead",
         )
     return None
-
-
-# -- the entry point the command line uses -----------------------------------------------------------
-
-_FETCHERS: dict[tuple[str | None, bool, int], Fetcher] = {}
-
-
-def shared_fetcher(cache_dir: str | None = None, offline: bool = False, max_bytes: int = MAX_BYTES) -> Fetcher:
-    """One fetcher per settings for the whole process, so turn-taking per host spans every input."""
-    key = (cache_dir, offline, max_bytes)
-    if key not in _FETCHERS:
-        _FETCHERS[key] = Fetcher(cache_dir, offline=offline, max_bytes=max_bytes)
-    return _FETCHERS[key]
-
-
-def load_input(
-    path: str, max_bytes: int, *, offline: bool = False, cache_dir: str | None = None
-) -> tuple[bytes, FetchMeta]:
-    """The bytes of one input and its fetch metadata: a URL is fetched (politely, through the cache),
-    a file or '-' is read (metadata ``{}``). Raises :class:`ReportError`, never anything else."""
-    if is_url(path):
-        page = shared_fetcher(cache_dir, offline, max_bytes).get(path)
-        problem = classify_page(page.data, page.url)
-        if problem is not None:
-            raise problem
-        return page.data, page.meta
-    m = _SCHEME.match(path)
-    if m:
-        raise ReportError("not-http", f"only http and https URLs can be fetched, not {m.group(1)}://")
-    if path != "-":
-        from .sources import refuse_special
-
-        refuse_special(path)
-    from .parse import read_input
-
-    return read_input(path, max_bytes), {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,6 +32,9 @@ PAGE_SUFFIXES = (
 )  # fmt: skip
 # Refusals the page's HTML can explain better (it only links a PDF, JavaScript builds it).
 _REFINABLE = ("no-table-text", "not-a-report")
+
+
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")  # any URL scheme; only http(s) is fetched
 
 
 def is_url(text: str) -> bool:
@@ -148,7 +152,8 @@ def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[s
 # -- reading one input -------------------------------------------------------------------------------
 
 
-def _no_meta() -> FetchMeta:
+def no_meta() -> FetchMeta:
+    """The fetch metadata of a file or '-': nothing was fetched."""
     return {}
 
 
@@ -158,7 +163,7 @@ class Loaded:
 
     source: str
     data: bytes | None = None
-    meta: FetchMeta = field(default_factory=_no_meta)
+    meta: FetchMeta = field(default_factory=no_meta)
     error: ReportError | None = None
 
 
@@ -172,9 +177,9 @@ def load(source: str, fetcher: Fetcher | None, max_bytes: int = MAX_BYTES) -> Lo
                 raise ReportError("fetch-failed", "URLs need a fetcher")
             page = fetcher.get(source)
             return Loaded(source, page.data, page.meta.copy())
-        scheme = source.split("://", 1)[0] if "://" in source else ""
-        if scheme.isalpha():
-            raise ReportError("not-http", f"only http and https URLs can be fetched, not {scheme}://")
+        scheme = SCHEME.match(source)
+        if scheme:
+            raise ReportError("not-http", f"only http and https URLs can be fetched, not {scheme.group(1)}://")
         from .parse import read_input
 
         if source != "-":

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from disclosure_cli import __version__
 from disclosure_cli.errors import ReportError
-from disclosure_cli.fetch import Cache, Fetcher, classify_page, find_links, load_input, shared_fetcher
+from disclosure_cli.fetch import Cache, Fetcher, classify_page, find_links
+from disclosure_cli.sources import FetchOptions, load, parse_loaded
 
 from .conftest import SEED
 from .httpserver import JS_PAGE, PDF_ONLY, Site, gbk_page, index_page, utf8_page
@@ -288,34 +289,30 @@ def test_classify_page(body, reason):
     assert (problem.reason if problem else None) == reason
 
 
-# -- load_input: the entry point `disclosure parse/audit URL` uses --------------------------------------
+# -- sources.load: the one route by which `disclosure parse/audit/trend` read files and URLs -------------
 
 
-def test_load_input_reads_files_and_fetches_urls(site, tmp_path, monkeypatch):
-    monkeypatch.setattr("disclosure_cli.fetch._FETCHERS", {})
-    data, meta = load_input(str(SEED), 20 * 1024 * 1024)
-    assert data == SEED.read_bytes() and meta == {}
-    shared_fetcher(str(tmp_path), False, 20 * 1024 * 1024).delay = 0
+def test_load_reads_files_and_fetches_urls(site, tmp_path):
+    loaded = load(str(SEED), None, 20 * 1024 * 1024)
+    assert loaded.error is None and loaded.data == SEED.read_bytes() and loaded.meta == {}
     url = site.add("/gbk.html", gbk_page())
-    data, meta = load_input(url, 20 * 1024 * 1024, cache_dir=str(tmp_path))
-    assert data == gbk_page()
-    assert set(meta) == {"url", "final_url", "status", "content_type", "fetched_at", "sha256", "from_cache"}
-    for bad, reason in (
-        (site.add("/pdf.html", PDF_ONLY), "pdf-only-page"),
-        (site.add("/app.html", JS_PAGE), "javascript-page"),
-        (site.url("/nothing"), "http-404"),
-        ("ftp://gov.test/a.html", "not-http"),
-        (str(tmp_path / "absent.html"), "unreadable"),
-    ):
-        with pytest.raises(ReportError) as err:
-            load_input(bad, 20 * 1024 * 1024, cache_dir=str(tmp_path))
-        assert err.value.reason == reason
-    shared_fetcher(str(tmp_path / "other"), False, 1000).delay = 0
-    with pytest.raises(ReportError) as err:
-        load_input(url, 1000, cache_dir=str(tmp_path / "other"))
-    assert err.value.reason == "too-large"
-    for f in list(shared_fetcher.__globals__["_FETCHERS"].values()):
-        f.close()
+    with FetchOptions(cache_dir=str(tmp_path), delay=0).fetcher() as fetcher:
+        loaded = load(url, fetcher, 20 * 1024 * 1024)
+        assert loaded.data == gbk_page()
+        assert set(loaded.meta) == {"url", "final_url", "status", "content_type", "fetched_at", "sha256", "from_cache"}
+        for bad, reason in (
+            (site.add("/pdf.html", PDF_ONLY), "pdf-only-page"),
+            (site.add("/app.html", JS_PAGE), "javascript-page"),
+            (site.url("/nothing"), "http-404"),
+            ("ftp://gov.test/a.html", "not-http"),
+            (str(tmp_path / "absent.html"), "unreadable"),
+        ):
+            with pytest.raises(ReportError) as err:
+                parse_loaded(load(bad, fetcher, 20 * 1024 * 1024))
+            assert err.value.reason == reason
+    with FetchOptions(cache_dir=str(tmp_path / "other"), delay=0, max_bytes=1000).fetcher() as small:
+        error = load(url, small, 1000).error
+    assert error is not None and error.reason == "too-large"
 
 
 # -- the fetch command ---------------------------------------------------------------------------------
