@@ -8,8 +8,10 @@ narrative statements), timed whole and split into reading and mapping. HTML path
 ``parse_bytes`` on the corpus HTML page and on synthetic HTML. The synthetic reports are rendered
 both ways (HTML with spans, and a PDF of the same report via the test suite's small PDF writer),
 so the two paths read the same numbers; each result is checked against the report's values.
-Library section: pdfplumber (tables found and text read) against pypdfium2 (text and character
-boxes only: it has no table finder) on the corpus PDFs, ms per page.
+Library section, on the corpus PDFs, ms per page: pdfplumber (tables found and text read: the
+reader before issue 14 and the fallback now), pypdfium2 plain text with character boxes, and the
+reader itself (pdfium plus our table finder). Every PDF's row says how many of its pages fell back
+to pdfplumber (readers.pdf.LAST_READ).
 
 Median of N warm samples (one untimed call first). No network. Exit 0 when the run completed.
 """
@@ -29,6 +31,16 @@ sys.path.insert(0, str(ROOT))  # the synthetic PDFs come from tests/test_pdf.py
 
 CORPUS_PDFS = ("001_huaian_hongze_district_2023.pdf", "002_huaian_hongze_district_2024.pdf")
 CORPUS_HTML = ("043_shuyang_drc_2023_savedpage.html",)
+
+
+FALLBACK: dict[str, int] = {}  # input -> pages read by pdfplumber instead of pdfium
+
+
+def fallback_pages(name: str, data: bytes) -> None:
+    from disclosure_cli.readers import pdf
+
+    pdf.read_pdf(data)
+    FALLBACK[name] = len(pdf.LAST_READ.fallback)
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -94,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         total = median_ms(lambda data=data: parse_pdf(data), args.repeat)
         read = median_ms(lambda data=data: read_pdf(data), args.repeat)
         rows.append((name, "pdf", pdf_pages(data), total, read, "ok"))
+        fallback_pages(name, data)
     for name in CORPUS_HTML if corpus else ():
         data = (corpus / name).read_bytes()
         rows.append((name, "html", 1, median_ms(lambda data=data: parse_bytes(data), args.repeat), None, "ok"))
@@ -101,13 +114,16 @@ def main(argv: list[str] | None = None) -> int:
         total = median_ms(lambda pdf=pdf: parse_pdf(pdf), args.repeat)
         read = median_ms(lambda pdf=pdf: read_pdf(pdf), args.repeat)
         rows.append((name + ".pdf", "pdf", pdf_pages(pdf), total, read, check(parse_pdf(pdf), s.values)))
+        fallback_pages(name + ".pdf", pdf)
         total = median_ms(lambda html=html: parse_bytes(html), args.repeat)
         rows.append((name + ".html", "html", 1, total, None, check(parse_bytes(html).numbers(), s.values)))
 
     print(f"{'input':48} {'path':4} {'pages':>5} {'ms total':>9} {'ms/page':>8} {'read/page':>9}  status")
+    fallbacks = {name: fell for name, fell in FALLBACK.items()}
     for name, path, pages, total, read, status in rows:
         per_read = f"{read / pages:9.1f}" if read is not None else f"{'':9}"
-        print(f"{name:48} {path:4} {pages:5d} {total:9.1f} {total / pages:8.1f} {per_read}  {status}")
+        fell = f"; {fallbacks[name]} page(s) by pdfplumber" if fallbacks.get(name) else ""
+        print(f"{name:48} {path:4} {pages:5d} {total:9.1f} {total / pages:8.1f} {per_read}  {status}{fell}")
     pdf = [total / pages for _, path, pages, total, _, _ in rows if path == "pdf"]
     html = [total / pages for _, path, pages, total, _, _ in rows if path == "html"]
     print(
@@ -120,8 +136,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def libraries(corpus: Path, repeat: int) -> None:
-    """pdfplumber (tables + text, what the reader needs) against pypdfium2 (text + char boxes)."""
+    """pdfplumber (tables + text), pypdfium2 (text + char boxes) and our reader, ms per page."""
     import pdfplumber
+
+    from disclosure_cli.readers.pdf import read_pdf
 
     try:
         import pypdfium2
@@ -153,6 +171,8 @@ def libraries(corpus: Path, repeat: int) -> None:
         if pypdfium2 is not None:
             ms = median_ms(lambda data=data: pdfium(data), repeat) / pages
             print(f"{'pypdfium2 ' + name[:37]:48} {ms:8.1f}  text in stream order, no tables")
+        ms = median_ms(lambda data=data: read_pdf(data), repeat) / pages
+        print(f"{'read_pdf ' + name[:38]:48} {ms:8.1f}  pdfium + our table finder: the cells")
 
 
 if __name__ == "__main__":

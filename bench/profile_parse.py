@@ -10,6 +10,8 @@ Two views per input, both warm (one untimed call first):
   a plain clock around the call, no profiler overhead. Fastest of N per stage (the least
   disturbed sample on a shared machine) and the median of the whole call.
 * cProfile over N calls: the top functions by cumulative and by own time, in ms per call.
+* for HTML inputs, the HTML reader split further: counting <td>s, lxml's parse, the walk, and
+  within the walk the table grids (spans, cell text, classify) and the free-text lines.
 
 Inputs: the real HTML page and the slowest accepted text/Markdown pages of ../shared/corpus, and
 the large synthetic pages of bench_parse.py (2 MB HTML, 500 KB GBK HTML, 500 KB flattened text).
@@ -88,7 +90,7 @@ def stages(data: bytes) -> dict[str, float]:
 
         return timed
 
-    skip = {"parse_bytes", "parse_path", "read_input"}
+    skip = {"parse_bytes", "read_report", "parse_path", "read_input"}
     patches: list[tuple[object, str, object]] = []
     for name, obj in list(vars(P).items()):
         if name in skip or not getattr(obj, "__module__", "").startswith("disclosure_cli"):
@@ -110,6 +112,46 @@ def stages(data: bytes) -> dict[str, float]:
         for owner, name, orig in reversed(patches):
             setattr(owner, name, orig)
     times["other"] = max(0.0, total - sum(times.values()))
+    return times
+
+
+def html_stages(data: bytes) -> dict[str, float] | None:
+    """ms per step of ``read_html`` (None when the input is not HTML): the <td> count, lxml's parse,
+    the walk, and within the walk the grids and the free-text lines (each timed around the call)."""
+    from disclosure_cli.decode import decode_text
+    from disclosure_cli.readers import html as H
+    from disclosure_cli.readers import sniff_shape
+
+    text = decode_text(data)[0]
+    if sniff_shape(text) != "html":
+        return None
+    times = {"count <td>": 0.0, "lxml parse_document": 0.0, "walk": 0.0, "  grids": 0.0, "  free-text lines": 0.0}
+
+    def wrap(key: str, fn):
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                times[key] += (time.perf_counter() - t) * 1000
+
+        return timed
+
+    grid, flush = H._Walker._grid, H._Walker._flush
+    H._Walker._grid, H._Walker._flush = wrap("  grids", grid), wrap("  free-text lines", flush)
+    try:
+        t = time.perf_counter()
+        sum(1 for _ in H._TD.finditer(text))
+        times["count <td>"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        root = H.parse_document(text)
+        times["lxml parse_document"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        with contextlib.suppress(Exception):
+            H._Walker().run(root)
+        times["walk"] = (time.perf_counter() - t) * 1000
+    finally:
+        H._Walker._grid, H._Walker._flush = grid, flush
     return times
 
 
@@ -165,6 +207,12 @@ def main() -> int:
         )
         for k in keys:
             print(f"  {k:28} {med[k]:8.2f} ms  {100 * med[k] / total:5.1f}%")
+
+        split = [html_stages(data) for _ in range(args.repeat)]
+        if split[0] is not None:
+            print(f"  read_html split (fastest of {args.repeat} per step):")
+            for k in split[0]:
+                print(f"    {k:26} {min(r[k] for r in split if r is not None):8.2f} ms")
 
         prof = cProfile.Profile()
         prof.enable()

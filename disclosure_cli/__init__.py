@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .errors import ReportError
     from .parse import parse_bytes, parse_path
     from .record import Record
+    from .settling import settle
     from .sources import Failure, FetchOptions, read_dataset, read_sources
 
 # Lazy exports: `disclosure --help` must not import lxml, opencc or the parser.
@@ -40,6 +41,7 @@ _EXPORTS = {
     "Comparison": "api",
     "ReportError": "errors",
     "Record": "record",
+    "settle": "settling",
 }
 __all__ = [
     "AuditReport",
@@ -59,6 +61,7 @@ __all__ = [
     "parse_path",
     "read_dataset",
     "read_sources",
+    "settle",
     "trend",
 ]
 

@@ -73,7 +73,9 @@ def audit(
 
     ``select``/``ignore`` take rule codes, prefixes or names; ``min_severity`` drops what is below it;
     ``baseline`` hides findings already reviewed (``lang``: the language fingerprints are recorded in);
-    ``mapping`` (old agency name → current name) merges renamed agencies into one series.
+    ``mapping`` (old agency name → current name) merges renamed agencies into one series. Across years,
+    the records are settled first (``settling.settle``: glued table-2 rows the neighbouring years read),
+    so each report is audited as settled.
     """
     from .auditing import audit as audit_record
     from .auditing.baseline import Baseline
@@ -82,6 +84,10 @@ def audit(
     reviewed = baseline or Baseline()
     recorded = Baseline(dict(reviewed.entries))
     report = AuditReport(recorded=recorded)
+    if across_years:  # the neighbouring years settle glued rows one report leaves open (settling.py)
+        from .settling import settle
+
+        records = settle(records, mapping)
     kept: list[Record] = []
     for record in records:
         kept.append(record)
@@ -93,10 +99,10 @@ def audit(
         report.hidden += hidden
         report.reports.append(ReportAudit(result, shown))
     if across_years and len(kept) > 1:
-        from .series import cross_year, several_years
+        from .series import several_years
 
         for series in several_years(kept, mapping):
-            found = keep(cross_year(series), select, ignore, min_severity)
+            found = keep(series_findings(series), select, ignore, min_severity)
             year = series.years[-1]
             for f in found:
                 recorded.add(f, series.agency, year, lang)
@@ -129,13 +135,22 @@ class Trend:
         return sum(len(s.findings) for s in self.series)
 
 
+def series_findings(series: Series) -> list[Finding]:
+    """The cross-year findings of one series: the rules of ``series.cross_year``, then Y008 for the
+    glued rows no reading of which agrees with the neighbouring years (``settle.unsettled``)."""
+    from .series import cross_year
+    from .settling import unsettled
+
+    return cross_year(series) + [f for _, f in unsettled(series)]
+
+
 def series_trend(series: Series, min_severity: Severity = "info") -> SeriesTrend:
     """Changes and cross-year findings of one series."""
     from .auditing.rules import shown
-    from .series import cross_year, series_changes
+    from .series import series_changes
 
     changes, not_compared = series_changes(series)
-    return SeriesTrend(series, changes, not_compared, shown(cross_year(series), minimum=min_severity))
+    return SeriesTrend(series, changes, not_compared, shown(series_findings(series), minimum=min_severity))
 
 
 def trend(
@@ -146,10 +161,12 @@ def trend(
     min_severity: Severity = "info",
 ) -> Trend:
     """Group the records into series (one per agency, names normalised, ``mapping`` merging renamed
-    agencies; ``agency``: that one only) ordered by year, and compare each year with the one before."""
+    agencies; ``agency``: that one only) ordered by year, and compare each year with the one before.
+    Glued table-2 rows that the neighbouring years settle are read first (``settling.settle``)."""
     from .series import group
+    from .settling import settle
 
-    grouped, undated = group(records, agency, mapping, with_undated=True)
+    grouped, undated = group(settle(records, mapping), agency, mapping, with_undated=True)
     return Trend([series_trend(s, min_severity) for s in grouped], list(undated))
 
 

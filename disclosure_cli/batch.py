@@ -12,6 +12,10 @@ Why it works this way:
 - Cross-year findings (Y codes) are computed per series (agency) once the inputs are written, for
   every series that gained or changed a year; the series to do are kept in the dataset
   (``series_pending``, written with the reports), so a killed run's are done by the next one.
+- Before a series' cross-year findings are computed, its glued table-2 rows that the neighbouring
+  years settle (``settling.py``) are read and stored: the values, the note that replaces the
+  ``row-ambiguous`` one, and the report's audit findings computed again on the settled record. The
+  Y008 findings (no reading agrees with the neighbours) are stored with the other cross-year ones.
 - The same bytes under two names are parsed once: the later one is recorded as a duplicate of the
   earlier (in input order, so an interrupted run and an uninterrupted one agree).
 - One bad input is one ``failed`` row with a reason; nothing an input does stops the batch. Each
@@ -26,6 +30,7 @@ No click or rich here: progress goes through a :class:`Reporter` the command lin
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 import time
@@ -36,14 +41,27 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import __version__
-from .dataset import Dataset, Outcome, failed_outcome, open_db, parsed_outcome
+from .dataset import (
+    FINDING_FIELDS,
+    VALUE_FIELDS,
+    Dataset,
+    Outcome,
+    failed_outcome,
+    finding_row,
+    open_db,
+    parsed_outcome,
+)
 from .errors import ReportError, human_size
 from .fetch import MAX_BYTES, Fetcher, FetchMeta
+from .record import Note
 from .sources import Loaded, expand_inputs, is_url, load, parse_loaded
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
+
+    from .auditing.findings import Finding
+    from .series import Series
 
 DEFAULT_TIMEOUT = 60.0  # seconds of wall time
 DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # bytes of address space
@@ -555,7 +573,9 @@ def run_batch(
         # cross-year findings of every series that gained or changed a year (pending ones of an
         # interrupted or killed run too): resumable, each series in its own transaction
         summary.series = len(ds.pending_series())
+        unsettled = settle_pending(ds, blank)
         ds.refresh_series()
+        store_unsettled(ds, unsettled)
     _tally(ds, [i.source for i in items], summary)
     summary.elapsed = time.monotonic() - started
     if not isinstance(db, Dataset):
@@ -585,3 +605,96 @@ def _tally(ds: Dataset, sources: list[str], summary: Summary) -> None:
         summary.findings[code] = n
     conn.execute("DROP TABLE run_sources")
     conn.commit()
+
+
+# -- series: settling glued rows with the neighbouring years ----------------------------------------
+
+
+def _series_of(ds: Dataset, keys: list[str]) -> Iterator[tuple[dict[str, int], Series]]:
+    """The series of each pending key (``series.series_key``) that has a glued row left unread, as
+    the dataset holds them, with the report ids of their sources; each record's notes read back whole
+    (with the places of their numbers, which settling needs to recompute a glued row's readings). A
+    series without such a row is not loaded: there is nothing to settle in it."""
+    from .series import group, series_key
+
+    names: dict[str, list[str]] = {}  # as Dataset.refresh_series finds a series' reports
+    for name in ds.agencies():
+        names.setdefault(series_key(name), []).append(name)
+    for key in keys:
+        agencies = names.get(key, [])
+        if not agencies:
+            continue
+        marks = ", ".join("?" * len(agencies))
+        rows = ds.conn.execute(
+            f"SELECT source, id, notes FROM reports WHERE status = 'parsed' AND agency IN ({marks})", agencies
+        ).fetchall()
+        if not any('"row-ambiguous"' in (text or "") for _, _, text in rows):
+            continue
+        ids = {source: rid for source, rid, _ in rows}
+        notes = {source: json.loads(text or "[]") for source, _, text in rows}
+        records = ds.records(agencies=agencies)
+        for record in records:
+            record.warnings = [Note.from_dict(n) for n in notes.get(record.source, [])]
+        for series in group(records):
+            yield ids, series
+
+
+_REPLACE_VALUE = (
+    f"INSERT OR REPLACE INTO report_values (report_id, {', '.join(VALUE_FIELDS)}) VALUES (?{', ?' * len(VALUE_FIELDS)})"
+)
+_INSERT_FINDING = (
+    f"INSERT INTO findings (report_id, {', '.join(FINDING_FIELDS)}) VALUES (?{', ?' * len(FINDING_FIELDS)})"
+)
+
+
+def settle_pending(ds: Dataset, blank: str = "zero") -> list[tuple[int, Finding]]:
+    """Settle the glued table-2 rows of every series marked pending (``settling.settle_series``) and
+    store each settled report: its values, its notes, and its audit findings and their counts computed
+    again on the settled record, one transaction per report. Returns the Y008 findings of those
+    series by report id, for :func:`store_unsettled` once ``Dataset.refresh_series`` has replaced
+    their cross-year findings."""
+    from dataclasses import replace
+
+    from .auditing import audit
+    from .settling import SETTLED, settle_series, unsettled
+
+    found: list[tuple[int, Finding]] = []
+    for ids, series in _series_of(ds, ds.pending_series()):
+        settled = settle_series(series)
+        for record in settled.values():
+            rid = ids[record.source]
+            findings = audit(record, blank=blank).findings
+            severities = Counter(f.severity for f in findings)
+            values = [
+                (rid, v.key, v.table, v.row, v.column, v.label, v.value, v.raw, v.unit,
+                 v.loc.describe() if v.loc else None, v.inferred)
+                for v in record.published()
+                if v.inferred is not None and SETTLED in v.inferred
+            ]  # fmt: skip
+            with ds.conn:
+                ds.conn.executemany(_REPLACE_VALUE, values)
+                ds.conn.execute("DELETE FROM findings WHERE report_id = ? AND kind = 'audit'", (rid,))
+                ds.conn.executemany(_INSERT_FINDING, [(rid, *finding_row(f)) for f in findings])
+                ds.conn.execute(
+                    "UPDATE reports SET value_count = ?, errors = ?, warnings = ?, infos = ?, notes = ? WHERE id = ?",
+                    (
+                        len(record.published()),
+                        severities.get("error", 0),
+                        severities.get("warning", 0),
+                        severities.get("info", 0),
+                        json.dumps([w.as_dict() for w in record.warnings], ensure_ascii=False),
+                        rid,
+                    ),
+                )
+        now = replace(series, records={year: settled.get(year, r) for year, r in series.records.items()})
+        found += [(ids[record.source], f) for record, f in unsettled(now)]
+    return found
+
+
+def store_unsettled(ds: Dataset, found: list[tuple[int, Finding]]) -> int:
+    """Store the Y008 findings :func:`settle_pending` returned (a glued row no reading of which agrees
+    with the neighbouring years) as cross-year findings of the report with the row; run after
+    ``Dataset.refresh_series``, which replaces a series' cross-year findings without them."""
+    with ds.conn:
+        ds.conn.executemany(_INSERT_FINDING, [(rid, *finding_row(f, "cross-year")) for rid, f in found])
+    return len(found)

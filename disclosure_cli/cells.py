@@ -138,15 +138,14 @@ def classify(raw: str, loc: Location, row_id: object = None, copy: bool = False)
         return Cell(stripped, "null", loc, row_id, copy=copy)
     if stripped.isascii() and stripped.isdigit() and len(stripped) <= MAX_DIGITS:  # most cells: a plain count
         return Cell(stripped, "value", loc, row_id, int(stripped), None, copy)
-    text = nfkc(raw).strip()
-    compact = re.sub(r"\s+", "", text)
+    compact = "".join(nfkc(stripped).split())  # the whitespace \s matches, removed in C
     if compact in NULL_MARKERS:
-        return Cell(raw.strip(), "null", loc, row_id, copy=copy)
+        return Cell(stripped, "null", loc, row_id, copy=copy)
     m = _CELL_RE.fullmatch(compact)
     if m:
         unit = _UNIT_CANON.get(m.group(2), m.group(2))
-        return Cell(raw.strip(), "value", loc, row_id, _to_number(m.group(1)), unit, copy)
-    return Cell(raw.strip(), "label", loc, row_id, copy=copy)
+        return Cell(stripped, "value", loc, row_id, _to_number(m.group(1)), unit, copy)
+    return Cell(stripped, "label", loc, row_id, copy=copy)
 
 
 def _prev_nonspace(s: str, i: int) -> str:
@@ -192,6 +191,8 @@ def _number_spans(norm: str) -> Iterator[tuple[int, int, str, str | None]]:
 
 
 _HAS_DIGIT = re.compile(r"\d")
+_CHUNK = re.compile(r"\S+(?:\s+\S+)*")  # a run of words with the spaces between them
+_WORD = re.compile(r"\S+")
 
 
 def tokenize_text(line: str, lineno: int) -> list[Cell]:
@@ -207,9 +208,9 @@ def tokenize_text(line: str, lineno: int) -> list[Cell]:
 
     def add_label_text(a: int, b: int) -> None:
         # standalone null markers (「/」「—」「无」 between spaces) are blank cells, not text
-        for m in re.finditer(r"\S+(?:\s+\S+)*", norm[a:b]):
-            chunk_start = a + m.start()
-            pieces = re.finditer(r"\S+", m.group(0))
+        for m in _CHUNK.finditer(norm, a, b):
+            chunk_start = m.start()
+            pieces = _WORD.finditer(m.group(0))
             label_from = None
             for p in pieces:
                 ps = chunk_start + p.start()

@@ -177,7 +177,7 @@ def audit(
         min_severity=cast("Severity", min_severity),
         baseline=reviewed,
         lang=lang,
-        across_years=fmt != "html",  # the page shows each report's findings only
+        across_years=True,
         mapping=mapping,
     )
     show_audit(report, fmt, sys.stdout, lang, locations=locations)  # type: ignore[arg-type]
@@ -196,8 +196,9 @@ def audit(
 
 series_output_option = output_option(
     "text for people; json per series; jsonl/csv: one change per line in long format "
-    "(agency, indicator, year, value, change, change_pct).",
-    choices=("text", "json", "jsonl", "csv"),
+    "(agency, indicator, year, value, change, change_pct); html: one self-contained page with a chart "
+    "per indicator.",
+    choices=("text", "json", "jsonl", "csv", "html"),
     default="text",
 )
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from .batch import Summary
     from .errors import ReportError
+    from .fetch import FetchMeta
     from .sources import FetchOptions
 
 
@@ -65,11 +66,13 @@ def fetch(
 
     A re-run asks the server only whether each page changed (ETag / Last-Modified) and downloads
     what did; --offline uses the cache alone. With --follow each URL is an agency's index page: the
-    links whose text looks like an annual report title are fetched, over up to --max-pages pages.
+    links whose text looks like an annual report title are fetched, over up to --max-pages pages, and
+    a report page without tables is followed to its attachments (.pdf, .docx, .doc), each listed with
+    the page it came from.
     Exit 0 when every page was fetched, 2 otherwise.
     """
-    from .errors import ReportError, human_size
-    from .fetch import classify_page
+    from .errors import ReportError
+    from .fetch import attachment_links, classify_page
     from .sources import read_url_list
 
     targets = list(urls) + (read_url_list(urls_file) if urls_file else [])
@@ -96,21 +99,41 @@ def fetch(
         for url in pages:
             try:
                 page = fetcher.get(url)
-                problem = classify_page(page.data, page.url)
+                attached = attachment_links(page.data, page.url) if follow else []
+                problem = None if attached else classify_page(page.data, page.url)
                 if problem is not None:
                     raise problem
             except ReportError as exc:
                 failed += 1
                 _report_failure(console, fmt, url, exc)
                 continue
-            meta = page.meta
-            if fmt == "jsonl":
-                click.echo(json.dumps({**meta, "size": len(page.data)}, ensure_ascii=False))
-            else:
-                how = "cached " if meta["from_cache"] else "fetched"
-                moved = f" -> {meta['final_url']}" if meta["final_url"] != url else ""
-                _stdout(f"{how}  {human_size(len(page.data)):>9}  {meta['sha256'][:12]}  {url}{moved}")
+            if not attached:
+                _fetched(fmt, url, page.data, page.meta)
+                continue
+            # a report page without tables: its attachments are the report (--follow)
+            console.say(f"disclosure: {url}: no tables on the page; following {len(attached)} attachment(s)")
+            for link in attached:
+                try:
+                    got = fetcher.get_attachment(link)
+                except ReportError as exc:
+                    failed += 1
+                    _report_failure(console, fmt, link, exc)
+                    continue
+                _fetched(fmt, link, got.data, {**got.meta, "from_page": url})
     sys.exit(ExitCode.ERROR if failed else ExitCode.OK)
+
+
+def _fetched(fmt: str, url: str, data: bytes, meta: FetchMeta) -> None:
+    """One fetched page (or attachment: with the page it came from) on stdout."""
+    from .errors import human_size
+
+    if fmt == "jsonl":
+        click.echo(json.dumps({**meta, "size": len(data)}, ensure_ascii=False))
+        return
+    how = "cached " if meta["from_cache"] else "fetched"
+    moved = f" -> {meta['final_url']}" if meta["final_url"] != url else ""
+    came = f"  (from {meta['from_page']})" if "from_page" in meta else ""
+    _stdout(f"{how}  {human_size(len(data)):>9}  {meta['sha256'][:12]}  {url}{moved}{came}")
 
 
 def _report_failure(console: Console, fmt: str, url: str, exc: ReportError) -> None:
@@ -296,6 +319,11 @@ def batch(
 @bom_option
 @agency_options
 @click.option(
+    "--region", "regions", multiple=True, metavar="CODE_OR_NAME",
+    help="Only reports of agencies inside this place: a GB/T 2260 code or prefix (32, 3208, 320813) "
+    "or a place name (江苏省, 淮安市, 洪泽县) (repeatable).",
+)  # fmt: skip
+@click.option(
     "--year", "years", type=click.IntRange(1990, 2100), multiple=True, help="Only this report year (repeatable)."
 )
 @click.option(
@@ -308,14 +336,27 @@ def batch(
 )  # fmt: skip
 def export(
     db: str, fmt: str, table: str, lang: str | None, bom: bool, agency: str | None, agency_map: str | None,
-    years: tuple[int, ...], keys: tuple[str, ...], codes: tuple[str, ...],
+    regions: tuple[str, ...], years: tuple[int, ...], keys: tuple[str, ...], codes: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Write one table of a dataset as tidy CSV or JSON Lines on stdout, all of it or the rows
-    of one agency, years, keys or finding codes. Exit 2 when --agency names no agency of the dataset."""
+    of one agency, places, years, keys or finding codes. Exit 2 when --agency names no agency of the dataset."""
     import sqlite3
 
     from .dataset import RowFilter, open_readonly
     from .dataset import export as write_table
+    from .output import printable
+    from .region import area
+
+    prefixes: list[str] = []
+    for text in regions:
+        place = area(text)
+        if place is None:
+            raise click.BadParameter(
+                f"'{printable(text)}' names no place (a GB/T 2260 code or prefix such as 32, 3208, 320813,"
+                " or a place name such as 江苏省, 淮安市, 洪泽县)",
+                param_hint="--region",
+            )
+        prefixes.append(place.prefix)
 
     if table in ("active", "requests", "appeals"):
         table, keys = "values", (*keys, table) if not keys else tuple(k for k in keys if k.split(".")[0] == table)
@@ -329,13 +370,14 @@ def export(
     with ds:
         agencies = None
         if agency is not None:
-            from .series import matching_agencies
+            from .series import series_key
 
-            agencies = tuple(matching_agencies(ds.agencies(), agency, load_agency_map(agency_map)))
+            mapping = load_agency_map(agency_map)
+            agencies = tuple(ds.series_agencies(series_key(agency, mapping), mapping))
             if not agencies:
                 Console().error(db, f"no report of agency {agency!r}")
                 sys.exit(ExitCode.ERROR)
-        where = RowFilter(agencies, tuple(years), tuple(keys), tuple(codes))
+        where = RowFilter(agencies, tuple(years), tuple(keys), tuple(codes), tuple(prefixes))
         write_table(ds, table, fmt, sys.stdout, lang=lang or default_lang(), bom=bom, where=where)
 
 

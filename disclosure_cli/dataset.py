@@ -13,6 +13,7 @@ and tool version.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .fetch import FetchMeta
     from .record import Record
 
-SCHEMA_VERSION = 3  # 2: reports.identities_used; 3: series_pending, cross-year findings
+SCHEMA_VERSION = 4  # 2: reports.identities_used; 3: series_pending, cross-year findings; 4: region columns
 Status = Literal["parsed", "failed", "duplicate"]
 STATUSES: tuple[Status, ...] = ("parsed", "failed", "duplicate")
 FindingKind = Literal["audit", "cross-year"]
@@ -51,6 +52,12 @@ CREATE TABLE IF NOT EXISTS reports (
     fetched_at    TEXT,
     title         TEXT,
     agency        TEXT,
+    region_code   TEXT,                   -- GB/T 2260 code of the agency's place (region.resolve); NULL: unknown
+    region_name   TEXT,                   -- its full name: 江苏省淮安市洪泽区
+    region_level  TEXT,                   -- province | prefecture | county
+    province_code TEXT,
+    prefecture_code TEXT,                 -- NULL for a province and for a county not under a prefecture
+    department    TEXT,                   -- the agency name without its place: 财政金融局 ('' for the place itself)
     year          INTEGER,
     format        TEXT,                   -- '2019' or '2021'
     script        TEXT,
@@ -111,15 +118,21 @@ CREATE INDEX IF NOT EXISTS findings_report ON findings (report_id);
 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 
--- agencies (normalised names) whose cross-year findings must be computed again: written in the same
--- transaction as the reports that changed them, emptied as each series is recomputed (resumable)
+-- series (series.series_key: place/department, or a normalised name) whose cross-year findings must be
+-- computed again: written in the same transaction as the reports that changed them, emptied as each
+-- series is recomputed (resumable)
 CREATE TABLE IF NOT EXISTS series_pending (series_key TEXT PRIMARY KEY);
 """
+# Not in SCHEMA: a file of an earlier version runs SCHEMA before it has these columns.
+REGION_INDEX = "CREATE INDEX IF NOT EXISTS reports_region ON reports (region_code, year)"
 
+# The agency's place (region.Region): columns of ``reports``, filled from ``agency`` when a row is written.
+REGION_FIELDS = ("region_code", "region_name", "region_level", "province_code", "prefecture_code", "department")
+_REGION_ATTRS = ("code", "name", "level", "province", "prefecture", "department")  # Region's, in that order
 REPORT_FIELDS = (
     "source", "status", "reason", "error", "duplicate_of", "sha256", "tool_version",
     "url", "final_url", "http_status", "content_type", "fetched_at",
-    "title", "agency", "year", "format", "script", "shape", "encoding",
+    "title", "agency", *REGION_FIELDS, "year", "format", "script", "shape", "encoding",
     "value_count", "errors", "warnings", "infos", "notes", "extra", "narrative", "identities_used",
     "processed_at",
 )  # fmt: skip
@@ -176,6 +189,12 @@ class ReportRow(TypedDict):
     fetched_at: str | None
     title: str | None
     agency: str | None
+    region_code: str | None
+    region_name: str | None
+    region_level: str | None
+    province_code: str | None
+    prefecture_code: str | None
+    department: str | None
     year: int | None
     format: str | None
     script: str | None
@@ -197,6 +216,9 @@ class ValueExportRow(TypedDict):
 
     source: str
     agency: str | None
+    region_code: str | None
+    region_name: str | None
+    region_level: str | None
     year: int | None
     format: str | None
     table: str
@@ -217,6 +239,9 @@ class FindingExportRow(TypedDict):
 
     source: str
     agency: str | None
+    region_code: str | None
+    region_name: str | None
+    region_level: str | None
     year: int | None
     kind: FindingKind
     code: str
@@ -267,16 +292,20 @@ class RowFilter:
     ``agencies``: report agency names as written (``series.matching_agencies`` turns one ``--agency``
     into them); ``years``; ``keys``: canonical key prefixes (``requests``, ``requests.new``) of values,
     or of the ``where`` of findings; ``codes``: finding code prefixes (``R0``, ``Y005``), which for
-    ``reports`` and ``values`` keep the reports that have such a finding.
+    ``reports`` and ``values`` keep the reports that have such a finding; ``regions``: GB/T 2260 code
+    prefixes (``region.area(...).prefix``: ``32`` 江苏省, ``3208`` 淮安市, ``320813`` 洪泽区), keeping
+    the reports whose region lies inside one of them.
     """
 
     agencies: tuple[str, ...] | None = None
     years: tuple[int, ...] = ()
     keys: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
 
-    def sql(self, table: str) -> tuple[str, list[str | int]]:
-        """(condition, parameters) over ``reports r`` and, per table, ``report_values v`` / ``findings f``."""
+    def sql(self, table: str, region_code: str = "r.region_code") -> tuple[str, list[str | int]]:
+        """(condition, parameters) over ``reports r`` and, per table, ``report_values v`` / ``findings f``
+        (``region_code``: the expression for a report's region code)."""
         conds: list[str] = ["1"]
         params: list[str | int] = []
 
@@ -293,6 +322,11 @@ class RowFilter:
             any_of("r.agency", self.agencies)
         if self.years:
             any_of("r.year", self.years)
+        if self.regions:
+            if not all(p.isascii() and p.isdigit() for p in self.regions):
+                raise ValueError(f"a region is a GB/T 2260 code prefix: {self.regions!r}")
+            conds.append("(" + " OR ".join(f"{region_code} GLOB ?" for _ in self.regions) + ")")
+            params.extend(p + "*" for p in self.regions)
         if self.keys and table in ("values", "findings"):
             any_of("v.key" if table == "values" else "f.where_key", self.keys, prefix=True)
         if self.codes:
@@ -315,6 +349,49 @@ def _json(obj: object) -> str:
 
 def _insert(table: str, fields: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} (report_id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})"
+
+
+_REGION_KEY = re.compile(r"[0-9]{6}/.*", re.S)  # a series key by place (series.series_key): 320813/政府
+
+
+def region_columns(agency: str | None) -> dict[str, str | None]:
+    """The ``reports`` region columns (REGION_FIELDS) of an agency name: its place as
+    ``region.resolve`` reads it, or every column NULL when it names no place the resolver is sure of."""
+    from .region import resolve
+
+    region = resolve(agency) if agency else None
+    return {f: None if region is None else getattr(region, a) for f, a in zip(REGION_FIELDS, _REGION_ATTRS)}
+
+
+def _region_of(agency: str | None, attr: str) -> str | None:
+    """SQL function ``disclosure_region(agency, attr)``: a region column of a file written before them."""
+    from .region import resolve
+
+    region = resolve(agency) if agency else None
+    value = getattr(region, attr, None) if region is not None and attr in _REGION_ATTRS else None
+    return value if isinstance(value, str) else None
+
+
+def _fill_regions(conn: sqlite3.Connection) -> None:
+    """Read every parsed report's region columns again from its agency (a file written before them,
+    or with other region data) and mark every series pending: series follow the regions."""
+    from .region import data_version
+    from .series import series_key
+
+    query = "SELECT DISTINCT agency FROM reports WHERE status = 'parsed' AND agency IS NOT NULL"
+    agencies = [a for (a,) in conn.execute(query)]
+    unset = ", ".join(f"{f} = NULL" for f in REGION_FIELDS)
+    conn.execute(f"UPDATE reports SET {unset} WHERE status != 'parsed' OR agency IS NULL")
+    sets = ", ".join(f"{f} = ?" for f in REGION_FIELDS)
+    conn.executemany(
+        f"UPDATE reports SET {sets} WHERE agency = ? AND status = 'parsed'",
+        [(*region_columns(a).values(), a) for a in agencies],
+    )
+    conn.execute("DELETE FROM series_pending")
+    conn.executemany(
+        "INSERT OR IGNORE INTO series_pending VALUES (?)", [(k,) for k in {series_key(a) for a in agencies}]
+    )
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('region_data', ?)", (data_version(),))
 
 
 def finding_row(f: Finding, kind: FindingKind = "audit") -> FindingRow:
@@ -396,6 +473,13 @@ class Dataset:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        conn.create_function("disclosure_region", 2, _region_of, deterministic=True)
+        have = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+        # a file written before the region columns (read-only, so not migrated) reads them from agency
+        self._region_sql = {
+            f: f"r.{f}" if f in have else f"disclosure_region(r.agency, '{a}')"
+            for f, a in zip(REGION_FIELDS, _REGION_ATTRS)
+        }
 
     # -- questions a batch asks ----------------------------------------------------------------
 
@@ -450,6 +534,7 @@ class Dataset:
             "fetched_at": meta.get("fetched_at"),
             "processed_at": outcome.processed_at or _now(),
         }
+        row.update(region_columns(outcome.report.get("agency") if outcome.status == "parsed" else None))
         before = self.conn.execute("SELECT agency FROM reports WHERE source = ?", (outcome.source,)).fetchone()
         self._mark(before[0] if before else None, outcome.report.get("agency") if outcome.status == "parsed" else None)
         self.conn.execute("DELETE FROM reports WHERE source = ?", (outcome.source,))
@@ -464,9 +549,9 @@ class Dataset:
         return rid
 
     def _mark(self, *agencies: str | None) -> None:
-        from .series import normalize_agency
+        from .series import series_key
 
-        keys = {normalize_agency(a) for a in agencies if a}
+        keys = {series_key(a) for a in agencies if a}
         self.conn.executemany("INSERT OR IGNORE INTO series_pending VALUES (?)", [(k,) for k in keys])
 
     # -- cross-year findings -----------------------------------------------------------------------
@@ -479,16 +564,13 @@ class Dataset:
         their reports (``kind = 'cross-year'``), one transaction per series, replacing the earlier
         ones; returns the findings stored. Stops between two series when ``should_stop()`` says so:
         what is left stays pending for the next run."""
-        from .series import attributed_cross_year, group, normalize_agency
+        from .series import attributed_cross_year, group
 
-        names: dict[str, list[str]] = {}
-        for name in self.agencies():
-            names.setdefault(normalize_agency(name), []).append(name)
         stored = 0
         for key in self.pending_series():
             if should_stop is not None and should_stop():
                 break
-            agencies = names.get(key, [])
+            agencies = self.series_agencies(key)
             marks = ", ".join("?" * len(agencies))
             ids = dict(self.conn.execute(
                 f"SELECT source, id FROM reports WHERE status = 'parsed' AND agency IN ({marks})", agencies
@@ -538,17 +620,20 @@ class Dataset:
     def rows(self, table: str, lang: str = "en", where: RowFilter | None = None) -> Iterator[ExportRow]:
         """Export rows of ``reports``, ``values`` or ``findings``, each with the report's identity;
         ``where`` keeps only some agencies, years, keys or finding codes."""
-        cond, params = (where or RowFilter()).sql(table)
+        region = self._region_sql
+        cond, params = (where or RowFilter()).sql(table, region["region_code"])
+        place = f"{region['region_code']}, {region['region_name']}, {region['region_level']}"
         if table == "reports":
+            columns = ", ".join(region.get(f, "r." + f) for f in REPORT_FIELDS)
             cur = self.conn.execute(
-                f"SELECT {', '.join('r.' + f for f in REPORT_FIELDS)} FROM reports r WHERE {cond} ORDER BY r.source",
+                f"SELECT {columns} FROM reports r WHERE {cond} ORDER BY r.source",
                 params,
             )
             for r in cur:
                 yield cast(ReportRow, dict(zip(REPORT_FIELDS, r)))
         elif table == "values":
             cur = self.conn.execute(
-                "SELECT r.source, r.agency, r.year, r.format, v.table_key, v.row_key, v.column_key, v.label,"
+                f"SELECT r.source, r.agency, {place}, r.year, r.format, v.table_key, v.row_key, v.column_key, v.label,"
                 " v.value, v.raw, v.unit, v.location, v.inferred, v.key, r.sha256 FROM report_values v"
                 f" JOIN reports r ON r.id = v.report_id WHERE {cond} ORDER BY r.source, v.rowid",
                 params,
@@ -559,8 +644,8 @@ class Dataset:
         elif table == "findings":
             msg, eq = ("message_zh", "equation_zh") if lang == "zh" else ("message_en", "equation_en")
             cur = self.conn.execute(
-                "SELECT r.source, r.agency, r.year, f.kind, f.code, f.name, f.severity, f.where_key, f.location,"
-                f" f.{msg}, f.{eq}, f.expected, f.actual, f.difference, f.blank_dependent, f.terms"
+                f"SELECT r.source, r.agency, {place}, r.year, f.kind, f.code, f.name, f.severity, f.where_key,"
+                f" f.location, f.{msg}, f.{eq}, f.expected, f.actual, f.difference, f.blank_dependent, f.terms"
                 f" FROM findings f JOIN reports r ON r.id = f.report_id WHERE {cond} ORDER BY r.source, f.id",
                 params,
             )
@@ -573,6 +658,25 @@ class Dataset:
         """Every agency name of a parsed report, as written."""
         query = "SELECT DISTINCT agency FROM reports WHERE status = 'parsed' AND agency IS NOT NULL ORDER BY agency"
         return [row[0] for row in self.conn.execute(query)]
+
+    def series_agencies(self, key: str, mapping: dict[str, str] | None = None) -> list[str]:
+        """The agency names (as written) of the series ``key`` (``series.series_key``, after ``mapping``):
+        what ``series.matching_agencies`` finds among :meth:`agencies`, looking only at the names of
+        that key's place (the region columns; names without a place for a key without one) and, with
+        a mapping, at the mapped names: a national dataset's other names are not read again."""
+        from .series import normalize_agency, series_key
+
+        code = key.split("/", 1)[0] if _REGION_KEY.fullmatch(key) else None
+        query = (
+            "SELECT DISTINCT r.agency FROM reports r WHERE r.status = 'parsed' AND r.agency IS NOT NULL"
+            f" AND {self._region_sql['region_code']} IS ?"
+        )
+        names = {a for (a,) in self.conn.execute(query, (code,))}
+        if mapping:
+            names |= {a for a in self.agencies() if normalize_agency(a) in mapping}
+        elif code is None:  # no place in these names: their key is the normalised name
+            return sorted(a for a in names if normalize_agency(a) == key)
+        return sorted(a for a in names if series_key(a, mapping) == key)
 
     def records(self, sources: tuple[str, ...] = (), agencies: list[str] | None = None) -> list[Record]:
         """The parsed reports as records again (for ``audit``, ``trend`` and ``compare --db``);
@@ -634,12 +738,12 @@ class Dataset:
 
 # Export columns: values match `disclosure parse -o csv` (then key and sha256), so either loads the same way.
 VALUE_EXPORT_FIELDS = (
-    "source", "agency", "year", "format", "table", "row", "column", "label",
-    "value", "raw", "unit", "location", "inferred", "key", "sha256",
+    "source", "agency", "region_code", "region_name", "region_level", "year", "format", "table", "row", "column",
+    "label", "value", "raw", "unit", "location", "inferred", "key", "sha256",
 )  # fmt: skip
 FINDING_EXPORT_FIELDS = (
-    "source", "agency", "year", "kind", "code", "name", "severity", "where", "location",
-    "message", "equation", "expected", "actual", "difference", "blank_dependent", "locations",
+    "source", "agency", "region_code", "region_name", "region_level", "year", "kind", "code", "name", "severity",
+    "where", "location", "message", "equation", "expected", "actual", "difference", "blank_dependent", "locations",
 )  # fmt: skip
 EXPORT_FIELDS = {
     "reports": REPORT_FIELDS,
@@ -655,30 +759,38 @@ def open_db(path: str) -> Dataset:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    migrated = False  # an earlier version's file: its regions are read and every series is pending
     if version == 1:  # written before identities_used existed: add it
         with conn:
             conn.execute("ALTER TABLE reports ADD COLUMN identities_used TEXT")
             conn.execute("PRAGMA user_version = 2")
         version = 2
-    if version == 2:  # written before cross-year findings were stored: every series is pending
+    if version == 2:  # written before cross-year findings were stored: every series is pending (version 4 does it)
         with conn:
             conn.executescript(SCHEMA)
-            from .series import normalize_agency
-
-            agencies = conn.execute(
-                "SELECT DISTINCT agency FROM reports WHERE status = 'parsed' AND agency IS NOT NULL"
-            )
-            keys = {normalize_agency(a) for (a,) in agencies.fetchall()}
-            conn.executemany("INSERT OR IGNORE INTO series_pending VALUES (?)", [(k,) for k in keys])
+            conn.execute("PRAGMA user_version = 3")
+        version = 3
+    if version == 3:  # written before the region columns: added, then filled from agency (below)
+        with conn:
+            have = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+            for name in REGION_FIELDS:
+                if name not in have:
+                    conn.execute(f"ALTER TABLE reports ADD COLUMN {name} TEXT")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        version = SCHEMA_VERSION
+        version, migrated = SCHEMA_VERSION, True
     if version not in (0, SCHEMA_VERSION):
         conn.close()
         raise ValueError(f"{path}: dataset schema version {version}, this tool reads version {SCHEMA_VERSION}")
+    from .region import data_version
+
     with conn:
         conn.executescript(SCHEMA)
+        conn.execute(REGION_INDEX)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_by', ?)", (f"disclosure-cli {__version__}",))
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'region_data'").fetchone()
+        if migrated or stored is None or stored[0] != data_version():  # new, migrated, other region data
+            _fill_regions(conn)
     return Dataset(conn, path)
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -90,6 +90,7 @@ class FetchMeta(TypedDict, total=False):
     sha256: str  # of the body
     from_cache: bool
     stale: str  # served from the cache after this failure (a site down tonight)
+    from_page: str  # an attachment (`fetch --follow`): the report page that links it
 
 
 class CacheEntry(TypedDict, total=False):
@@ -592,6 +593,28 @@ class Fetcher:
                 exc = ReportError("fetch-failed", f"{type(exc).__name__}: {exc}")
             return self._stale(url, exc)
 
+    def get_picture(self, url: str) -> Page:
+        """The picture at ``url`` (an ``<img>`` of a report page whose tables are pictures), fetched like a
+        page (robots.txt, turn-taking, cache, size cap) but kept only when it is a PNG, JPEG or TIFF."""
+        return self._fetch(url, "picture")
+
+    def get_attachment(self, url: str) -> Page:
+        """The attachment at ``url`` (a report page's linked .pdf, .docx or .doc), fetched like a page but
+        kept only when it is a PDF or a Word file."""
+        return self._fetch(url, "attachment")
+
+    def _fetch(self, url: str, kind: BodyKind) -> Page:
+        m = _SCHEME.match(url)
+        if not m or m.group(1).lower() not in ("http", "https"):
+            raise ReportError("not-http", f"only http and https URLs can be fetched: {url}")
+        url = urldefrag(url).url
+        try:
+            return self._get(url, check_robots=True, max_redirects=self.max_redirects, kind=kind)
+        except Exception as exc:
+            if not isinstance(exc, ReportError):
+                exc = ReportError("fetch-failed", f"{type(exc).__name__}: {exc}")
+            return self._stale(url, exc)
+
     def _stale(self, url: str, exc: ReportError) -> Page:
         """After a transient failure, the cached copy (marked ``stale``): a site that is down tonight must
         not wipe last night's data. A page that is gone (404) or forbidden is reported, never papered over."""
@@ -602,7 +625,9 @@ class Fetcher:
             raise exc
         return Page(data, {**_meta(entry, url, True), "stale": exc.message})
 
-    def _get(self, url: str, *, check_robots: bool, max_redirects: int, check_body: bool = True) -> Page:
+    def _get(
+        self, url: str, *, check_robots: bool, max_redirects: int, check_body: bool = True, kind: BodyKind = "page"
+    ) -> Page:
         first = self.cache.lookup(url)
         if self.offline:
             if first is not None and (data := self.cache.body(first)) is not None:
@@ -615,7 +640,7 @@ class Fetcher:
             if check_robots:
                 self.allowed(current)
             entry = self.cache.lookup(current)
-            headers = {"Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5"}
+            headers = {"Accept": _ACCEPT[kind]}
             cached_body = self.cache.body(entry) if entry else None
             if entry and cached_body is not None:
                 if etag := entry.get("etag"):
@@ -638,7 +663,12 @@ class Fetcher:
                     self.cache.put(url, {**entry, "final_url": current})
                 return Page(cached_body, _meta({**entry, "final_url": current}, url, True))
             if 200 <= status < 300 and body is not None:
-                problem = body_problem(body, lower.get("content-type")) if check_body else None
+                if kind == "picture":
+                    problem = picture_problem(body)
+                elif kind == "attachment":
+                    problem = attachment_problem(body)
+                else:
+                    problem = body_problem(body, lower.get("content-type")) if check_body else None
                 if problem is not None:
                     raise problem  # never cached: a good copy from an earlier run stays (and is served, stale)
                 new: CacheEntry = {
@@ -699,6 +729,36 @@ _MAGIC = (
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
 )
+
+
+BodyKind = Literal["page", "picture", "attachment"]  # what a fetch is for: what its body must be
+_ACCEPT: dict[BodyKind, str] = {
+    "page": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+    "picture": "image/png,image/jpeg,image/tiff;q=0.9,image/*;q=0.5",
+    "attachment": "application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/msword;q=0.9,*/*;q=0.5",
+}
+ATTACHMENT_SUFFIXES = (".pdf", ".docx", ".doc")  # what `fetch --follow` takes from a page without tables
+
+
+def attachment_problem(body: bytes) -> ReportError | None:
+    """Why a 200 body fetched for an attachment link is not kept: not a PDF or a Word file; else None."""
+    if body[:1024].lstrip().startswith(b"%PDF-") or body.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return None
+    what = next((name for magic, name in _MAGIC if body.startswith(magic)), None)
+    if what is None:
+        what = "an HTML page" if _html_tree(body) is not None else "not a document"
+    return ReportError("not-an-attachment", f"the link gave {what}, not a PDF or Word file")
+
+
+def picture_problem(body: bytes) -> ReportError | None:
+    """Why a 200 body fetched for an ``<img>`` is not kept: not a PNG, JPEG or TIFF picture; else None."""
+    from .readers import is_image
+
+    if is_image(body):
+        return None
+    what = next((name for magic, name in _MAGIC if body.startswith(magic)), None) or "not a picture"
+    return ReportError("not-a-picture", f"the <img> is {what}, not a PNG, JPEG or TIFF picture")
 
 
 def body_problem(body: bytes, content_type: str | None = None) -> ReportError | None:
@@ -772,16 +832,21 @@ def _html_tree(data: bytes) -> HtmlElement | None:
         return None
 
 
+def page_base(tree: HtmlElement, base_url: str) -> str:
+    """What a page's relative links are relative to: its <base href>, else its own URL."""
+    for b in tree.iter("base"):
+        href = b.get("href")
+        if href:
+            return urljoin(base_url, str(href))
+    return base_url
+
+
 def find_links(data: bytes, base_url: str) -> tuple[list[str], str | None]:
     """(links whose text looks like an annual report title, the "next page" URL or None)."""
     tree = _html_tree(data)
     if tree is None:
         return [], None
-    base = base_url
-    for b in tree.iter("base"):
-        if b.get("href"):
-            base = urljoin(base_url, b.get("href"))
-            break
+    base = page_base(tree, base_url)
     links: list[str] = []
     following: str | None = None
     for a in tree.iter("a"):
@@ -810,6 +875,31 @@ def html_text(tree: HtmlElement) -> str:
     from lxml import html
 
     return cast(str, html.tostring(tree, encoding="unicode"))
+
+
+def attachment_links(data: bytes, base_url: str) -> list[str]:
+    """The attachments (.pdf, .docx, .doc links, embeds and frames) of a page that has no statistics tables,
+    in page order; [] when the page has table wording (its tables are in the page) or is not HTML."""
+    tree = _html_tree(data)
+    if tree is None:
+        return []
+    for el in tree.xpath("//script|//style|//noscript|//template"):
+        el.drop_tree()
+    body = tree.find("body")
+    visible = "".join((body if body is not None else tree).text_content().split())
+    if any(m in visible for m in _TABLE_MARKERS):
+        return []
+    base = page_base(tree, base_url)
+    out: list[str] = []
+    for ref in tree.xpath("//a/@href|//iframe/@src|//embed/@src|//object/@data"):
+        ref = str(ref).strip()
+        if not ref or ref.startswith(("#", "javascript:", "mailto:")):
+            continue
+        url = urldefrag(urljoin(base, ref)).url
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.path.lower().endswith(ATTACHMENT_SUFFIXES) and url not in out:
+            out.append(url)
+    return out
 
 
 def classify_page(data: bytes, url: str = "") -> ReportError | None:

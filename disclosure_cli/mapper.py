@@ -26,6 +26,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, TypeAlias
 
+from .auditing.notes import TableRef, note, shown
+from .auditing.rules import Words
 from .cells import Cell, Location
 from .errors import ReportError
 from .formats import Column, ColumnKind, Format, Row, Table
@@ -285,17 +287,17 @@ class Mapper:
         if regions.requests is None and regions.active is None and regions.appeals_start is None:
             raise ReportError("no-table-text", "no table text found (the tables may be images or an attachment)")
         if regions.active is None:
-            self.notes.append(Note("table-missing", "table 2 (主动公开政府信息情况) not found on the page"))
+            self.notes.append(note("table-missing", table=TableRef(2), title="主动公开政府信息情况"))
             self.missing.add("active")
         else:
             self._rows(self.fmt.table("active"), *regions.active)
         if regions.requests is None:
-            self.notes.append(Note("table-missing", "table 3 (收到和处理政府信息公开申请情况) not found on the page"))
+            self.notes.append(note("table-missing", table=TableRef(3), title="收到和处理政府信息公开申请情况"))
             self.missing.add("requests")
         else:
             self._rows(self.fmt.table("requests"), *regions.requests)
         if regions.appeals_start is None:
-            self.notes.append(Note("table-missing", "table 4 (行政复议、行政诉讼) not found on the page"))
+            self.notes.append(note("table-missing", table=TableRef(4), title="行政复议、行政诉讼"))
             self.missing.add("appeals")
         else:
             self._sequence(self.fmt.table("appeals"), regions.appeals_start)
@@ -306,7 +308,8 @@ class Mapper:
         for key, v in self.values.items():
             unread = (v.table, v.row) in self.unread or v.table in self.missing
             if v.raw is None and not unread and v.column == self.fmt.table(v.table).row(v.row).columns[0].key:
-                self.notes.append(Note("row-missing", f"row not on the page: {v.label} ({key.rsplit('.', 1)[0]})"))
+                row_key = key.rsplit(".", 1)[0]
+                self.notes.append(note("row-missing", None, (row_key,), label=v.label, row=row_key))
         return MapResult(
             fmt=self.fmt,
             values=self.values,
@@ -333,10 +336,16 @@ class Mapper:
         orphans: list[Run] = []
         units = self._header_units(table, begin, end) if table.key == "active" else {}
         seen: set[str] = set()
+        absorbed: set[int] = set()  # runs read as the rest of an earlier row (a word split it)
         for run in self.runs[begin:end]:
+            if run.index in absorbed:
+                continue
+            matched += self._rows_of_words(table, run, matcher, seen)
             if not run.values:
                 continue
             row = match_row(table, run, matcher) if run.labels else None
+            if row is None and run.structured:
+                run, row = self._label_before_words(table, run, matcher)
             if row is None:
                 self._unknown(table, run, orphans)
                 continue
@@ -351,21 +360,33 @@ class Mapper:
                 and self.structured_page
                 and len(run.trimmed_values(len(row.columns))) != len(row.columns)
             ):
-                self._ignored("stray-values", f"table {table.number}: text near row {row.label} ignored", run.values)
+                self._ignored("stray-values/near-row", run.values, table=TableRef(table.number), label=row.label)
                 continue
             if row.key in seen:
                 self.notes.append(
-                    Note(
+                    note(
                         "duplicate-row",
-                        f"table {table.number}: row {row.label} appears again; the first one is used",
                         run.values[0].loc,
-                        cells=_numbers(run.values),
+                        (),
+                        _numbers(run.values),
+                        table=TableRef(table.number),
+                        label=row.label,
                     )
                 )
                 continue
             seen.add(row.key)
-            self._assign(table, row, run, units)
             matched.append((run, row))
+            if len(run.trimmed_values(len(row.columns))) < len(row.columns):
+                if run.structured:
+                    taken = self._text_for_numbers(table, row, run, units, matcher)
+                else:
+                    taken = self._words_in_text(table, row, run, units, matcher, end)
+                if taken is not None:
+                    absorbed |= taken
+                    continue
+            self._assign(table, row, run, units)
+        if end < len(self.runs):  # a last row of words sits among the labels that open what follows
+            matched += self._rows_of_words(table, self.runs[end], matcher, seen)
         if orphans:
             self._fill_gaps(table, matched, orphans, units)
         self.matched[table.key] = [row.key for _, row in matched]
@@ -411,22 +432,158 @@ class Mapper:
             if joined is None:
                 self._wrong_width(table, row, cells, width)
                 return
-            cells, inferred, used = joined
+            cells, why, used = joined
+            inferred = why.en
             self.inferred_identities |= used
             self.notes.append(
-                Note(
-                    "row-recovered",
-                    f"table {table.number} {row.label}: one cell too many ('{' '.join(c.raw for c in run.values)}'); "
-                    f"{inferred}",
+                note(
+                    "row-recovered/one-too-many",
                     cells[0].loc,
                     (f"{table.key}.{row.key}",),
                     tuple(c.loc for c in run.values if c.kind == "value" and c.loc not in {d.loc for d in cells}),
+                    table=TableRef(table.number),
+                    label=row.label,
+                    printed=shown(run.values),
+                    why=why,
                 )
             )
         for col, cell in zip(row.columns, cells):
             v = self.values[f"{table.key}.{row.key}.{col.key}"]
             v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
             v.value, v.unit = _normalise(cell, col.kind, units.get((row.block, col.key)), v, self.notes)
+
+    def _text_for_numbers(self, table: Table, row: Row, run: Run, units: Units, matcher: RowMatcher) -> set[int] | None:
+        """A real table row with words in some of its number cells (「见附件」, 「不适用」, 「10件」): when
+        those words and the numbers fill the row's data columns exactly, one cell a column, the numbers
+        are read in their columns and each word is left unread with a finding (S014), instead of the
+        whole row. A word splits the row into runs: the runs after ``run`` it read are returned; None
+        when the row is not such a row (it is then read as usual)."""
+        grid = run.values[0].loc.table
+        start = self.data_starts.get(table.key, {}).get(grid)
+        if start is None and run.end is not None:  # a grid without a header: the data columns end the row
+            start = run.end - len(row.columns) + 1
+        if start is None:
+            return None
+        rid = run.row_id
+        own = [c for c in run.labels if c.row_id == rid]
+        later: list[Run] = []  # the runs the row's later cells went to: a word starts a run
+        for nxt in self.runs[run.index + 1 : run.index + len(row.columns) + 1]:
+            if not any(c.row_id == rid for c in nxt.labels):
+                break
+            later.append(nxt)
+            if any(c.row_id != rid for c in (*nxt.labels, *nxt.values)):
+                break  # a word ending the row: it opens the next row's run
+        cells = [c for c in run.values if not c.copy] + [
+            c for r in later for c in (*r.labels, *r.values) if c.row_id == rid and not c.copy
+        ]
+        if not own:
+            return None
+        first = min(c.loc.column or 0 for c in own)
+        words = [c for c in own if (c.loc.column or 0) > first and (c.loc.column or 0) >= start]
+        words += [c for c in cells if c.kind == "label"]
+        if not words or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words):
+            return None
+        placed = sorted({c.loc.column: c for c in [*words, *cells]}.values(), key=lambda c: c.loc.column or 0)
+        placed = _trim(placed, len(row.columns))
+        if [c.loc.column for c in placed] != list(range(start, start + len(row.columns))):
+            return None  # a gap, a spanned cell or a short row: which column a word sits in is not certain
+        self._read_with_words(table, [(row, col) for col in row.columns], placed, units)
+        return {r.index for r in later if r.values and all(c.row_id == rid for c in (*r.labels, *r.values))}
+
+    def _label_before_words(self, table: Table, run: Run, matcher: RowMatcher) -> tuple[Run, Row | None]:
+        """The row a real table row names when the cells after its label are words where numbers belong
+        (「3.其他 | 见附件 | 0 | 11 …」: the word, read as the last label, hides the row). A label padded
+        with empty cells before the word is a run of its own, joined back here."""
+        prev = self.runs[run.index - 1] if run.index > 0 else None
+        if prev is not None and prev.row_id == run.row_id and prev.labels and not _numbers(prev.values):
+            run = Run([*prev.labels, *run.labels], [*prev.values, *run.values], run.index, run.row_id, run.end)
+        own = [c for c in run.labels if c.row_id == run.row_id and not c.copy]
+        for k in range(1, len(own)):
+            row = match_row(table, Run(labels=run.labels[: len(run.labels) - k]), matcher)
+            if row is not None:
+                return run, row
+        return run, None
+
+    def _words_in_text(
+        self, table: Table, row: Row, run: Run, units: Units, matcher: RowMatcher, end: int
+    ) -> set[int] | None:
+        """Text (one cell a line, or flattened) where words stand in a number's place: 「规章 / 123 /
+        见附件 / 210」. The word reads as a label and cuts the row in two runs; read whole, the first
+        run would be one token for three cells and read glued (1/2/3). When the runs after ``run``
+        are words and numbers that, each token one cell, fill the row exactly, and what follows them
+        is another row (or the table's end), the row is read in that order with each word unread
+        (S014): the runs used are returned. None: not such a row."""
+        width = len(row.columns)
+        placed: list[Cell] = list(run.values)
+        used: list[Run] = []
+        for nxt in self.runs[run.index + 1 : min(end, run.index + width + 1)]:
+            if len(placed) >= width or not nxt.labels:
+                break
+            if any(_best_row(table, normalize_label(c.raw), matcher) is not None for c in nxt.labels):
+                break  # the next row begins
+            if any(len(normalize_label(c.raw)) > 8 for c in nxt.labels):
+                return None  # a heading or a row of its own, not words in a cell
+            placed += [*nxt.labels, *nxt.values]
+            used.append(nxt)
+        if not used or len(placed) != width or not all(c.kind == "label" or one_cell(c) for c in placed):
+            return None
+        after = self.runs[used[-1].index + 1] if used[-1].index + 1 < end else None
+        if after is not None and match_row(table, after, matcher) is None:
+            return None  # what follows is no row of the table: the count may be a coincidence
+        self._read_with_words(table, [(row, col) for col in row.columns], placed, units)
+        return {r.index for r in used}
+
+    def _rows_of_words(self, table: Table, run: Run, matcher: RowMatcher, seen: set[str]) -> list[tuple[Run, Row]]:
+        """Real table rows whose every number cell holds words (2021's one-cell 「行政处罚 | 不适用」):
+        such a row has no values, so its cells sit among the labels before the next row's values.
+        Read as a row of words (each named by S014), not reported absent."""
+        groups: dict[object, list[Cell]] = {}
+        for c in run.labels:
+            if c.row_id is not None and c.row_id != run.row_id and not c.copy:
+                groups.setdefault(c.row_id, []).append(c)
+        found: list[tuple[Run, Row]] = []
+        for cells in groups.values():
+            row = _best_row(table, normalize_label(cells[0].raw), matcher) if len(cells) > 1 else None
+            if row is None or row.key in seen:
+                continue
+            words = cells[1:]
+            first = words[0].loc.column or 0
+            if (
+                len(words) != len(row.columns)
+                or [w.loc.column for w in words] != list(range(first, first + len(words)))
+                or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words)
+            ):
+                continue
+            seen.add(row.key)
+            self._read_with_words(table, [(row, col) for col in row.columns], words)
+            found.append((Run(labels=cells, index=run.index), row))
+        return found
+
+    def _read_with_words(
+        self, table: Table, slots: list[tuple[Row, Column]], placed: list[Cell], units: Units | None = None
+    ) -> None:
+        """Cells placed one a slot: numbers and blanks read, each word left unread with S014."""
+        for (row, col), cell in zip(slots, placed):
+            v = self.values[f"{table.key}.{row.key}.{col.key}"]
+            if cell.kind != "label":
+                v.raw, v.loc = cell.raw, cell.loc
+                header_unit = units.get((row.block, col.key)) if units else None
+                v.value, v.unit = _normalise(cell, col.kind, header_unit, v, self.notes)
+                continue
+            self.unread.add((table.key, row.key))
+            self.notes.append(
+                note(
+                    "text-for-number",
+                    cell.loc,
+                    (f"{table.key}.{row.key}",),
+                    (cell.loc,) if any(ch.isdigit() for ch in cell.raw) else (),
+                    table=TableRef(table.number),
+                    label=row.label,
+                    column=Words(col.short, col.en),
+                    text=cell.raw,
+                    where=cell.loc,
+                )
+            )
 
     def _stops_short(self, table: Table, row: Row, run: Run, cells: list[Cell]) -> bool:
         """A row narrower than its table, on a page that pads such rows with empty cells out to the
@@ -437,38 +594,42 @@ class Mapper:
         last = _last_column(table, cells)
         if last is None or run.end >= last:
             return False
-        where = cells[0].loc.describe()
         self.unread.add((table.key, row.key))
         self.notes.append(
-            Note(
-                "row-wrong-width",
-                f"table {table.number} row {row.label} ({where}) stops at column {run.end} of {last}, though this "
-                f"table pads its narrower rows to the last column: a cell is missing: "
-                f"'{' '.join(c.raw for c in cells)}'; left unread",
+            note(
+                "row-wrong-width/padded",
                 cells[0].loc,
                 (f"{table.key}.{row.key}",),
                 _numbers(cells),
+                table=TableRef(table.number),
+                label=row.label,
+                where=cells[0].loc,
+                end=run.end,
+                last=last,
+                printed=shown(cells),
             )
         )
         return True
 
-    def _ignored(self, code: str, what: str, cells: list[Cell]) -> None:
-        """A warning that names the cells it leaves unread: 「what: 1 2 3」, their numbers in ``cells``."""
-        self.notes.append(Note(code, f"{what}: {' '.join(c.raw for c in cells)}", cells[0].loc, cells=_numbers(cells)))
+    def _ignored(self, key: str, cells: list[Cell], **fields: object) -> None:
+        """A warning that quotes the cells it leaves unread (field ``printed``), their numbers in ``cells``."""
+        self.notes.append(note(key, cells[0].loc, (), _numbers(cells), printed=shown(cells), **fields))
 
     def _wrong_width(self, table: Table, row: Row, cells: list[Cell], width: int) -> None:
         """A row with cells missing or extra: left unread with a finding, never shifted or guessed."""
-        where = cells[0].loc.describe() if cells else "?"
-        shown = " ".join(c.raw for c in cells)
         self.unread.add((table.key, row.key))
         self.notes.append(
-            Note(
+            note(
                 "row-wrong-width",
-                f"table {table.number} row {row.label} ({where}) has {len(cells)} cells, expected {width}: "
-                f"'{shown}'; left unread",
                 cells[0].loc if cells else None,
                 (f"{table.key}.{row.key}",),
                 _numbers(cells),
+                table=TableRef(table.number),
+                label=row.label,
+                where=cells[0].loc if cells else "?",
+                count=len(cells),
+                width=width,
+                printed=shown(cells),
             )
         )
 
@@ -482,12 +643,13 @@ class Mapper:
         if _NARRATIVE.search(label) or len(normalize_label(label)) > 30:
             # prose that happens to contain numbers, not a table row: named, not read
             self.notes.append(
-                Note(
+                note(
                     "prose-numbers",
-                    f"table {table.number}: numbers in prose inside the table not read: "
-                    f"{' '.join(c.raw for c in run.values if c.kind == 'value')}",
                     run.values[0].loc,
-                    cells=_numbers(run.values),
+                    (),
+                    _numbers(run.values),
+                    table=TableRef(table.number),
+                    printed=shown(c for c in run.values if c.kind == "value"),
                 )
             )
             return
@@ -499,11 +661,13 @@ class Mapper:
             }
         )
         self.notes.append(
-            Note(
+            note(
                 "unknown-row",
-                f"table {table.number}: row not in the {self.fmt.name} format kept "
-                f"under 'extra': {label} = {' '.join(c.raw for c in run.values)}",
                 run.labels[-1].loc,
+                table=TableRef(table.number),
+                year=self.fmt.name,
+                label=label,
+                printed=shown(run.values),
             )
         )
 
@@ -529,18 +693,18 @@ class Mapper:
                 for run, row in zip(between, missing):
                     self._assign(table, row, run, units, inferred=f"unlabelled row placed after {after} by position")
                     self.notes.append(
-                        Note(
+                        note(
                             "row-inferred",
-                            f"table {table.number}: unlabelled row "
-                            f"'{' '.join(c.raw for c in run.values)}' read as {row.label} "
-                            "(the only row missing at that place)",
                             run.values[0].loc,
+                            table=TableRef(table.number),
+                            printed=shown(run.values),
+                            label=row.label,
                         )
                     )
                     used.add(run.index)
         for run in orphans:
             if run.index not in used:
-                self._ignored("stray-values", f"table {table.number}: values without a row label ignored", run.values)
+                self._ignored("stray-values/unlabelled", run.values, table=TableRef(table.number))
 
     def _header_units(self, table: Table, begin: int, end: int) -> dict[tuple[str, str], str]:
         """Units printed in table-2 column headers, e.g. 处理决定数量(万宗), keyed by (block, column)."""
@@ -573,50 +737,41 @@ class Mapper:
         resolution = resolve(self.pending, self.fmt, known)
         self.inferred_identities = set(resolution.used)
         for p, reading in zip(self.pending, resolution.chosen, strict=True):
-            what = f"table {p.table.number} {'/'.join(r.label for r in p.rows)}"
+            label = "/".join(r.label for r in p.rows)
             rows = tuple(f"{p.table.key}.{r.key}" for r in p.rows)
             loc = p.cells[0].loc if p.cells else None
             if reading is None:
                 self.unread |= {(p.table.key, r.key) for r in p.rows}
-                shown = " | ".join(describe(r) for r in p.readings[:4]) + (" | …" if len(p.readings) > 4 else "")
-                why = (
-                    f"{len(p.readings)} readings fit: {shown}"
-                    if p.readings
-                    else "no reading satisfies the row's identities"
+                unread = note(
+                    "row-ambiguous",
+                    loc,
+                    rows,
+                    _numbers(p.cells),
+                    table=TableRef(p.table.number),
+                    label=label,
+                    text=p.text,
+                    why=_why_unread(p),
                 )
-                if p.short and len(p.readings) <= 1:  # the lost cell is the reason, not the readings
-                    fits = f"one reading fits ({shown}) but " if p.readings else ""
-                    why = (
-                        f"{fits}a cell may be lost: {len(p.cells)} numbers for {len(p.slots)} cells, "
-                        "each one cell as printed"
-                    )
-                self.notes.append(
-                    Note(
-                        "row-ambiguous",
-                        f"{what}: cells not separated ('{p.text}'); left unread, {why}",
-                        loc,
-                        rows,
-                        _numbers(p.cells),
-                    )
-                )
+                unread.data = {"text": p.text, "readings": [describe(r) for r in p.readings]}  # settling.py reads them
+                self.notes.append(unread)
                 continue
-            how = "the only reading the identities allow" if p.filtered else "the only possible reading"
-            if p.forced:
-                how = "the only split the row's width allows, although the row's sums do not hold on it"
-            if p.stated:
-                how = f"the only reading that agrees with the text {p.stated}"
-            inferred = f"cells not separated on the page ('{p.text}'); read as {describe(reading)}: {how}"
+            how = _how_read(p)
+            inferred = f"cells not separated on the page ('{p.text}'); read as {describe(reading)}: {how.en}"
             for (row, col), piece in zip(p.slots, reading):
                 v = self.values[f"{p.table.key}.{row.key}.{col.key}"]
                 cell = piece.as_cell() if piece else Cell("", "null", loc or Location())
                 v.raw, v.loc, v.inferred = cell.raw, cell.loc, inferred
                 v.value, v.unit = _normalise(cell, col.kind, p.units.get((row.block, col.key)), v, self.notes)
             self.notes.append(
-                Note(
+                note(
                     "row-recovered",
-                    f"{what}: cells not separated ('{p.text}'), read as {describe(reading)} ({how})",
                     loc,
                     rows,
+                    table=TableRef(p.table.number),
+                    label=label,
+                    text=p.text,
+                    reading=describe(reading),
+                    how=how,
                 )
             )
 
@@ -642,7 +797,7 @@ class Mapper:
         self.spans.append((start, end))
         cells, rest = cells[: len(slots)], cells[len(slots) :]
         if _numbers(rest):
-            self._ignored("stray-values", f"table 4: values after its {len(slots)} cells ignored", rest)
+            self._ignored("stray-values/after-cells", rest, table=TableRef(4), count=len(slots))
         too_long = any(c.kind == "value" and c.number is None for c in cells)
         if len(cells) < len(slots) or too_long:
             if cells:
@@ -654,36 +809,56 @@ class Mapper:
     def _appeal_rows(self, table: Table, runs: list[Run]) -> None:
         """Table 4 as real table rows: header rows (labels, no numbers, however padded) are skipped;
         the data is one row of 15 cells or three rows of 5, each read whole or left unread."""
-        labels: dict[object, list[Cell]] = {}
-        values: dict[object, list[Cell]] = {}
-        last_label = {cell.row_id: run.index for run in runs for cell in run.labels}
-        for run in runs:
-            for cell in run.labels:
-                labels.setdefault(cell.row_id, []).append(cell)
-            for cell in run.values:
-                if cell.kind == "null" and run.index < last_label.get(cell.row_id, -1):
-                    continue  # an empty cell before the row's label pads the label columns
-                values.setdefault(cell.row_id, []).append(cell)
+        labels, values = _appeal_cells(runs)
         data = [rid for rid, cells in values.items() if rid is not None and _numbers(cells)]
         if not data:  # an all-blank table: the label-less rows of blanks are its data
             data = [rid for rid in values if rid is not None and rid not in labels]
-        width = len(table.rows[0].columns)
-        total = width * len(table.rows)
+        total = len(table.rows[0].columns) * len(table.rows)
         starts = _data_starts(table, runs)
         trimmed = {rid: _without_label_padding(_trim(values[rid], total), starts) for rid in data}
         by_label = {rid: self._appeal_row(table, labels.get(rid, [])) for rid in data[: len(table.rows)]}
+        if len(data) == 1 and len(trimmed[data[0]]) < total:
+            placed = _with_words(table, trimmed[data[0]], labels.get(data[0], []), starts, total)
+            if placed is not None:
+                self._read_with_words(table, [(r, c) for r in table.rows for c in r.columns], placed)
+                trimmed[data[0]] = placed
+                data = []
+        taken = self._place_appeals(table, data, trimmed, by_label) if data else [rid for rid in trimmed]
+        for rid in taken:
+            kept = {c.loc for c in trimmed[rid]}
+            left = [c for c in values[rid] if c.loc not in kept]
+            if _numbers(left):
+                self._ignored("stray-values/beyond-row", left, table=TableRef(4))
+        ends = [run.index + 1 for run in runs if any(c.row_id in taken for c in run.values)]
+        end = max(ends, default=runs[0].index + 1)
+        self.spans.append((runs[0].index, end))
+        loose = [c for run in runs if run.index < end and not run.structured for c in run.values]
+        if _numbers(loose):
+            self._ignored("stray-values/between-rows", loose, table=TableRef(4))
+
+    def _place_appeals(
+        self,
+        table: Table,
+        data: list[object],
+        trimmed: dict[object, list[Cell]],
+        by_label: dict[object, Row | None],
+    ) -> list[object]:
+        """Put table 4's data rows in their slots; the physical rows used. One row of 15 (glued: left to
+        recovery), rows named by their own labels (transposed), three rows of 5 in order, or unread."""
+        width = len(table.rows[0].columns)
+        total = width * len(table.rows)
         slots = [(r, c) for r in table.rows for c in r.columns]
         first = trimmed[data[0]] if data else []
+        rows = data[: len(table.rows)]
         if len(data) == 1 and any(c.kind == "value" and c.number is None for c in first):
             self.pending.append(Pending(table, slots, first))
-            taken = data
-        elif data and len(first) == total:
-            taken = data[:1]
+            return data
+        if data and len(first) == total:
             for (row, col), cell in zip(slots, first):
                 self._put(table, row, col, cell)
-        elif len(data) >= len(table.rows) and len(set(by_label.values()) - {None}) == len(table.rows):
-            taken = data[: len(table.rows)]
-            for rid in taken:
+            return data[:1]
+        if len(data) >= len(table.rows) and len(set(by_label.values()) - {None}) == len(table.rows):
+            for rid in rows:
                 labelled = by_label[rid]
                 assert labelled is not None
                 if len(trimmed[rid]) == width:
@@ -691,36 +866,29 @@ class Mapper:
                         self._put(table, labelled, col, cell)
                 else:
                     self._wrong_width(table, labelled, trimmed[rid], width)
-        elif len(data) >= len(table.rows) and all(len(trimmed[rid]) == width for rid in data[: len(table.rows)]):
-            taken = data[: len(table.rows)]
-            for row, rid in zip(table.rows, taken):
+            return rows
+        if len(data) >= len(table.rows) and all(len(trimmed[rid]) == width for rid in rows):
+            for row, rid in zip(table.rows, rows):
                 for col, cell in zip(row.columns, trimmed[rid]):
                     self._put(table, row, col, cell)
-        else:
-            taken = data[:1]
-            self.unread |= {(table.key, row.key) for row in table.rows}
-            self.notes.append(
-                Note(
-                    "row-wrong-width",
-                    f"table 4 ({first[0].loc.describe() if first else '?'}) has {len(first)} cells in its data row, "
-                    f"expected {total} (or {len(table.rows)} rows of {width}): '{' '.join(c.raw for c in first)}'; "
-                    "left unread",
-                    first[0].loc if first else None,
-                    tuple(f"{table.key}.{row.key}" for row in table.rows),
-                    _numbers(first),
-                )
+            return rows
+        self.unread |= {(table.key, row.key) for row in table.rows}
+        self.notes.append(
+            note(
+                "row-wrong-width/appeals",
+                first[0].loc if first else None,
+                tuple(f"{table.key}.{row.key}" for row in table.rows),
+                _numbers(first),
+                table=TableRef(4),
+                where=first[0].loc if first else "?",
+                count=len(first),
+                total=total,
+                row_count=len(table.rows),
+                width=width,
+                printed=shown(first),
             )
-        for rid in taken:
-            kept = {c.loc for c in trimmed[rid]}
-            left = [c for c in values[rid] if c.loc not in kept]
-            if _numbers(left):
-                self._ignored("stray-values", "table 4: cells beyond the row's end ignored", left)
-        ends = [run.index + 1 for run in runs if any(c.row_id in taken for c in run.values)]
-        end = max(ends, default=runs[0].index + 1)
-        self.spans.append((runs[0].index, end))
-        loose = [c for run in runs if run.index < end and not run.structured for c in run.values]
-        if _numbers(loose):
-            self._ignored("stray-values", "table 4: text between its rows ignored", loose)
+        )
+        return data[:1]
 
     @staticmethod
     def _appeal_row(table: Table, labels: list[Cell]) -> Row | None:
@@ -733,6 +901,42 @@ class Mapper:
         v = self.values[f"{table.key}.{row.key}.{col.key}"]
         v.raw, v.loc = cell.raw, cell.loc
         v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
+
+
+def _with_words(
+    table: Table, cells: list[Cell], labels: list[Cell], starts: dict[Grid, int], width: int
+) -> list[Cell] | None:
+    """A table-4 data row's numbers and the words among them (label cells right of the row's own
+    label, if it has one) in column order, when together they fill the ``width`` data columns from
+    the grid's data start exactly, one cell a column; else None."""
+    if not cells or cells[0].loc.column is None:
+        return None
+    start = starts.get(cells[0].loc.table)
+    if start is None:
+        return None
+    words = [c for c in labels if not c.copy and (c.loc.column or 0) >= start]
+    if not words or any(_best_row(table, normalize_label(w.raw)) is not None for w in words):
+        return None
+    placed = sorted({c.loc.column: c for c in [*words, *cells]}.values(), key=lambda c: c.loc.column or 0)
+    if [c.loc.column for c in placed] != list(range(start, start + width)):
+        return None
+    return placed
+
+
+def _appeal_cells(runs: list[Run]) -> tuple[dict[object, list[Cell]], dict[object, list[Cell]]]:
+    """Table 4's cells by physical row: (labels, values). An empty cell before its row's label pads
+    the label columns and is dropped."""
+    labels: dict[object, list[Cell]] = {}
+    values: dict[object, list[Cell]] = {}
+    last_label = {cell.row_id: run.index for run in runs for cell in run.labels}
+    for run in runs:
+        for cell in run.labels:
+            labels.setdefault(cell.row_id, []).append(cell)
+        for cell in run.values:
+            if cell.kind == "null" and run.index < last_label.get(cell.row_id, -1):
+                continue
+            values.setdefault(cell.row_id, []).append(cell)
+    return labels, values
 
 
 _AFTER_TABLE4 = "存在的主要问题|其他需要报告"
@@ -766,13 +970,22 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
             if cell.loc.column is not None and cell.row_id is not None:
                 rows.setdefault(cell.row_id, []).append(cell)
     learned: dict[Grid, set[int]] = {}
+    rows_of: Counter[Grid] = Counter()  # how many rows taught each grid its start
     for row_id, cells in rows.items():
         after = [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
         if len(after) > width and all(_empty(c) for c in after[: len(after) - width]):
             learned.setdefault(after[0].loc.table, set()).add(after[len(after) - width].loc.column or 0)
+            rows_of[after[0].loc.table] += 1
         elif len(after) == width and not _empty(after[0]):  # a full row shows where its data begins
             learned.setdefault(after[0].loc.table, set()).add(after[0].loc.column or 0)
+            rows_of[after[0].loc.table] += 1
     out = {grid: min(starts) for grid, starts in learned.items() if len(starts) == 1}
+    for grid, start in list(out.items()):
+        # One row alone may have taught it wrong: a padded row that lost a cell looks over-long by one
+        # less, and shifts its own data one cell left. Where another grid of the table shows its start
+        # under a header, a lone row must agree with it.
+        if rows_of[grid] == 1 and grid not in under and under and start not in under.values():
+            del out[grid]
     out.update(under)
     return out
 
@@ -835,7 +1048,7 @@ def _numbers(cells: list[Cell]) -> tuple[Location, ...]:
 
 def _join_split_number(
     table: Table, row: Row, cells: list[Cell], fmt: Format
-) -> tuple[list[Cell], str, set[tuple[str, str]]] | None:
+) -> tuple[list[Cell], Words, set[tuple[str, str]]] | None:
     """A free-text row with one cell too many because one number was split by a space (「54 32」).
 
     Read only when exactly one pair of neighbours sits on one line, and joining them makes the row's
@@ -863,13 +1076,48 @@ def _join_split_number(
     pending = Pending(table, [(row, col) for col in row.columns], out)
     if not row_identities_hold(pending, fmt):
         return None
-    why = f"'{cells[i].raw} {cells[i + 1].raw}' read as one number {raw}: only then do the row's sums hold"
+    pair = f"{cells[i].raw} {cells[i + 1].raw}"
+    why = Words(
+        f"「{pair}」读作一个数 {raw}，只有这样该行等式才成立",
+        f"'{pair}' read as one number {raw}: only then do the row's sums hold",
+    )
     used = {
         (ident.code, f"{table.key}.{row.key}")
         for ident in fmt.identities
         if ident.per == "row" and ident.table == table.key
     }
     return out, why, used
+
+
+def _why_unread(p: Pending) -> Words:
+    """Why a glued row is left unread: several readings fit, none does, or a cell may be lost."""
+    shown = " | ".join(describe(r) for r in p.readings[:4]) + (" | …" if len(p.readings) > 4 else "")
+    if p.short and len(p.readings) <= 1:  # the lost cell is the reason, not the readings
+        counts = f"{len(p.cells)} numbers for {len(p.slots)} cells"
+        counts_zh = f"{len(p.cells)} 个数字对应 {len(p.slots)} 个单元格"
+        return Words(
+            (f"有一种读法符合（{shown}），但" if p.readings else "")
+            + f"可能缺了一个单元格：{counts_zh}，各按印出的一格读",
+            (f"one reading fits ({shown}) but " if p.readings else "")
+            + f"a cell may be lost: {counts}, each one cell as printed",
+        )
+    if p.readings:
+        return Words(f"{len(p.readings)} 种读法均符合：{shown}", f"{len(p.readings)} readings fit: {shown}")
+    return Words("没有一种读法满足该行等式", "no reading satisfies the row's identities")
+
+
+def _how_read(p: Pending) -> Words:
+    """How the one reading of a glued row was chosen."""
+    if p.stated:
+        return Words(f"与正文所述 {p.stated} 唯一相符的读法", f"the only reading that agrees with the text {p.stated}")
+    if p.forced:
+        return Words(
+            "该行宽度唯一允许的拆分，尽管该行等式在此读法下不成立",
+            "the only split the row's width allows, although the row's sums do not hold on it",
+        )
+    if p.filtered:
+        return Words("唯一满足等式的读法", "the only reading the identities allow")
+    return Words("唯一可能的读法", "the only possible reading")
 
 
 _TO_WAN: dict[str, Number] = {"万元": 1, "元": 0.0001, "亿元": 10000}
@@ -889,7 +1137,5 @@ def _normalise(
         return (number if unit == "万元" else round(number * _TO_WAN[unit], 6)), "万元"
     if number == 0:
         return 0, None  # nothing spent: the unit does not matter
-    notes.append(
-        Note("money-unit-unknown", f"{v.label}: money without a unit ('{cell.raw}'), kept as written", cell.loc)
-    )
+    notes.append(note("money-unit-unknown", cell.loc, label=v.label, raw=cell.raw))
     return number, unit

@@ -21,6 +21,9 @@ RecordFormat = Literal["json", "jsonl", "csv"]  # how records are written (``par
 CSV_FIELDS = (
     "source",
     "agency",
+    "region_code",  # GB/T 2260 code, name and level of the agency's place (region.resolve); empty when unknown
+    "region_name",
+    "region_level",
     "year",
     "format",
     "table",
@@ -102,6 +105,9 @@ class TidyRow(TypedDict):
 
     source: str
     agency: str | None
+    region_code: str
+    region_name: str
+    region_level: str
     year: int | None
     format: str
     table: str
@@ -117,10 +123,15 @@ class TidyRow(TypedDict):
 
 def tidy_rows(record: Record) -> Iterator[TidyRow]:
     """One dict per value on the page (absent rows are not values and are not written)."""
+    region = record.region
+    code, name, level = (region.code, region.name, region.level) if region else ("", "", "")
     for v in record.published():
         yield {
             "source": record.source,
             "agency": record.agency,
+            "region_code": code,
+            "region_name": name,
+            "region_level": level,
             "year": record.year,
             "format": record.format,
             "table": v.table,

@@ -7,7 +7,9 @@ import hashlib
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
 
+from .auditing.notes import note
 from .cells import Cell
 from .decode import MAX_BYTES, decode_text
 from .errors import ReportError, too_large
@@ -15,11 +17,14 @@ from .formats import FORMATS, Format
 from .mapper import Mapper, MapResult, build_runs
 from .metadata import read_metadata, report_titles
 from .narrative import find_statements
-from .readers import InputShape, read_cells, sniff_shape
-from .readers.docx import is_docx, is_ole_doc, read_word
-from .readers.ocr import LOW_CONFIDENCE, OcrResult, is_image
-from .record import Note, Record, ReportShape
+from .readers import InputShape, is_docx, is_image, is_ole_doc, read_cells, sniff_shape
+from .record import LOW_CONFIDENCE, Note, Record, ReportShape
 from .textnorm import detect_script, normalize_label, normalize_text
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
+    from .readers.images import Pictures
+    from .readers.ocr import OcrResult
 
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|資訊公开")
 _LEGACY_HINTS = ("依申请公开情况", "主动公开情况", "政府信息公开的收费及减免情况", "因政府信息公开申请行政复议")
@@ -54,12 +59,17 @@ def shape_name(shape: InputShape, cells: list[Cell]) -> ReportShape:
     return "text-lines" if lines and alone >= 0.8 * len(lines) else "text-flattened"
 
 
-def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> Record:
-    """Parse one report. Raises :class:`ReportError` with a one-line reason for anything else."""
-    return read_report(data, source, max_bytes)[0]
+def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES, fetcher: Fetcher | None = None) -> Record:
+    """Parse one report. Raises :class:`ReportError` with a one-line reason for anything else.
+
+    ``source`` names the input: a file path or URL, against which an HTML page's pictures are found when
+    its tables are pictures (``fetcher`` fetches those on the web; without it only local files are read)."""
+    return read_report(data, source, max_bytes, fetcher)[0]
 
 
-def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> tuple[Record, MapResult]:
+def read_report(
+    data: bytes, source: str = "-", max_bytes: int = MAX_BYTES, fetcher: Fetcher | None = None
+) -> tuple[Record, MapResult]:
     """The record, and what the mapper made of the page (its runs and the table spans it read: see
     ledger.py)."""
     sha = hashlib.sha256(data).hexdigest()
@@ -92,6 +102,8 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
     elif is_docx(data) or is_ole_doc(data):  # .docx; .doc/.wps through LibreOffice
         if len(data) > max_bytes:
             raise too_large(len(data), max_bytes)
+        from .readers.docx import read_word  # lazy: python-docx, zip, LibreOffice
+
         cells = read_word(data, suffix=os.path.splitext(source)[1].lower() or ".doc")
         text, encoding, shape, replaced = "\n".join(c.raw for c in cells), "docx", "docx", 0
     else:
@@ -100,13 +112,33 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
         cells = read_cells(text, shape)
     meta = read_metadata(text, shape, cells)
     fmt = detect_format(cells)
+    pictures: Pictures | None = None
     if fmt is None:
-        raise _why_not(text, meta.year)
+        refusal = _why_not(text, meta.year)
+        if shape != "html" or refusal.reason != "no-table-text":
+            raise refusal
+        # an HTML page without table text: its tables may be pictures (<img>), read by OCR
+        from .readers.images import mark_pictures, read_pictures, splice
+
+        marked = mark_pictures(text)
+        pictures = read_pictures(marked, source, fetcher, max_bytes)
+        if pictures.result is None:
+            raise refusal
+        # the page's own text (title, prose, headings) with each picture's cells where the picture sits
+        cells, ocr = splice(read_cells(marked, shape), pictures)
+        shape = "image"
+        if meta.title is None:
+            meta = read_metadata("\n".join(c.raw for c in cells), shape, cells)
+        fmt = detect_format(cells)
+        if fmt is None:
+            raise refusal
     if meta.year is not None and meta.year < 2019:
         raise ReportError("legacy-format", f"legacy format (report year {meta.year}), not supported")
     _one_report(cells)
     statements = find_statements(cells)
     mapped = Mapper(build_runs(cells), fmt, statements).run()
+    if pictures is not None:
+        mapped.notes.append(_pictures_note(pictures))
     if ocr is not None:  # every value read from a picture carries its recognition confidence
         for value in mapped.values.values():
             if value.loc is not None and value.loc in ocr.confidence:
@@ -117,19 +149,18 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
                 ", …" if len(doubtful) > 6 else ""
             )
             mapped.notes.append(
-                Note(
+                note(
                     "ocr-doubtful",
-                    f"{len(doubtful)} value(s) read from a picture with low confidence; check them: {shown}",
                     doubtful[0].loc,
                     tuple(dict.fromkeys(f"{v.table}.{v.row}" for v in doubtful)),
+                    count=len(doubtful),
+                    values=shown,
                 )
             )
     if not _has_statistics_table(mapped, titled=meta.title is not None):
         raise ReportError("not-a-report", "not an open government information annual report (no statistics table)")
     if replaced:
-        mapped.notes.insert(
-            0, Note("bytes-replaced", f"{replaced} undecodable byte(s) replaced with U+FFFD (read as {encoding})")
-        )
+        mapped.notes.insert(0, note("bytes-replaced", count=replaced, encoding=encoding))
     record = Record(
         source=source,
         sha256=sha,
@@ -146,11 +177,52 @@ def read_report(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES) -> t
         statements=statements,
         inferred_identities=set(mapped.inferred_identities),
     )
+    if ocr is not None:
+        _verified(record)
     if record.shape == "text-flattened":  # `line 10, column 5013` alone gives a person nothing to search for
         from .cells import snippets
 
         snippets(record.values.values(), text.splitlines())
     return record, mapped
+
+
+def _pictures_note(pictures: Pictures) -> Note:
+    """Which of the page's pictures were read (as pages 1, 2, … of the values' places), and why the others
+    were not."""
+    names = [p.src if not p.src.lower().startswith("data:") else "data: URI" for p in pictures.read]
+    read = "; ".join(f"page {n} = {name}" for n, name in enumerate(names, 1))
+    read_zh = "；".join(f"第{n}页 = {name}" for n, name in enumerate(names, 1))
+    message = f"tables read by OCR from {len(names)} picture(s) of the page ({read})"
+    message_zh = f"统计表经 OCR 从页面的 {len(names)} 张图片识别（{read_zh}）"
+    if pictures.skipped:
+        message += "; not read: " + "; ".join(f"{src} ({why})" for src, why in pictures.skipped)
+        message_zh += "；未读取：" + "；".join(f"{src}（{why}）" for src, why in pictures.skipped)
+    return Note("ocr-pictures", message, message_zh=message_zh)
+
+
+def _verified(record: Record) -> None:
+    """An OCR record whose every evaluated sum holds says so: the tables' own arithmetic confirms the reading
+    (of the values those sums use; a sum that could not be evaluated is counted, never claimed)."""
+    from .auditing.checks import Auditor
+
+    audited = Auditor(record).run()
+    checks = audited.checks
+    if not checks or any(c.finding is not None for c in checks):
+        return
+    numbers = sorted({record.spec.table(c.identity.table).number for c in checks})
+    en = " and ".join(f"table {n}" for n in numbers)
+    zh = "、".join("表" + "〇一二三四五六七八九"[n] for n in numbers)
+    left_en = f"; {audited.skipped} not checkable" if audited.skipped else ""
+    left_zh = f"，{audited.skipped} 项无法核对" if audited.skipped else ""
+    record.warnings.append(
+        Note(
+            "ocr-verified",
+            f"every sum of {en} holds on the values read from the picture(s) ({len(checks)} checked{left_en}): "
+            "the reading is confirmed by the tables' own arithmetic",
+            message_zh=f"{zh}的各项等式在识别出的数值上全部成立（核对 {len(checks)} 项{left_zh}）："
+            "表格自身的算术印证了识别结果",
+        )
+    )
 
 
 # A statistics table is recognised by its rows printed in the format's order: this many of them,

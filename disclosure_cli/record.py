@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .cells import Location
 from .formats import FORMATS, Format
 from .narrative import Statement
 from .textnorm import Script
+
+if TYPE_CHECKING:
+    from .region import Region
 
 # How the page printed the tables (Record.shape): the reader and, for text, the layout. "text" is only
 # the default of a Record made by hand; a parsed record always names its shape.
@@ -32,6 +35,11 @@ ReportShape = Literal[
 BlankConvention = Literal["zero", "skip"]
 # What a template cell holds on the page: see Value.state.
 ValueState = Literal["number", "blank", "absent"]
+
+
+# A value read from a picture below this recognition confidence is doubtful: correct single digits
+# score 0.85-0.93, wrong reads lower (readers/ocr.py, S013, H002).
+LOW_CONFIDENCE = 0.8
 
 
 @dataclass(slots=True)
@@ -87,16 +95,41 @@ class Note:
     rows: tuple[str, ...] = ()  # the rows it is about (table.row), when it is about rows
     # the printed numbers it accounts for that no value holds (a row left unread, stray numbers)
     cells: tuple[Location, ...] = ()
+    message_zh: str | None = None  # the same text in Chinese (notes made by ``auditing.notes.note``)
+    # what a program needs of the note, as data (``row-ambiguous``: the printed ``text`` and its
+    # candidate ``readings``, which let a series settle the row: settling.py)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``; English where it has no Chinese text (a note stored by an older version)."""
+        return self.message_zh if lang == "zh" and self.message_zh else self.message
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.message_zh:
+            out["message_zh"] = self.message_zh
         if self.loc is not None:
             out["loc"] = self.loc.as_dict()
         if self.rows:
             out["rows"] = list(self.rows)
         if self.cells:
             out["cells"] = [c.as_dict() for c in self.cells]
+        if self.data:
+            out["data"] = self.data
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Note:
+        """A note as :meth:`as_dict` wrote it (a dataset, a JSON record)."""
+        return cls(
+            d["code"],
+            d["message"],
+            Location(**d["loc"]) if d.get("loc") else None,
+            tuple(d.get("rows", ())),
+            tuple(Location(**c) for c in d.get("cells", ())),
+            d.get("message_zh"),
+            dict(d.get("data", {})),
+        )
 
 
 @dataclass
@@ -121,6 +154,22 @@ class Record:
     def spec(self) -> Format:
         return FORMATS[self.format]
 
+    @property
+    def region(self) -> Region | None:
+        """The GB/T 2260 place and the department of ``agency`` (``region.resolve``), or ``None`` when
+        the name names no place it can be sure of. Read from ``agency`` when asked (resolve caches
+        names), so it always agrees with it and a parse that never asks pays nothing."""
+        from .region import resolve
+
+        return resolve(self.agency)
+
+    def region_dict(self) -> dict[str, str | None] | None:
+        """``region`` as JSON carries it: code, name, level, province, prefecture, department."""
+        region = self.region
+        if region is None:
+            return None
+        return {k: v for k, v in region.as_dict().items() if k != "matched"}
+
     def get(self, table: str, row: str, column: str) -> float | int | None:
         v = self.values.get(f"{table}.{row}.{column}")
         return None if v is None else v.value
@@ -142,6 +191,7 @@ class Record:
             "sha256": self.sha256,
             "title": self.title,
             "agency": self.agency,
+            "region": self.region_dict(),
             "year": self.year,
             "format": self.format,
             "script": self.script,

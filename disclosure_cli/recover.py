@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TypeAlias
 
-from .cells import Cell, Location
+from .cells import Cell, Location, classify
 from .formats import Bound, Column, Format, Row, Table
 from .narrative import Statement
+from .record import Note, Record
 
 MAX_READINGS = 50_000  # per row: beyond this the row is left unread rather than guessed
 MAX_JOINT = 200_000  # combinations of ambiguous rows tried against the column identities
@@ -292,13 +293,17 @@ def _force(p: Pending, width: int) -> None:
     numbers, so that the audit reports the publisher's broken sum instead of the row vanishing.
 
     Only plain runs of digits with exactly one digit per cell qualify (「100000000000000」 for
-    table 4's 15 cells). A run with thousands groups or decimals may have a single split under the
-    grouping rules and still be wrong: its token boundaries are the tokenizer's guess, not the page's.
+    table 4's 15 cells), and of several tokens only those that cannot be one cell are split (「00」):
+    a 「29」 the page set apart is one number, and the row has lost cells rather than glued them. A
+    run with thousands groups or decimals may have a single split under the grouping rules and still
+    be wrong: its token boundaries are the tokenizer's guess, not the page's.
     """
     if any(c.kind != "value" or not c.raw.isascii() or not c.raw.isdigit() for c in p.cells):
         return
     if sum(len(c.raw) for c in p.cells) != width:
         return
+    if len(p.cells) > 1 and any(len(c.raw) > 1 and one_cell(c) for c in p.cells):
+        return  # 「29 0 3 1 67」: the page separated its numbers, and 29 reads as one; cells may be lost
     found: dict[tuple[Number | None, ...], tuple[_Entry, ...]] = {}
     for tried, glued in enumerate(_glued_readings(p.cells, width, p.whole)):
         if tried > MAX_READINGS:
@@ -494,3 +499,104 @@ def _row_identities(p: Pending, fmt: Format) -> set[tuple[str, str]]:
 
 def describe(reading: Reading) -> str:
     return "/".join("空" if piece is None else piece.raw for piece in reading)
+
+
+# --- the glued rows a record left unread ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glued:
+    """A row of a record left unread because its cells ran together (a ``row-ambiguous`` note), with
+    the candidate readings the parser weighed: what a series of years may settle (``settling.py``).
+
+    ``note`` is the record's note about it; ``pending`` holds the printed text (``pending.text``),
+    the row's slots and its readings, computed again from the note exactly as the parser computed
+    them (:func:`glued_rows`)."""
+
+    note: Note
+    pending: Pending
+
+    @property
+    def row(self) -> Row:
+        return self.pending.rows[0]
+
+    @property
+    def readings(self) -> list[Reading]:
+        return self.pending.readings
+
+
+def glued_rows(record: Record) -> list[Glued]:
+    """The single-row glued rows of ``record`` left unread, with their candidate readings.
+
+    The candidates are computed again from what the record keeps: the printed text the note keeps
+    (``Note.data["text"]``), the places of its numbers (``Note.cells``, or the note's place for a
+    single token) and the numbers the prose states. A row is given only when that computation
+    provably sees what the parser saw: the readings found must be the ones the note lists
+    (``Note.data["readings"]``). Rows where it might not (a token alone on its line, a header unit,
+    a table whose column identities take part, a row that may have lost a cell) are left out: a row
+    left out stays unread, never settled."""
+    out: list[Glued] = []
+    for note in record.warnings:
+        if note.code == "row-ambiguous" and len(note.rows) == 1:
+            pending = _pending_again(record, note)
+            if pending is not None:
+                out.append(Glued(note, pending))
+    return out
+
+
+def _pending_again(record: Record, note: Note) -> Pending | None:
+    fmt = record.spec
+    table_key, _, row_key = note.rows[0].partition(".")
+    try:
+        table = fmt.table(table_key)
+        row = table.row(row_key)
+    except KeyError:
+        return None
+    if any(i.per == "column" and i.table == table.key for i in fmt.identities):
+        return None  # the parser's joint choice over the column identities is not repeated here
+    text, listed = note.data.get("text"), note.data.get("readings")
+    if not isinstance(text, str) or not isinstance(listed, list):
+        return None  # a note from an older version: it keeps no readings
+    cells = _cells_again(text, note)
+    if cells is None:
+        return None
+    siblings = [r for r in table.rows if r.block == row.block and r.key != row.key]
+    columns = {c.key for c in row.columns}
+    if any(record.values[f"{table.key}.{r.key}.{c.key}"].unit for r in siblings for c in r.columns if c.key in columns):
+        return None  # the block's header may carry a unit the record does not keep
+    p = Pending(table, [(row, col) for col in row.columns], cells)
+    readings(p, fmt)
+    apply_statements(p, record.statements)
+    if p.short or len(p.readings) < 2:
+        return None
+    if [describe(r) for r in p.readings] != listed:
+        return None  # not the readings the parser listed: leave the row as it is
+    return p
+
+
+def _cells_again(text: str, note: Note) -> list[Cell] | None:
+    """The row's cells from the text the note quotes, each at the place the note keeps for it; None
+    when the places are not known or a token may have been one cell alone on its line (then the
+    parser never cut it, and the readings here could differ)."""
+    tokens = text.split(" ")
+    placeholder = Location()
+    cells = [classify(t, placeholder) for t in tokens]
+    if any(c.kind == "label" for c in cells):
+        return None
+    values = [i for i, c in enumerate(cells) if c.kind == "value"]
+    if note.cells:
+        if len(note.cells) != len(values):
+            return None
+        places = list(note.cells)
+    elif len(cells) == 1 and values and note.loc is not None:
+        places = [note.loc]
+    else:
+        return None
+    for i, loc in zip(values, places):
+        cells[i].loc = loc
+    if len(cells) > 1:  # no token may be alone on its line: all in grid cells, or all on one line
+        in_grid = all(loc.table is not None for loc in places)
+        one_line = len(values) >= 2 and len({(loc.page, loc.line) for loc in places}) == 1 and places[0].table is None
+        if not (in_grid or one_line):
+            return None
+    return cells

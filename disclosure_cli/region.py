@@ -48,6 +48,9 @@ Level = Literal["province", "prefecture", "county"]
 LEVELS: tuple[Level, ...] = ("province", "prefecture", "county")
 
 DATA_FILE = "regions.tsv"  # in disclosure_cli/data/ (package data: "data/*.tsv")
+# Bumped whenever the way names are read changes (rules, ZONE_ALIASES), so that stored regions
+# (the dataset's region columns) are known to be read again: see :func:`data_version`.
+RESOLVER_VERSION = 1
 
 # Zones administered as (or over the territory of) one GB/T 2260 division that carry their own name
 # on their reports. Only unambiguous one-division zones belong here.
@@ -413,6 +416,24 @@ def _region(code: str, department: str, matched: str, data: _Data) -> Region:
     )
 
 
+@cache
+def data_version() -> str:
+    """What the regions are read from: the sources of ``data/regions.tsv`` as its header names them
+    (package, version, the date of its data) and :data:`RESOLVER_VERSION`. A dataset records it
+    (``meta.region_data``) and reads its region columns again when it changes."""
+    from importlib import resources
+
+    text = resources.files("disclosure_cli").joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    sources = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = re.match(r"# (Today's divisions|Former names) \([^)]*\): (\S+ \S+) .*?(data\.py dated \S+?)[;:]", line)
+        if m:
+            sources.append(f"{m.group(2)} ({m.group(1).lower()}, {m.group(3)})")
+    return "; ".join(sources) + f"; resolver {RESOLVER_VERSION}"
+
+
 def division_name(code: str) -> str | None:
     """The full name of a code of today's list (「江苏省淮安市洪泽区」), or ``None`` if it is not one."""
     divisions = _data().divisions
@@ -421,9 +442,50 @@ def division_name(code: str) -> str | None:
     return "".join(d.name for d in _lineage(code, divisions))
 
 
+# What a zone's own governing body is called after the zone's name: 「平潭综合实验区管委会」 is the body
+# that 「平潭综合实验区」 and 「平潭综合实验区（管委会）」 name, so the three are one series.
+ZONE_GOVERNMENT = ("管委会", "管理委员会")
+
+
 def series_key(region: Region) -> str:
     """The series a report belongs to: one place and one department, whatever the title calls them
     (「淮安市洪泽区人民政府」 and 「洪泽县政府」 are both ``320813/政府``). The department is compared
-    as labels are (width, script, punctuation) with 人民政府 read as 政府, as agency names are grouped."""
+    as labels are (width, script, punctuation) with 人民政府 read as 政府, as agency names are grouped;
+    after a zone of :data:`ZONE_ALIASES`, its 管委会 is the zone itself (``350128/``)."""
     department = normalize_label(region.department).replace("人民政府", "政府")
+    if region.matched in ZONE_ALIASES and department in {normalize_label(d) for d in ZONE_GOVERNMENT}:
+        department = ""
     return f"{region.code}/{department}"
+
+
+def code_prefix(code: str) -> str:
+    """The digits every code inside ``code`` starts with: 320000 → 32, 320800 → 3208, 320813 → 320813."""
+    level = level_of(code)
+    return code[:2] if level == "province" else code[:4] if level == "prefecture" else code
+
+
+class Area(NamedTuple):
+    """A place that selects records (``export --region``): every region whose code starts with ``prefix``."""
+
+    prefix: str
+    code: str
+    name: str
+
+
+_DIGITS = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}")
+
+
+def area(text: str) -> Area | None:
+    """The place ``text`` names: a GB/T 2260 code of today's list (320813), a province or prefecture
+    code prefix (32, 3208), or a place name as :func:`resolve` reads it (江苏省, 淮安市, 洪泽县,
+    淮安市洪泽区). ``None`` when it names no place, or names a department (「深圳市财政局」 is an
+    agency, not a place)."""
+    plain = _SPACE.sub("", nfkc(text))
+    if _DIGITS.fullmatch(plain):
+        code = plain.ljust(6, "0")
+        name = division_name(code)
+        return None if name is None else Area(code_prefix(code), code, name)
+    found = resolve(plain)
+    if found is None or found.department:
+        return None
+    return Area(code_prefix(found.code), found.code, found.name)

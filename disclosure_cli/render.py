@@ -6,6 +6,7 @@ One report object feeds every renderer; the machine formats are never coloured.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from .auditing import AuditResult, Finding, rules
@@ -14,6 +15,7 @@ from .output import JsonArray, csv_writer, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table as RichTable
 
     from .record import Record
     from .series import Change, Series
@@ -246,8 +248,16 @@ def cross_year_lines(series: Series, shown: list[Finding], lang: str) -> list[st
 
 
 def print_rules(console: Console, lang: str) -> None:
+    """The rule list: a table where the terminal is wide enough, else a rule a paragraph (a table in
+    80 columns squeezes the summaries until words break)."""
     from rich.table import Table
 
+    if console.width < 100:
+        for r in rules.RULES:
+            console.print(f"{r.code} {r.name} · {severity_label(r.severity, lang)}", style="bold", soft_wrap=True)
+            for line in wrap_cells(r.summary_zh if lang == "zh" else r.summary, console.width - 5):
+                console.print(f"     {line}", soft_wrap=True)
+        return
     table = Table()
     names = ("代码", "名称", "严重性", "核对内容") if lang == "zh" else ("code", "name", "severity", "checks")
     for name in names:
@@ -255,6 +265,25 @@ def print_rules(console: Console, lang: str) -> None:
     for r in rules.RULES:
         table.add_row(r.code, r.name, severity_label(r.severity, lang), r.summary_zh if lang == "zh" else r.summary)
     console.print(table)
+
+
+def wrap_cells(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a CJK character takes two), broken at
+    spaces, or between CJK characters, never inside a Latin word or a number."""
+    from rich.cells import cell_len
+
+    tokens = re.findall(r"[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+|\s+", text)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if cell_len(line + token) > width and line.strip():
+            lines.append(line.rstrip())
+            line = "" if token.isspace() else token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def explain_rule(r: Rule, lang: str = "en") -> str:
@@ -339,15 +368,40 @@ def print_trend(
     top: int = 12,
 ) -> None:
     """A terminal view: indicators by year with a sparkline, the biggest moves, cross-year findings."""
+    from rich.text import Text
+
+    from .series import moves as listed_moves
+
+    years = series.years
+    console.print(Text(f"{printable(series.agency)}  {years[0]}–{years[-1]}", style="bold"))
+    console.print(_indicator_table(years, changes, lang))
+    moves = listed_moves(changes, top)
+    if moves:
+        console.print(_moves_table(moves, lang))
+    for year, keys in not_compared.items():
+        console.print(Text(_not_compared(year, len(keys), lang), style="dim"))
+    if not findings:
+        console.print(
+            Text("✓ " + ("跨年度核对未发现问题" if lang == "zh" else "no cross-year findings"), style="green")
+        )
+    for f in findings:
+        console.print(
+            Text(
+                f"{f.code} [{severity_label(f.severity, lang)}] {f.rule.name}: {f.message(lang)}",
+                style=SEVERITY_STYLE[f.severity],
+            )
+        )
+    console.print()
+
+
+def _indicator_table(years: list[int], changes: list[Change], lang: str) -> RichTable:
+    """Every indicator a row, every year a column, moves arrowed, shares of fewer than 30 cases dimmed."""
     from rich.table import Table
     from rich.text import Text
 
     from .series import INDICATORS
-    from .series import moves as listed_moves
 
     zh = lang == "zh"
-    years = series.years
-    console.print(Text(f"{printable(series.agency)}  {years[0]}–{years[-1]}", style="bold"))
     table = Table(title="指标" if zh else "indicators", title_justify="left")
     table.add_column("指标" if zh else "indicator")
     for y in years:
@@ -355,7 +409,6 @@ def print_trend(
     table.add_column("走势" if zh else "trend")
     for ind in INDICATORS:
         row = {c.year: c for c in changes if c.indicator == ind.key}
-        values = [row[y].value if y in row else None for y in years]
         cells = []
         for y in years:
             c = row.get(y)
@@ -365,48 +418,42 @@ def print_trend(
             if c is not None and c.base is not None and c.base < 30 and ind.percent:
                 text.stylize("dim")
             cells.append(text)
-        table.add_row(ind.zh if zh else ind.en, *cells, sparkline(values))
-    console.print(table)
-    moves = listed_moves(changes, top)
-    if moves:
-        m = Table(title="变化最大" if zh else "biggest moves", title_justify="left")
-        for name in (
-            ("项目", "年份", "原值", "现值", "变化", "变化率")
-            if zh
-            else ("what", "years", "from", "to", "change", "change %")
-        ):
-            m.add_column(name, justify="right" if name not in ("项目", "what") else "left")
-        for c in moves:
-            change = c.change
-            assert change is not None  # moves() lists only values that moved
-            style = "green" if change > 0 else "red"
-            m.add_row(
-                c.name(lang),
-                f"{c.previous_year}→{c.year}",
-                _num(c.previous, c.percent),
-                _num(c.value, c.percent),
-                Text(f"{_arrow(c.change)} {_num(c.change, c.percent)}", style=style),
-                Text(_move_note(c, lang), style=f"{style} dim" if c.small else style),
-            )
-        console.print(m)
-    for year, keys in not_compared.items():
-        note = (
-            f"{year}年与上一份报告格式不同：{len(keys)} 个数值不可比，未比较"
-            if zh
-            else f"{year} vs the previous report: {len(keys)} values are not comparable across the format change "
-            "and were not compared"
+        table.add_row(ind.zh if zh else ind.en, *cells, sparkline([row[y].value if y in row else None for y in years]))
+    return table
+
+
+def _moves_table(moves: list[Change], lang: str) -> RichTable:
+    """The biggest moves, small numbers dimmed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    zh = lang == "zh"
+    m = Table(title="变化最大" if zh else "biggest moves", title_justify="left")
+    for name in (
+        ("项目", "年份", "原值", "现值", "变化", "变化率")
+        if zh
+        else ("what", "years", "from", "to", "change", "change %")
+    ):
+        m.add_column(name, justify="right" if name not in ("项目", "what") else "left")
+    for c in moves:
+        change = c.change
+        assert change is not None  # moves() lists only values that moved
+        style = "green" if change > 0 else "red"
+        m.add_row(
+            c.name(lang),
+            f"{c.previous_year}→{c.year}",
+            _num(c.previous, c.percent),
+            _num(c.value, c.percent),
+            Text(f"{_arrow(c.change)} {_num(c.change, c.percent)}", style=style),
+            Text(_move_note(c, lang), style=f"{style} dim" if c.small else style),
         )
-        console.print(Text(note, style="dim"))
-    if not findings:
-        console.print(Text("✓ " + ("跨年度核对未发现问题" if zh else "no cross-year findings"), style="green"))
-    for f in findings:
-        console.print(
-            Text(
-                f"{f.code} [{severity_label(f.severity, lang)}] {f.rule.name}: {f.message(lang)}",
-                style=SEVERITY_STYLE[f.severity],
-            )
-        )
-    console.print()
+    return m
+
+
+def _not_compared(year: int, count: int, lang: str) -> str:
+    if lang == "zh":
+        return f"{year}年：与上一份报告格式不同，{count} 个数值不可比，未比较"
+    return f"{year}: {count} values not comparable across the format change, not compared"
 
 
 def print_trend_plain(
@@ -435,11 +482,7 @@ def print_trend_plain(
             f"{_num(c.previous, c.percent)} → {_num(c.value, c.percent)} ({_move_note(c, lang)})\n"
         )
     for year, keys in not_compared.items():
-        out.write(
-            f"  {year}年：与上一份报告格式不同，{len(keys)} 个数值不可比，未比较\n"
-            if zh
-            else f"  {year}: {len(keys)} values not comparable across the format change, not compared\n"
-        )
+        out.write(f"  {_not_compared(year, len(keys), lang)}\n")
     if not findings:
         out.write("  ✓ " + ("跨年度核对未发现问题" if zh else "no cross-year findings") + "\n")
     for f in findings:

@@ -5,7 +5,10 @@ format declaration (``record.spec``), every value in its cell, and the findings 
 equations. Each value cell carries ``data-key`` (its canonical key) and, where a finding names it,
 ``data-codes`` (the codes, space-separated) and a visible mark; hovering or tapping it shows the raw
 text, its place on the page and every equation it is in. Inferred values, unread rows and the
-suspect are marked. Inline CSS only, nothing from the network; ``@media print`` lays it out on A4.
+suspect are marked. After the reports, one section per agency given in several years lists the
+cross-year findings (Y codes) with the years and the reports they concern. Inline CSS only, nothing
+from the network; ``@media print`` lays it out on A4. The trend page (``trend_html.py``) shares the
+style, the environment and the cross-year section.
 
 The page is built from Jinja2 templates (``templates/audit.html.j2``) with autoescape on: every
 string that comes from a page (agency, raw cell text, messages quoting the prose) is untrusted.
@@ -31,6 +34,9 @@ from .record import Record, Value
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from .api import SeriesAudit
+    from .series import Series
 
 GROUPS = {  # table 3's outcome groups: the label the national layout prints once for several rows
     "withheld": ("（三）不予公开", "(3) withheld"),
@@ -91,6 +97,16 @@ TEXT = {  # page wording: (zh, en)
     "after_review": ("复议后起诉", "after review"),
     "generated": ("由 disclosure-cli 生成；数值悬停或点按可查看原文、位置与等式。",
                   "Made by disclosure-cli; hover over or tap a value for its raw text, place and equations."),
+    # the cross-year findings of an agency given in several years (both pages)
+    "cross_year": ("跨年度核对", "Across years"),
+    "years_concerned": ("涉及年度", "years"),
+    "series_reports": ("各年报告", "reports by year"),
+    "as_written": ("报告所列机关", "agency as written"),
+    "not_used": ("（同年另一份报告，未使用）", "(a second report of that year, not used)"),
+    "no_cross_year": ("跨年度核对未发现问题。", "No cross-year findings."),
+    "places": ("数值位置", "places of the numbers"),
+    "colon": ("：", ": "),
+    "sep": ("；", "; "),
 }  # fmt: skip
 BLOCKS = {"一": "（一）", "五": "（五）", "六": "（六）", "八": "（八）", "九": "（九）"}
 
@@ -372,8 +388,7 @@ class _Builder:
             (_t("sums", lang), str(self.result.evaluated)),
             ("sha256", r.sha256),
         ]
-        severities = {f.severity for f in self.shown}
-        status = "error" if "error" in severities else "warning" if severities else "ok"
+        status = _status(self.shown)
         return ReportView(
             f"report-{index}",
             heading,
@@ -384,6 +399,95 @@ class _Builder:
             [self.finding(f) for f in sorted(self.shown, key=lambda f: RANK.get(f.severity, 3))],
             [w.message for w in r.warnings],
         )
+
+
+# -- across years (Y findings): one section per agency given in several years ---------------------
+
+
+@dataclass
+class SeriesReportView:
+    """One report of a series: its year, the agency as the report writes it, and its place on the page."""
+
+    year: int
+    agency: str
+    source: str
+    anchor: str = ""  # the report's section on the same page, if it has one
+    used: bool = True  # False: a second report of the year, left out of the series
+
+
+@dataclass
+class CrossYearFindingView:
+    code: str
+    name: str
+    severity: str
+    severity_label: str
+    years: str
+    message: str
+    equation: str
+    places: list[str]
+
+
+@dataclass
+class CrossYearView:
+    anchor: str
+    heading: str
+    status: str  # ok | warning | error
+    verdict: str
+    reports: list[SeriesReportView]
+    findings: list[CrossYearFindingView]
+
+
+def finding_years(series: Series, f: Finding) -> list[int]:
+    """The years a cross-year finding concerns: those of the reports its numbers come from, else the
+    year its ``where`` names (a missing year, a year with two reports)."""
+    by_source: dict[str, int] = {r.source: y for y, r in series.records.items()}
+    for year, _used, ignored in series.duplicates:
+        by_source.setdefault(ignored.source, year)
+    years = {by_source[t.source] for t in f.terms if t.source in by_source}
+    if not years:
+        tail = f.where.rsplit(".", 1)[-1]
+        if len(tail) == 4 and tail.isdigit():
+            years.add(int(tail))
+    return sorted(years)
+
+
+def _status(findings: Sequence[Finding]) -> str:
+    severities = {f.severity for f in findings}
+    return "error" if "error" in severities else "warning" if severities else "ok"
+
+
+def cross_year_view(
+    series: Series, shown: Sequence[Finding], lang: str, anchor: str, anchors: dict[int, str] | None = None
+) -> CrossYearView:
+    """The cross-year section of one series; ``anchors`` (``id(record)`` → section id) links each year to
+    its report when the page shows it."""
+    zh = lang == "zh"
+    anchors = anchors or {}
+    reports = [SeriesReportView(y, r.agency or "", r.source, anchors.get(id(r), "")) for y, r in
+               sorted(series.records.items())]  # fmt: skip
+    for year, _used, ignored in series.duplicates:
+        reports.append(SeriesReportView(year, ignored.agency or "", ignored.source, anchors.get(id(ignored), ""),
+                                        used=False))  # fmt: skip
+    reports.sort(key=lambda r: (r.year, not r.used))
+    years = series.years
+    heading = f"{_t('cross_year', lang)}：{series.agency} {years[0]}–{years[-1]}" if zh else \
+        f"{_t('cross_year', lang)}: {series.agency} {years[0]}–{years[-1]}"  # fmt: skip
+    counts = {s: sum(1 for f in shown if f.severity == s) for s in ("error", "warning", "info")}
+    if not shown:
+        verdict = "✓ " + _t("no_cross_year", lang)
+    elif zh:
+        verdict = f"✗ {counts['error']} 个错误，{counts['warning']} 个警告，{counts['info']} 条提示"
+    else:
+        verdict = f"✗ {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+    sep = "、" if zh else ", "
+    findings = [
+        CrossYearFindingView(
+            f.code, f.rule.name, f.severity, SEVERITY[f.severity][0 if zh else 1],
+            sep.join(str(y) for y in finding_years(series, f)), f.message(lang), f.equation(lang), f.locations(lang),
+        )
+        for f in sorted(shown, key=lambda f: RANK.get(f.severity, 3))
+    ]  # fmt: skip
+    return CrossYearView(anchor, heading, _status(shown), verdict, reports, findings)
 
 
 _TABLE_EN = {
@@ -407,12 +511,16 @@ def _environment() -> Environment:
 
 
 def render_audit_html(
-    results: list[AuditResult], lang: str = "zh", shown: Sequence[Sequence[Finding]] | None = None
+    results: list[AuditResult],
+    lang: str = "zh",
+    shown: Sequence[Sequence[Finding]] | None = None,
+    series: Sequence[SeriesAudit] = (),
 ) -> str:
     """One self-contained HTML page for the audit of ``results``.
 
     ``shown``: the findings to show for each result (after --select/--ignore/--min-severity);
-    all of each result's findings by default.
+    all of each result's findings by default. ``series``: the cross-year findings of the agencies
+    given in several years (``AuditReport.series``), one section each after the reports.
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
@@ -421,6 +529,8 @@ def render_audit_html(
     if len(shown) != len(results):
         raise ValueError("shown needs one list of findings per result")
     reports = [_Builder(r, s, lang).report(i + 1) for i, (r, s) in enumerate(zip(results, shown))]
+    anchors = {id(r.record): view.anchor for r, view in zip(results, reports)}
+    across = [cross_year_view(s.series, s.shown, lang, f"across-{i + 1}", anchors) for i, s in enumerate(series)]
     words = {k: _t(k, lang) for k in TEXT}
     template = _environment().get_template("audit.html.j2")
-    return template.render(reports=reports, lang=lang, t=words)
+    return template.render(reports=reports, across=across, lang=lang, t=words)

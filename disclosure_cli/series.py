@@ -1,7 +1,10 @@
 """Year over year: group an agency's reports, check what must carry over, and measure change.
 
-Grouping normalises agency names (white space, script, 人民政府 vs 政府, brackets) and can be
-steered with an explicit agency or a mapping file for renamed agencies (机构改革). Cross-year
+Grouping is by place and department: an agency name that ``region.resolve`` reads is grouped under
+its GB/T 2260 code and department (「洪泽区人民政府」, 「淮安市洪泽区人民政府」 and 「洪泽县人民政府」 are
+one series, ``320813/政府``); any other name under the name normalised (white space, script,
+人民政府 vs 政府, brackets). It can be steered with an explicit agency or a mapping file for renamed
+agencies (机构改革): a mapped report is grouped as if published under its mapped name. Cross-year
 findings use the audit's rule catalogue (Y codes) and its Finding values. Changes are computed for
 every value and for the derived indicators of DOMAIN.md; across the 2020→2021 format change only
 comparable values are compared, and the output says which were not.
@@ -21,6 +24,8 @@ from typing import Literal, TypedDict, overload
 from .auditing.findings import Finding, Term, _tidy
 from .auditing.rules import RULES, RunningTotal
 from .record import Record
+from .region import resolve
+from .region import series_key as place_key
 from .textnorm import simplify_prose
 
 MIN_BASE = 30  # a rate or relative change built on fewer cases is shown but not ranked
@@ -32,7 +37,8 @@ _BRACKETS = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")
 
 
 def normalize_agency(name: str | None) -> str:
-    """The grouping key of an agency name: 「平潭综合实验区（管委会）」 and 「平潭综合实验区」 agree."""
+    """An agency name normalised (white space, script, brackets, 人民政府 → 政府): 「平潭综合实验区（管委会）」
+    and 「平潭综合实验区」 agree. The grouping key of a name ``region.resolve`` reads no place in."""
     text = simplify_prose(name or "")
     text = _BRACKETS.sub("", text)
     text = re.sub(r"\s+", "", text).replace("人民政府", "政府")
@@ -57,6 +63,7 @@ class Series:
     agency: str
     records: dict[int, Record] = field(default_factory=dict)
     duplicates: list[tuple[int, Record, Record]] = field(default_factory=list)  # (year, used, ignored)
+    key: str = ""  # the grouping key (series_key): ``320813/政府``, or a normalised name
 
     @property
     def years(self) -> list[int]:
@@ -68,9 +75,25 @@ class Series:
         return [(self.records[a], self.records[b]) for a, b in pairwise(ys)]
 
 
+def name_key(name: str | None) -> str:
+    """The grouping key of a name as written, without a mapping: its place and department when
+    ``region.resolve`` reads a place in it (``320813/政府``), else the normalised name."""
+    region = resolve(name) if name else None
+    return place_key(region) if region is not None else normalize_agency(name)
+
+
 def series_key(name: str | None, mapping: dict[str, str] | None = None) -> str:
-    """The grouping key of an agency name after ``mapping`` (old name → current name)."""
-    return normalize_agency((mapping or {}).get(normalize_agency(name)) or name)
+    """The grouping key of an agency name after ``mapping`` (old name → current name): the mapped
+    name decides, read as :func:`name_key` reads any name."""
+    return name_key((mapping or {}).get(normalize_agency(name)) or name)
+
+
+def record_key(record: Record, mapping: dict[str, str] | None = None) -> str:
+    """The series a record belongs to: :func:`series_key` of its agency; a record without an agency
+    name is a series of its own, by source (a path is never read for a place)."""
+    if (mapping or {}).get(normalize_agency(record.agency)) or record.agency:
+        return series_key(record.agency, mapping)
+    return "source:" + record.source
 
 
 def series_name(record: Record, mapping: dict[str, str] | None = None) -> str:
@@ -85,11 +108,12 @@ def matching_agencies(names: Iterable[str | None], agency: str, mapping: dict[st
 
 
 def select(records: Iterable[Record], agency: str | None, mapping: dict[str, str] | None = None) -> list[Record]:
-    """The records of ``agency``'s series (all of them when ``agency`` is None)."""
+    """The records of ``agency``'s series (all of them when ``agency`` is None): ``agency`` is read
+    as a report's agency name is (its place and department, after ``mapping``)."""
     if agency is None:
         return list(records)
     want = series_key(agency, mapping)
-    return [r for r in records if series_key(series_name(r, mapping)) == want]
+    return [r for r in records if record_key(r, mapping) == want]
 
 
 @overload
@@ -117,18 +141,21 @@ def group(
     mapping: dict[str, str] | None = None,
     with_undated: bool = False,
 ) -> list[Series] | tuple[list[Series], list[Record]]:
-    """Reports grouped by agency (names normalised, then ``mapping`` merges renamed agencies) and
-    ordered by year; ``agency`` selects that agency's series only (it never merges others into it).
-    With ``with_undated``, also the reports left out for want of a year."""
+    """Reports grouped by agency (:func:`record_key`: place and department, else the normalised
+    name; ``mapping`` merges renamed agencies) and ordered by year; ``agency`` selects that agency's
+    series only (it never merges others into it). A series is shown under the name of its latest
+    report (its mapped name when mapped). With ``with_undated``, also the reports left out for want
+    of a year."""
     by_key: dict[str, Series] = {}
     undated: list[Record] = []
     for record in select(records, agency, mapping):
         if record.year is None:
             undated.append(record)
             continue
-        name = series_name(record, mapping)
-        key = normalize_agency(name)
-        series = by_key.setdefault(key, Series(name))
+        key = record_key(record, mapping)
+        series = by_key.setdefault(key, Series(series_name(record, mapping), key=key))
+        if record.year > max(series.records, default=record.year - 1):
+            series.agency = series_name(record, mapping)
         current = series.records.get(record.year)
         if current is None:
             series.records[record.year] = record
@@ -193,8 +220,39 @@ class Indicator:
     percent: bool = False
 
 
+class _Unread(Exception):
+    """An indicator needs a value its report does not give (a row unread or absent)."""
+
+
 def _get(v: Values, key: str) -> float:
-    return v.get(key) or 0
+    """A value an indicator needs; a blank cell is 0 (see :func:`indicator_values`). A value the
+    report does not give makes the indicator unknown, never 0: a row left unread is not a drop to zero."""
+    found = v.get(key)
+    if found is None:
+        raise _Unread(key)
+    return found
+
+
+def indicator_values(record: Record) -> dict[str, float | int | None]:
+    """The values indicators read: a blank cell as 0 (what publishers mean by it), an unread or absent
+    one as None."""
+    values = comparable_values(record)
+    for key, v in record.values.items():
+        if v.value is None and v.raw is not None:
+            values[key] = 0
+    if record.format == "2021":  # the (六) rows added up again, with their blanks as 0
+        for col in record.spec.table("requests").rows[0].columns:
+            parts = [values.get(f"requests.other.{k}.{col.key}") for k in ("no_correction", "no_fee", "misc")]
+            values[f"requests.other.{col.key}"] = None if None in parts else sum(p or 0 for p in parts)
+    return values
+
+
+def compute(ind: Indicator, values: Values) -> tuple[float | None, float | None]:
+    """(value, base) of ``ind``; (None, None) when a value it needs is not given."""
+    try:
+        return ind.compute(values)
+    except _Unread:
+        return None, None
 
 
 def _rate(num: Callable[[Values], float], den: Callable[[Values], float]) -> Compute:
@@ -355,8 +413,10 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
         record = series.records[year]
         values = comparable_values(record)
         prev_values = comparable_values(previous) if previous else {}
+        measured = indicator_values(record)
+        measured_before = indicator_values(previous) if previous else {}
         for ind in INDICATORS:
-            value, base = ind.compute(values)
+            value, base = compute(ind, measured)
             change = Change(
                 series.agency,
                 ind.key,
@@ -369,7 +429,7 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
                 label_en=ind.en,
             )
             if previous is not None:
-                pv, pbase = ind.compute(prev_values)
+                pv, pbase = compute(ind, measured_before)
                 change.previous_year, change.previous = previous.year, pv
                 change.base = None if base is None or pbase is None else min(base, pbase)
             out.append(change)

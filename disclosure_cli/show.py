@@ -2,7 +2,8 @@
 
 Renderers read the report objects of :mod:`disclosure_cli.api` and write to a text stream; the text
 views go through rich only when the stream is a terminal (``render.py``), the machine formats are
-``render.FindingWriter`` and ``output.Writer``, the HTML page is ``report_html.py``.
+``render.FindingWriter`` and ``output.Writer``, the HTML pages are ``report_html.py`` (audit) and
+``trend_html.py`` (trend).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from .record import Record
 
 AuditFormat = Literal["text", "json", "jsonl", "csv", "html"]
-TrendFormat = Literal["text", "json", "jsonl", "csv"]
+TrendFormat = Literal["text", "json", "jsonl", "csv", "html"]
 RecordFormat = Literal["json", "jsonl", "csv"]
 
 
@@ -49,7 +50,7 @@ def show_audit(report: AuditReport, fmt: AuditFormat, out: TextIO, lang: str, *,
         from .report_html import render_audit_html
 
         results = [r.result for r in report.reports]
-        out.write(render_audit_html(results, lang, shown=[r.shown for r in report.reports]))
+        out.write(render_audit_html(results, lang, shown=[r.shown for r in report.reports], series=report.series))
         out.flush()
         return
     if fmt == "text":
@@ -81,7 +82,13 @@ def show_audit(report: AuditReport, fmt: AuditFormat, out: TextIO, lang: str, *,
 
 def show_trend(trends: list[SeriesTrend], fmt: TrendFormat, out: TextIO, lang: str, *, top: int = 12) -> None:
     """Series in ``fmt``: text (moves, indicators, findings per agency), json (one object per series),
-    jsonl/csv (one change a line/row, long format)."""
+    jsonl/csv (one change a line/row, long format), html (one page, a chart per indicator)."""
+    if fmt == "html":
+        from .trend_html import render_trend_html
+
+        out.write(render_trend_html(trends, lang, top=top))
+        out.flush()
+        return
     from .render import CHANGE_FIELDS, print_trend, print_trend_plain, trend_report
 
     if fmt == "text":

@@ -218,16 +218,17 @@ def refuse_special(path: str) -> None:
     raise ReportError("unreadable", f"not a regular file ({kind}); not opened")
 
 
-def parse_loaded(loaded: Loaded, max_bytes: int = MAX_BYTES) -> Record:
+def parse_loaded(loaded: Loaded, max_bytes: int = MAX_BYTES, fetcher: Fetcher | None = None) -> Record:
     """Parse loaded bytes into a record. A fetched page the parser refuses is refused with the reason its
-    HTML gives when it gives one (it only links a PDF; JavaScript builds it). Raises :class:`ReportError`."""
+    HTML gives when it gives one (it only links a PDF; JavaScript builds it). ``fetcher``: how a fetched
+    page's pictures are fetched (tables published as <img>). Raises :class:`ReportError`."""
     from .parse import parse_bytes
 
     if loaded.error is not None:
         raise loaded.error
     assert loaded.data is not None
     try:
-        record = parse_bytes(loaded.data, source=loaded.source, max_bytes=max_bytes)
+        record = parse_bytes(loaded.data, source=loaded.source, max_bytes=max_bytes, fetcher=fetcher)
     except ReportError as exc:
         if exc.reason in _REFINABLE:
             from .fetch import classify_page
@@ -262,7 +263,7 @@ def read_sources(
                 own = options.fetcher()
             loaded = load(name, fetcher or own, options.max_bytes)
             try:
-                yield parse_loaded(loaded, options.max_bytes)
+                yield parse_loaded(loaded, options.max_bytes, fetcher or own)
             except ReportError as exc:
                 yield Failure.of(source_name(name), exc)
             except Exception as exc:
@@ -292,9 +293,10 @@ def read_dataset(
     try:
         with open_readonly(path) as ds:
             if agency is not None:
-                from .series import matching_agencies
+                from .series import series_key
 
-                records = ds.records(wanted, matching_agencies(ds.agencies(), agency, mapping))
+                # the names of that series' place only: a national dataset's other names are not resolved
+                records = ds.records(wanted, ds.series_agencies(series_key(agency, mapping), mapping))
             else:
                 records = ds.records(wanted)
     except (ValueError, sqlite3.Error) as exc:

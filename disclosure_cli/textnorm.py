@@ -78,17 +78,18 @@ def simplify_prose(text: str) -> str:
     return _ALIAS_RE.sub(lambda m: PHRASE_ALIASES[m.group(0)], to_simplified(nfkc(text)))
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def detect_script(text: str, sample: int = 20000, enough: int = 3000) -> Script:
     """'traditional' when a meaningful share of the CJK characters change under t2s (a few thousand
-    characters decide it as well as the whole page)."""
-    chunk = text[:sample]
-    cjk = _CJK.findall(chunk)[:enough]
-    if not cjk:
+    characters decide it as well as the whole page). The CJK characters are gathered a run at a
+    time, and a sample t2s leaves as it is is Simplified without comparing it character by character."""
+    joined = "".join(_CJK_RUN.findall(text[:sample]))[:enough]
+    if not joined:
         return "simplified"
-    joined = "".join(cjk)
     converted = to_simplified(joined)
+    if converted == joined:
+        return "simplified"
     changed = sum(1 for a, b in zip(joined, converted) if a != b)
     return "traditional" if changed >= 5 and changed / len(joined) > 0.02 else "simplified"

@@ -239,6 +239,29 @@ def render_page_pngs(s: Synthetic, scan: Scan = Scan(), blank: str = "") -> list
     return [_png(p) for p in render_pages(s, scan, blank)]
 
 
+def render_table_pngs(s: Synthetic, scan: Scan = Scan(), blank: str = "") -> list[bytes]:
+    """Each statistics table alone as a picture (a screenshot pasted into a web page): drawn on one tall
+    page so it is never cut, then cropped to the table with a small white margin."""
+    out = []
+    rng = random.Random(scan.seed)
+    for rows, widths in (
+        (table2_rows(s, blank), WIDTHS["active"]),
+        (table3_rows(s, blank), WIDTHS["requests"]),
+        (table4_rows(s, blank), WIDTHS["appeals"]),
+    ):
+        pages = _Pages(scan)
+        pages.size = (pages.size[0], pages.size[1] * 3)
+        pages.pages.clear()
+        pages._new_page()
+        pages.table(rows, widths)
+        page = pages.pages[0]
+        box = page.point(lambda v: 255 - v).getbbox() or (0, 0, *page.size)
+        pad = round(scan.dpi / 10)
+        crop = page.crop((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad))
+        out.append(_png(_scan(crop, scan, rng)))
+    return out
+
+
 def render_scanned_pdf(s: Synthetic, scan: Scan = Scan(), blank: str = "") -> bytes:
     """The scanned pages as a PDF of images only (no text layer), as a scanner writes it."""
     pages = render_pages(s, scan, blank)

@@ -43,6 +43,15 @@ def with_text(line: str):
     return lambda text: text.replace("二、主动公开政府信息情况", f"{line}\n二、主动公开政府信息情况")
 
 
+def _word_in_cell(page: str, row: str, word: str) -> str:
+    """An HTML page with the first number cell of ``row`` replaced by ``word``."""
+    import re
+
+    cell = re.compile(r"(<td[^>]*>)\s*[\d,.]+\s*(</td>)").search(page, page.index(row))
+    assert cell is not None
+    return page[: cell.start()] + cell.group(1) + word + cell.group(2) + page[cell.end() :]
+
+
 TRIGGERS = {
     "R001": lambda: record_of(
         bump(consistent(), "requests.carried_forward.natural_person", "requests.carried_forward.total")
@@ -103,6 +112,12 @@ TRIGGERS = {
         edit=lambda t: t.replace("（一）予以公开\n", "注：本表申请均已按时办结；另有电话咨询 3 宗\n（一）予以公开\n"),
     ),
     "S013": lambda: _ocr_record(consistent(), "requests.new.natural_person", 0.5),
+    "H002": lambda: _ocr_record(
+        bump(consistent(), "requests.carried_forward.natural_person", "requests.carried_forward.total"),
+        "requests.carried_forward.natural_person",
+        0.5,
+    ),
+    "S014": lambda: record_of(consistent(), shape="html", edit=lambda t: _word_in_cell(t, "规章", "见附件")),
     "H001": lambda: record_of(
         mutate(
             consistent(),

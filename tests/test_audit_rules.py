@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from disclosure_cli.auditing import rules
 from disclosure_cli.auditing.checks import SENTENCE_CHECKS
 from disclosure_cli.auditing.mutation import IDENTITY_CODES
-from disclosure_cli.auditing.notes import TEMPLATES
+from disclosure_cli.auditing.notes import templates
 from disclosure_cli.formats import FORMATS
 from disclosure_cli.series import RUNNING_TOTALS
 
@@ -25,9 +27,16 @@ def test_identity_rules_are_the_mutation_codes():
     assert frozenset({"R001", "R002", "R003", "A001"}) == IDENTITY_CODES
 
 
-def test_every_parser_note_a_rule_reports_has_a_chinese_template():
+def test_every_parser_note_a_rule_reports_has_its_templates_there():
+    declared = {key.split("/", 1)[0] for key in templates()}
     for note, rule in rules.BY_NOTE.items():
-        assert note in TEMPLATES, f"{rule.code}: no Chinese template for parser note {note!r}"
+        assert note in declared, f"{rule.code}: no message template for parser note {note!r}"
+    for r in rules.RULES:
+        for key, words in r.messages:
+            assert key.split("/", 1)[0] in r.notes, f"{r.code}: template {key!r} for a note it does not report"
+            fields = lambda text: sorted(re.findall(r"{(\w+)}", text))  # noqa: E731
+            assert fields(words.zh) == fields(words.en), f"{r.code} {key}: zh and en fill different fields"
+            assert re.search(r"[\u4e00-\u9fff]", words.zh), f"{r.code} {key}: no Chinese text"
 
 
 def test_every_statement_rule_has_a_check():

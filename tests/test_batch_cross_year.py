@@ -92,3 +92,85 @@ def test_a_dataset_of_schema_2_computes_every_series_once(tmp_path, series):
     conn.close()
     summary = run_batch(paths, db, jobs=1)
     assert summary.series == 1 and y_findings(db)
+
+
+# --- issue 13, item 8: a series settles glued table-2 rows, and batch stores what it settled -----------
+
+
+def glued_page(s: synth.Synthetic, row_key: str = "normative_documents") -> str:
+    """The page one cell per line, with the cells of table-2 row ``row_key`` run together."""
+    lines = synth.render_lines(s).splitlines()
+    at = lines.index(s.spec.table("active").row(row_key).label, lines.index("二、主动公开政府信息情况"))
+    width = len(s.printed("active", row_key))
+    lines[at + 1 : at + 1 + width] = ["".join(lines[at + 1 : at + 1 + width])]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def glued_series(tmp_path):
+    """2022 with 16 in force, then 2023 printing 「行政规范性文件5615」: only 5|6|15 follows from 16."""
+    first, second = synth.random_series(13, 2022, 2)
+    for s, (issued, repealed, in_force) in ((first, (20, 4, 16)), (second, (5, 6, 15))):
+        for col, n in zip(("issued", "repealed", "in_force"), (issued, repealed, in_force)):
+            s.values[f"active.normative_documents.{col}"] = n
+            s.texts[f"active.normative_documents.{col}"] = str(n)
+    before = tmp_path / "r2022.txt"
+    before.write_text(synth.render_lines(first), encoding="utf-8")
+    glued = tmp_path / "r2023.txt"
+    glued.write_text(glued_page(second), encoding="utf-8")
+    return first, str(before), str(glued)
+
+
+def stored(db, source: str) -> tuple[dict, list[str], list[str]]:
+    """(normative_documents values by column, note codes about that row, audit finding codes) of a report."""
+    import json
+
+    conn = sqlite3.connect(db)
+    rid, notes = conn.execute("SELECT id, notes FROM reports WHERE source = ?", (source,)).fetchone()
+    values = {
+        col: (value, inferred)
+        for col, value, inferred in conn.execute(
+            "SELECT column_key, value, inferred FROM report_values WHERE report_id = ? AND row_key = ?",
+            (rid, "normative_documents"),
+        )
+    }
+    codes = [n["code"] for n in json.loads(notes) if n.get("rows") == ["active.normative_documents"]]
+    audit_codes = [
+        c for (c,) in conn.execute("SELECT code FROM findings WHERE report_id = ? AND kind = 'audit'", (rid,))
+    ]
+    conn.close()
+    return values, codes, audit_codes
+
+
+def test_issue13_item8_batch_stores_what_the_arriving_year_settles(tmp_path, glued_series):
+    _, before, glued = glued_series
+    db = str(tmp_path / "d.sqlite")
+    run_batch([glued], db, jobs=1)  # 2023 alone: three readings, left unread
+    values, notes, audit_codes = stored(db, glued)
+    assert values == {} and notes == ["row-ambiguous"] and "S008" in audit_codes
+    summary = run_batch([before, glued], db, jobs=1)  # 2022 arrives: its 16 in force settles 2023
+    assert summary.skipped == 1 and summary.series == 1
+    values, notes, audit_codes = stored(db, glued)
+    assert {col: v for col, (v, _) in values.items()} == {"issued": 5, "repealed": 6, "in_force": 15}
+    assert all("settled across years by 2022" in inferred for _, inferred in values.values())
+    assert notes == ["row-recovered"] and "S008" not in audit_codes and "S009" in audit_codes
+    assert y_findings(db) == []
+    with open_db(db) as ds:  # what the dataset gives back is the settled record
+        (record,) = [r for r in ds.records() if r.source == glued]
+        assert record.get("active", "normative_documents", "in_force") == 15
+    run_batch([before, glued], db, jobs=1)  # nothing new: nothing changes
+    assert stored(db, glued)[0] == values
+
+
+def test_issue13_item8_batch_stores_y008_when_no_reading_agrees(tmp_path, glued_series):
+    first, before, glued = glued_series
+    first.values["active.normative_documents.in_force"], first.texts["active.normative_documents.in_force"] = 90, "90"
+    (tmp_path / "r2022.txt").write_text(synth.render_lines(first), encoding="utf-8")
+    db = str(tmp_path / "d.sqlite")
+    summary = run_batch([before, glued], db, jobs=1)
+    assert y_findings(db) == [(glued, "Y008", "active.normative_documents")]
+    assert summary.findings["Y008"] == 1
+    values, notes, _ = stored(db, glued)
+    assert values == {} and notes == ["row-ambiguous"]  # the row stays unread
+    run_batch([before, glued], db, jobs=1)
+    assert y_findings(db) == [(glued, "Y008", "active.normative_documents")]  # stored once, not twice

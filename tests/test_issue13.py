@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -179,3 +180,171 @@ def test_small_moves_in_the_trend_output():
     assert "small numbers: under 30 cases" in out.getvalue()
     rows = [c.as_dict() for c in changes]
     assert any(r["small"] for r in rows) and not any(r["small"] and r["ranked"] for r in rows)
+
+
+# --- item 2: places with region codes ----------------------------------------------------------
+
+HONGZE = ("洪泽县人民政府", "洪泽区人民政府", "淮安市洪泽区人民政府")  # 2021, 2022, 2023: one place, renamed
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    """One county government under three names (2021-2023), a bureau of it, a city of another
+    province and an agency no place can be read from; batched into one dataset."""
+    tmp = tmp_path_factory.mktemp("places")
+    paths = {}
+    for s, name in zip(synth.random_series(11, 2021, 3), HONGZE):
+        s.agency = name
+        paths[(name, s.year)] = _write(tmp, s, f"hongze_{s.year}.html")
+    for agency, seed in (("洪泽区财政局", 12), ("深圳市人民政府", 13), ("某某委员会", 14)):
+        s = synth.random_series(seed, 2022, 1)[0]
+        s.agency = agency
+        paths[(agency, 2022)] = _write(tmp, s, f"{seed}.html")
+    db = str(tmp / "places.sqlite")
+    assert run("batch", *paths.values(), "--db", db, "--jobs", "1").exit_code == 0
+    return paths, db
+
+
+def test_issue13_a_record_carries_its_region(places):
+    paths, _ = places
+    record = json.loads(run("parse", paths[(HONGZE[0], 2021)], "-o", "json").stdout)[0]
+    assert record["agency"] == "洪泽县人民政府"  # as printed; the region is today's place
+    assert record["region"] == {
+        "code": "320813",
+        "name": "江苏省淮安市洪泽区",
+        "level": "county",
+        "province": "320000",
+        "prefecture": "320800",
+        "department": "人民政府",
+    }
+    unknown = json.loads(run("parse", paths[("某某委员会", 2022)], "-o", "jsonl").stdout)
+    assert unknown["agency"] == "某某委员会" and unknown["region"] is None
+    rows = list(csv.DictReader(io.StringIO(run("parse", paths[("深圳市人民政府", 2022)], "-o", "csv").stdout)))
+    assert {(r["region_code"], r["region_name"], r["region_level"]) for r in rows} == {
+        ("440300", "广东省深圳市", "prefecture")
+    }
+    rows = list(csv.DictReader(io.StringIO(run("parse", paths[("某某委员会", 2022)], "-o", "csv").stdout)))
+    assert rows and {(r["region_code"], r["region_name"], r["region_level"]) for r in rows} == {("", "", "")}
+
+
+def test_issue13_one_place_is_one_series_whatever_its_title_calls_it(places):
+    paths, db = places
+    hongze = [paths[(name, year)] for name, year in zip(HONGZE, (2021, 2022, 2023))]
+    result = run("trend", *hongze, "-o", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    (series,) = json.loads(result.stdout)
+    assert series["years"] == [2021, 2022, 2023] and series["agency"] == "淮安市洪泽区人民政府"  # the latest name
+    from_db = json.loads(run("trend", "--db", db, "--agency", "洪泽县人民政府", "-o", "json").stdout)
+    assert [(s["agency"], s["years"]) for s in from_db] == [("淮安市洪泽区人民政府", [2021, 2022, 2023])]
+    bureau = json.loads(run("trend", "--db", db, "--agency", "淮安市洪泽区财政局", "-o", "json").stdout)
+    assert [s["years"] for s in bureau] == [[2022]]  # the department is its own series
+    compare = run("compare", hongze[0], hongze[2], "-o", "json")
+    assert "two different agencies" not in compare.stderr
+
+
+def test_issue13_the_agency_map_overrides_the_place(places):
+    paths, _ = places
+    hongze = [paths[(name, year)] for name, year in zip(HONGZE, (2021, 2022, 2023))]
+    records = [parse_bytes(Path(p).read_bytes(), source=p) for p in hongze]
+    mapping = {"洪泽县政府": "洪泽区财政局"}  # as load_mapping keys it: normalised old name → current name
+    by_years = sorted((s.agency, s.years) for s in group(records, mapping=mapping))
+    assert by_years == [("洪泽区财政局", [2021]), ("淮安市洪泽区人民政府", [2022, 2023])]
+    assert [s.years for s in group(records, agency="洪泽区财政局", mapping=mapping)] == [[2021]]
+    assert matching_agencies(HONGZE, "洪泽区人民政府") == sorted(HONGZE)
+    assert matching_agencies(HONGZE, "洪泽区人民政府", mapping) == sorted(HONGZE[1:])
+
+
+def test_issue13_the_dataset_and_its_exports_carry_regions(places):
+    _, db = places
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    rows = dict(conn.execute("SELECT agency, region_code || ' ' || department FROM reports").fetchall())
+    assert rows["洪泽县人民政府"] == rows["淮安市洪泽区人民政府"] == "320813 人民政府"
+    assert rows["洪泽区财政局"] == "320813 财政局" and rows["深圳市人民政府"] == "440300 人民政府"
+    assert "某某委员会" in rows and rows["某某委员会"] is None
+    conn.close()
+    reports = list(csv.DictReader(io.StringIO(run("export", "--db", db, "--table", "reports").stdout)))
+    by_agency = {r["agency"]: r for r in reports}
+    assert {k: by_agency["洪泽区财政局"][k] for k in ("region_code", "region_name", "region_level")} == {
+        "region_code": "320813",
+        "region_name": "江苏省淮安市洪泽区",
+        "region_level": "county",
+    }
+    assert (by_agency["洪泽区财政局"]["province_code"], by_agency["洪泽区财政局"]["prefecture_code"]) == (
+        "320000",
+        "320800",
+    )
+    for table in ("values", "findings"):
+        header = run("export", "--db", db, "--table", table).stdout.splitlines()[0]
+        assert header.startswith("source,agency,region_code,region_name,region_level,year,"), table
+
+
+@pytest.mark.parametrize(
+    ("region", "agencies"),
+    [
+        ("江苏省", {*HONGZE, "洪泽区财政局"}),
+        ("32", {*HONGZE, "洪泽区财政局"}),
+        ("淮安市", {*HONGZE, "洪泽区财政局"}),
+        ("3208", {*HONGZE, "洪泽区财政局"}),
+        ("洪泽县", {*HONGZE, "洪泽区财政局"}),  # a former name: today's place
+        ("320813", {*HONGZE, "洪泽区财政局"}),
+        ("广东", {"深圳市人民政府"}),
+        ("440300", {"深圳市人民政府"}),
+        ("北京市", set()),
+    ],
+)
+def test_issue13_export_region(places, region, agencies):
+    _, db = places
+    result = run("export", "--db", db, "--table", "reports", "--region", region)
+    assert result.exit_code == 0, result.stderr
+    assert {r["agency"] for r in csv.DictReader(io.StringIO(result.stdout))} == agencies
+
+
+def test_issue13_export_region_combines_and_refuses_what_is_no_place(places):
+    _, db = places
+    both = run("export", "--db", db, "--table", "reports", "--region", "320813", "--region", "深圳市", "--year", "2022")
+    assert {r["agency"] for r in csv.DictReader(io.StringIO(both.stdout))} == {
+        "洪泽区人民政府",
+        "洪泽区财政局",
+        "深圳市人民政府",
+    }
+    values = run("export", "--db", db, "--table", "requests", "--region", "广东省")
+    rows = list(csv.DictReader(io.StringIO(values.stdout)))
+    assert rows and {(r["agency"], r["region_code"]) for r in rows} == {("深圳市人民政府", "440300")}
+    for bad in ("深圳市财政局", "朝阳区", "99", "3208a", "火星"):
+        result = run("export", "--db", db, "--region", bad)
+        assert result.exit_code == 2 and "names no place" in result.stderr and not result.stdout, bad
+
+
+def test_issue13_batch_checks_a_renamed_place_across_years(tmp_path):
+    """Cross-year findings follow the place: 洪泽县's 2021 and 淮安市洪泽区's 2022 are compared."""
+    first, second = synth.random_series(15, 2021, 2)
+    first.agency, second.agency = "洪泽县人民政府", "淮安市洪泽区人民政府"
+    for key in ("requests.carried_over.natural_person", "requests.carried_over.total",
+                "requests.carried_forward.natural_person", "requests.carried_forward.total"):  # fmt: skip
+        second.values[key] += 2
+        second.texts[key] = str(second.values[key])
+    paths = [_write(tmp_path, s, f"{s.year}.html") for s in (first, second)]
+    db = str(tmp_path / "d.sqlite")
+    assert run("batch", *paths, "--db", db, "--jobs", "1").exit_code == 0
+    found = [json.loads(line) for line in run("export", "--db", db, "--table", "findings", "--code", "Y001",
+                                                  "-o", "jsonl").stdout.splitlines()]  # fmt: skip
+    assert found and {(f["agency"], f["region_code"]) for f in found} == {("淮安市洪泽区人民政府", "320813")}
+
+
+def test_issue13_series_agencies_of_a_dataset_are_matching_agencies(places):
+    """The dataset finds a series' names through its region columns: the same names as
+    matching_agencies over every name, with and without a mapping."""
+    from disclosure_cli.dataset import open_readonly
+    from disclosure_cli.series import series_key
+
+    _, db = places
+    mappings = [None, {"洪泽县政府": "洪泽区财政局"}, {"某某委员会": "深圳市人民政府"}]
+    with open_readonly(db) as ds:
+        names = ds.agencies()
+        for mapping in mappings:
+            for name in [*names, "淮安市洪泽区财政局", "江苏省淮安市洪泽区人民政府", "某某委员会 ", "无此机关"]:
+                want = matching_agencies(names, name, mapping)
+                assert ds.series_agencies(series_key(name, mapping), mapping) == want, (name, mapping)
+        assert ds.series_agencies(series_key("洪泽区人民政府")) == sorted(HONGZE)

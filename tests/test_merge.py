@@ -113,3 +113,39 @@ def test_batch_writes_one_transaction_per_chunk(pages, tmp_path, monkeypatch):
     )
     run_batch([*paths, copy, junk], str(tmp_path / "d.sqlite"), jobs=1, chunk=4)
     assert calls == [4, 2]
+
+
+def test_merge_joins_one_place_across_shards_and_fills_regions_of_an_older_shard(tmp_path):
+    """A county renamed between years (洪泽县 → 淮安市洪泽区), batched on two machines, one of them
+    with a version-3 tool (no region columns): the merge carries regions and one series."""
+    paths = []
+    for s, name in zip(synth.random_series(21, 2021, 2), ("洪泽县人民政府", "淮安市洪泽区人民政府")):
+        s.agency = name
+        path = tmp_path / f"h{s.year}.html"
+        path.write_text(synth.render_html(s), encoding="utf-8")
+        paths.append(str(path))
+    a, b, out = (str(tmp_path / n) for n in ("a.sqlite", "b.sqlite", "out.sqlite"))
+    run_batch(paths[:1], a, jobs=1)
+    run_batch(paths[1:], b, jobs=1)
+    conn = sqlite3.connect(a)  # as version 3 wrote it
+    with conn:
+        conn.execute("DROP INDEX reports_region")
+        for column in ("region_code", "region_name", "region_level", "province_code", "prefecture_code", "department"):
+            conn.execute(f"ALTER TABLE reports DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    summary = merge([a, b], out)
+    assert summary.added == 2
+    conn = sqlite3.connect(out)
+    rows = conn.execute("SELECT agency, region_code, region_name, department FROM reports ORDER BY year").fetchall()
+    assert rows == [
+        ("洪泽县人民政府", "320813", "江苏省淮安市洪泽区", "人民政府"),
+        ("淮安市洪泽区人民政府", "320813", "江苏省淮安市洪泽区", "人民政府"),
+    ]
+    assert conn.execute("SELECT count(*) FROM series_pending").fetchone()[0] == 0  # computed by the merge
+    conn.close()
+    from disclosure_cli.dataset import open_readonly
+    from disclosure_cli.series import group
+
+    with open_readonly(out) as ds:
+        assert [s.years for s in group(ds.records())] == [[2021, 2022]]

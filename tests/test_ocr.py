@@ -2,7 +2,7 @@
 
 The pages are drawn by ``tests/image_render.py`` from synthetic reports (the Word renderer's tables,
 ruled, on A4). The property is the issue's (#15): every value comes back right, or it is flagged
-(confidence under :data:`ocr.LOW_CONFIDENCE`) or left unread; a wrong number is never reported as
+(confidence under :data:`record.LOW_CONFIDENCE`) or left unread; a wrong number is never reported as
 certain. OCR is slow on two shared cores, so the examples are few and each rendering is read once.
 """
 
@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli import parse
+from disclosure_cli import parse, readers
 from disclosure_cli.errors import ReportError
 from disclosure_cli.readers import ocr
-from disclosure_cli.record import Record
+from disclosure_cli.record import LOW_CONFIDENCE, Record
 from disclosure_cli.testing import synth
 
-from .conftest import same_value
+from .conftest import ROOT, same_value
 from .image_render import Scan, font_path, render_png, render_scanned_pdf
 
 needs_engine = pytest.mark.skipif(
@@ -37,7 +37,7 @@ def parse_ocr(data: bytes, source: str = "-") -> tuple[Record, ocr.OcrResult]:
     record comes from the real pipeline (parse.py's sniffing and confidence marking included)."""
     from unittest import mock
 
-    result = ocr.ocr_image(data) if ocr.is_image(data) else ocr.ocr_scanned_pdf(data)
+    result = ocr.ocr_image(data) if readers.is_image(data) else ocr.ocr_scanned_pdf(data)
     with (
         mock.patch.object(ocr, "ocr_image", return_value=result),
         mock.patch.object(ocr, "ocr_scanned_pdf", return_value=result),
@@ -55,7 +55,7 @@ def wrong_and_certain(s: synth.Synthetic, record: Record, result: ocr.OcrResult)
         if same_value(want, v.value):
             continue
         p = result.confidence.get(v.loc, 0.0) if v.loc is not None else 0.0
-        if p >= ocr.LOW_CONFIDENCE:
+        if p >= LOW_CONFIDENCE:
             out[key] = (want, v.value, v.raw, round(p, 3))
     return out
 
@@ -80,7 +80,7 @@ def _summary(s, record, result) -> tuple[int, int, int]:
         v = record.values.get(key)
         if v is None or v.raw is None:
             unread += 1
-        elif same_value(want, v.value) and result.confidence.get(v.loc, 0.0) >= ocr.LOW_CONFIDENCE:
+        elif same_value(want, v.value) and result.confidence.get(v.loc, 0.0) >= LOW_CONFIDENCE:
             right += 1
         else:
             flagged += 1
@@ -155,11 +155,11 @@ def test_every_cell_carries_a_confidence_and_grids_are_emitted_like_html():
 
 
 def test_sniffing_pictures_by_magic_number():
-    assert ocr.is_image(b"\x89PNG\r\n\x1a\n....")
-    assert ocr.is_image(b"\xff\xd8\xff\xe0....")
-    assert ocr.is_image(b"II*\x00....")
-    assert not ocr.is_image(b"%PDF-1.7")
-    assert not ocr.is_image(b"<html>")
+    assert readers.is_image(b"\x89PNG\r\n\x1a\n....")
+    assert readers.is_image(b"\xff\xd8\xff\xe0....")
+    assert readers.is_image(b"II*\x00....")
+    assert not readers.is_image(b"%PDF-1.7")
+    assert not readers.is_image(b"<html>")
 
 
 def test_without_the_extra_the_message_says_what_to_install(monkeypatch):
@@ -194,6 +194,92 @@ def test_a_huge_picture_is_refused_before_it_is_decoded(monkeypatch):
 def test_the_engine_is_imported_only_when_a_picture_is_read():
     import subprocess
 
-    code = "import sys; import disclosure_cli.readers.ocr as o; o.is_image(b'x'); print('onnxruntime' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    code = (
+        "import sys; import disclosure_cli.readers.ocr; import disclosure_cli.parse as p; "
+        "p.parse_bytes(open('fixtures/seed_shenzhen_2020.txt', 'rb').read()); "
+        "print('onnxruntime' in sys.modules, 'disclosure_cli.readers.ocr' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False True"
+    text_only = code.replace("import disclosure_cli.readers.ocr; ", "")  # a text page never loads the OCR reader
+    out = subprocess.run([sys.executable, "-c", text_only], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False False"
+
+
+# --- the audit of a record read from pictures (no engine: the HTML reader stands in for it) -------
+
+
+def _as_if_ocr(s: synth.Synthetic, confidences: dict[str, float]):
+    """``s`` parsed as if OCR had read it from a picture: every value at 0.95, the keys of
+    ``confidences`` at theirs (the wiring of parse.py, without the slow optional engine)."""
+    from unittest import mock
+
+    from disclosure_cli.readers.html import read_html
+
+    page = synth.render_html(s)
+    cells = read_html(page)
+    confidence = {c.loc: 0.95 for c in cells if c.kind in ("value", "null")}
+    plain = parse.parse_bytes(page.encode())
+    for key, p in confidences.items():
+        confidence[plain.values[key].loc] = p
+    with mock.patch.object(ocr, "ocr_image", return_value=ocr.OcrResult(cells, confidence)):
+        return parse.parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, source="scan.png")
+
+
+def _broken(seed: int = 4) -> synth.Synthetic:
+    """A report whose 自然人 carried-forward cell (and its row total) is one too many: R001 fails there."""
+    s = synth.random_report(seed, "2019")
+    for key in ("requests.carried_forward.natural_person", "requests.carried_forward.total"):
+        s.values[key] += 1
+        s.texts[key] = str(s.values[key])
+    return s
+
+
+def _codes(record) -> list[str]:
+    from disclosure_cli.auditing import audit
+
+    return [f.code for f in audit(record).findings]
+
+
+def test_a_failed_sum_with_a_doubtful_term_is_a_possible_misreading():
+    from disclosure_cli.auditing import audit
+
+    record = _as_if_ocr(_broken(), {"requests.carried_forward.natural_person": 0.55})
+    found = audit(record).findings
+    misread = [f for f in found if f.code == "H002"]
+    assert misread and all(f.where in ("requests.*.natural_person", "requests.carried_forward") for f in misread)
+    # the 自然人 column is not blamed on the publisher; the total column, every term read with confidence, is
+    assert [f.where for f in found if f.code == "R001"] == ["requests.*.total"]
+    f = next(f for f in misread if f.where == "requests.*.natural_person")
+    assert "possible misreading" in f.message_en and "(0.55)" in f.message_en
+    assert "可能识别有误" in f.message_zh
+    assert (f.expected, f.actual) != (None, None) and f.terms  # the same numbers as the identity's finding
+    assert f.rule.severity == "warning"
+    assert not any(n.code == "ocr-verified" for n in record.warnings)
+
+
+def test_a_failed_sum_read_with_confidence_is_still_the_identitys_finding():
+    record = _as_if_ocr(_broken(), {"requests.new.commercial": 0.55})  # doubtful, but not in the failing sums
+    codes = _codes(record)
+    assert codes.count("R001") == 2  # the 自然人 and the total columns
+    assert "H002" not in codes
+
+
+def test_an_unread_cell_in_a_failed_sum_is_a_possible_misreading():
+    from disclosure_cli.auditing import audit
+
+    s = _broken()
+    record = _as_if_ocr(s, {"requests.carried_forward.natural_person": 0.0})  # ink that read as nothing
+    found = audit(record).findings
+    assert "requests.*.natural_person" in [f.where for f in found if f.code == "H002"]
+    assert "requests.*.natural_person" not in [f.where for f in found if f.code == "R001"]
+
+
+def test_a_picture_record_whose_sums_all_hold_says_the_tables_were_verified():
+    record = _as_if_ocr(synth.random_report(4, "2019"), {"requests.new.commercial": 0.6})
+    note = next(n for n in record.warnings if n.code == "ocr-verified")
+    assert "every sum of table 3 and table 4 holds" in note.message and "checked" in note.message
+    assert note.message_zh and "全部成立" in note.message_zh
+    assert _codes(record) == ["S013"]  # the doubtful value is still listed; nothing else to report
+    plain = parse.parse_bytes(synth.render_html(synth.random_report(4, "2019")).encode())
+    assert not any(n.code == "ocr-verified" for n in plain.warnings)  # only a record read from pictures

@@ -22,7 +22,8 @@ from disclosure_cli.mapper import Mapper, build_runs
 from disclosure_cli.metadata import read_metadata
 from disclosure_cli.narrative import find_statements
 from disclosure_cli.parse import detect_format
-from disclosure_cli.readers.pdf import Line, is_page_number, read_pdf
+from disclosure_cli.readers import pdf as pdf_reader
+from disclosure_cli.readers.pdf import Line, emit, is_page_number, join_blocks, page_blocks, read_pdf
 from disclosure_cli.testing import synth
 
 from .conftest import GOLDEN, same_value
@@ -364,7 +365,100 @@ def test_a_wrapped_statement_is_read_whole():
     assert len({c.loc.line for c in cells}) == 1, "one paragraph, one line number"
 
 
+# --- pdfium against pdfplumber (issue 14): the same cells ------------------------------------
+
+
+def plumber_cells(data: bytes) -> list[Cell]:
+    """The cells pdfplumber's reader gives (every page through page_blocks), for comparison."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        blocks = [b for number, page in enumerate(pdf.pages, 1) for b in page_blocks(page, number)]
+    return emit(join_blocks(blocks))
+
+
+def _key(cells: list[Cell]) -> list[tuple]:
+    return [(c.raw, c.kind, c.loc, c.copy) for c in cells]
+
+
+@pytest.mark.parametrize(
+    ("seed", "fmt", "blanks", "height", "repeat"),
+    [(11, "2021", 0.0, HEIGHT, 0), (12, "2019", 0.3, 600, 1), (13, "2021", 0.3, 520, 1), (14, "2019", 0.0, 500, 0)],
+)
+def test_pdfium_reader_gives_the_cells_pdfplumber_gave(seed, fmt, blanks, height, repeat):
+    s = synth.random_report(seed, fmt, blanks=blanks)
+    data = markdown_pdf(synth.render_markdown(s), height=height, repeat_header=repeat)
+    cells = read_pdf(data)
+    assert pdf_reader.LAST_READ.fallback == [], "every page read by pdfium"
+    assert _key(cells) == _key(plumber_cells(data))
+
+
+def test_pdfium_reader_gives_the_corpus_cells_pdfplumber_gave(corpus):
+    for name in ("001_huaian_hongze_district_2023.pdf", "002_huaian_hongze_district_2024.pdf"):
+        data = (corpus / name).read_bytes()
+        cells = read_pdf(data)
+        assert pdf_reader.LAST_READ.fallback == [], name
+        assert _key(cells) == _key(plumber_cells(data)), name
+
+
+def test_rotated_text_is_read_by_pdfplumber():
+    """A page with text turned 90° goes to pdfplumber, which reads it in its own direction."""
+    turned = "规章".encode("utf-16-be").hex().encode()
+    page2 = show(50, 100, "本年度收到申请二十件。", 10) + b"BT /F2 10 Tf 0 1 -1 0 300 400 Tm <%s> Tj ET\n" % turned
+    data = make_pdf([show(50, 100, "政府信息公开工作年度报告", 12), page2])
+    cells = read_pdf(data)
+    assert pdf_reader.LAST_READ.fallback == [(2, "rotated")], "only the page with turned text falls back"
+    assert _key(cells) == _key(plumber_cells(data))
+    assert cells[0].raw.startswith("政府信息公开工作年度报告") and cells[0].loc.page == 1
+    assert any("规" in c.raw for c in cells), "the turned text is read, not lost"
+
+
+def test_ruled_grid_with_spans_matches_pdfplumber():
+    widths, h = [90, 150, 60, 60], [20] * 4
+    content = _grid(
+        [
+            (0, 0, 1, 2, "信息内容"),
+            (0, 2, 1, 2, "处理决定"),
+            (1, 0, 3, 1, "（四）无法提供"),
+            (1, 1, 1, 1, "1.本机关不掌握"),
+            (1, 2, 1, 1, "3"),
+            (1, 3, 1, 1, "3"),
+            (2, 1, 1, 1, "2.没有现成信息"),
+            (2, 2, 1, 1, "1"),
+            (2, 3, 1, 1, ""),
+            (3, 1, 1, 1, "3.补正后仍不明确"),
+            (3, 2, 1, 2, "12,345"),
+        ],
+        widths,
+        h,
+        top=100,
+    )
+    data = make_pdf([content])
+    cells = table_cells(read_pdf(data))
+    assert _key(cells) == _key(table_cells(plumber_cells(data)))
+    assert [(c.raw, c.copy) for c in cells if c.loc.row == 4][:2] == [
+        ("（四）无法提供", True),
+        ("3.补正后仍不明确", False),
+    ]
+
+
 # --- refusals --------------------------------------------------------------------------------
+
+
+def test_operators_of_an_uncompressed_content_stream_are_counted_before_pdfium_opens_it():
+    with pytest.raises(ReportError) as info:
+        read_pdf(make_pdf([b"q Q\n" * (pdf_reader.MAX_PAGE_OPS // 2 + 1)]))
+    assert info.value.reason == "too-complex"
+
+
+def test_a_font_cmap_is_not_counted_as_page_content():
+    costs = pdf_reader.StreamCosts()
+    pdf_reader._count_operators(
+        b"/CIDInit /ProcSet findresource begin begincmap " + b"<0001> <4E00>\n" * 9000, 7, False, costs
+    )
+    assert costs.own == {}
 
 
 def test_a_scanned_pdf_has_no_text_layer():

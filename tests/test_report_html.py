@@ -9,9 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import html as lxml_html
 
+from disclosure_cli import api
 from disclosure_cli.auditing import audit
+from disclosure_cli.cli import main
 from disclosure_cli.parse import parse_bytes
 from disclosure_cli.report_html import render_audit_html, value_text
 from disclosure_cli.testing import synth
@@ -192,6 +195,72 @@ def test_corpus_page_with_real_inconsistencies(corpus):
     assert "inferred" in upheld.get("class").split()  # read from glued cells
 
 
+# -- across years ---------------------------------------------------------------------------------
+
+
+def carry_over_break() -> list[synth.Synthetic]:
+    """Two consistent years of one agency; 2022 carries over 2 more research requests than 2021 left."""
+    first, second = synth.random_series(3, 2021, 2)
+    for key in ("requests.carried_over.research", "requests.carried_over.total"):
+        second.values[key] = second.values[key] + 2
+        second.texts[key] = str(second.values[key])
+    return [first, second]
+
+
+def audit_page(report: api.AuditReport, lang: str = "zh"):
+    results = [r.result for r in report.reports]
+    text = render_audit_html(results, lang, shown=[r.shown for r in report.reports], series=report.series)
+    return lxml_html.document_fromstring(text)
+
+
+def test_two_years_of_one_agency_show_their_cross_year_findings():
+    recs = [parse_bytes(synth.render(s, "html").encode(), source=f"{s.year}.html") for s in carry_over_break()]
+    report = api.audit(recs)
+    doc = audit_page(report)
+    (section,) = doc.xpath('//section[@class="cross-year"]')
+    agency = recs[0].agency
+    assert section.xpath("./h2")[0].text_content() == f"跨年度核对：{agency} 2021–2022"
+    found = section.xpath('.//tr[contains(@class, "finding")]')
+    assert [tr.get("data-code") for tr in found] == ["Y001", "Y001"]
+    assert {tr.get("data-years") for tr in found} == {"2021、2022"}
+    (series,) = report.series
+    assert [f.where for f in series.shown] == ["requests.*.research", "requests.*.total"]
+    for tr, f in zip(found, series.shown, strict=True):
+        assert f.message("zh") in tr.text_content() and f.message("zh").startswith(("科研机构列", "总计列"))
+    assert "第" in found[0].xpath('.//div[@class="places"]')[0].text_content()  # where the numbers are
+    years = section.xpath('.//table[@class="series-reports"]/tbody/tr')
+    assert [tr.get("data-year") for tr in years] == ["2021", "2022"]
+    assert [a.get("href") for a in section.xpath(".//a")] == ["#report-1", "#report-2"]  # to the reports above
+    assert all(agency in tr.text_content() for tr in years)
+    assert doc.xpath('//nav//a[@href="#across-1"]')
+    # the reports' own findings stay in the reports; Y codes only in the cross-year section
+    assert not doc.xpath('//section[@class="report"]//tr[starts-with(@data-code, "Y")]')
+    en = audit_page(report, "en")
+    assert en.xpath('//section[@class="cross-year"]/h2')[0].text_content().startswith("Across years: ")
+    assert "carried over" in en.xpath('//tr[@data-code="Y001"]')[0].text_content()
+    clean = api.audit([parse_bytes(synth.render(s, "html").encode(), source=f"{s.year}.html")
+                       for s in synth.random_series(3, 2021, 2)])  # fmt: skip
+    assert "跨年度核对未发现问题" in audit_page(clean).xpath('//section[@class="cross-year"]')[0].text_content()
+    single = audit_page(api.audit(recs[:1]))
+    assert not single.xpath('//section[@class="cross-year"]') and not single.xpath("//nav")
+
+
+def test_cli_audit_html_shows_cross_year_findings(tmp_path):
+    files = []
+    for s in carry_over_break():
+        path = tmp_path / f"{s.year}.html"
+        path.write_text(synth.render_html(s), encoding="utf-8")
+        files.append(str(path))
+    result = CliRunner().invoke(main, ["audit", *files, "-o", "html", "--select", "Y"])
+    assert result.exit_code == 1
+    doc = lxml_html.document_fromstring(result.stdout)
+    assert [tr.get("data-code") for tr in doc.xpath('//section[@class="cross-year"]//tr[@data-code]')] == [
+        "Y001",
+        "Y001",
+    ]
+    assert not doc.xpath('//section[@class="report"]//tr[@data-code]')  # --select Y hides the R findings
+
+
 # -- a real browser ------------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -245,3 +314,19 @@ def test_write_docs_screenshots(tmp_path):
     if PINGTAN_040.exists():
         result = audit(parse_bytes(PINGTAN_040.read_bytes(), source=f"corpus/{PINGTAN_040.name}"))
         screenshot(render_audit_html([result]), DOCS / "audit-html-pingtan-040.png", tmp_path)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium installed (apt-get install chromium)")
+def test_headless_browser_draws_the_cross_year_section(tmp_path):
+    recs = [parse_bytes(synth.render(s, "html").encode(), source=f"{s.year}.html") for s in carry_over_break()]
+    report = api.audit(recs)
+    results = [r.result for r in report.reports]
+    text = render_audit_html(results, "en", shown=[r.shown for r in report.reports], series=report.series)
+    dom = lxml_html.document_fromstring(dump_dom(text, tmp_path))
+    assert [tr.get("data-code") for tr in dom.xpath('//section[@class="cross-year"]//tr[@data-code]')] == [
+        "Y001",
+        "Y001",
+    ]
+    png = screenshot(text, tmp_path / "audit-across.png", tmp_path)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

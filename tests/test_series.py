@@ -16,8 +16,11 @@ from disclosure_cli.series import (
     cross_year,
     group,
     load_mapping,
+    matching_agencies,
     normalize_agency,
+    select,
     series_changes,
+    series_key,
 )
 from disclosure_cli.testing import synth
 
@@ -162,3 +165,76 @@ def test_audit_runs_cross_year_rules_for_several_years(series_files):
     result = CliRunner().invoke(main, ["audit", *series_files, "-o", "jsonl"])
     assert result.exit_code == 1
     assert [json.loads(x)["code"] for x in result.stdout.splitlines()] == ["Y001", "Y001"]
+
+
+# --- series by place and department (issue 13, item 2) -------------------------------------
+
+
+def test_series_group_by_place_and_department():
+    reports = synth.random_series(4, 2021, 4)
+    for s, name in zip(reports, ("洪泽县人民政府", "洪泽区政府", "淮安市洪泽区人民政府", "江苏省淮安市洪泽区人民政府")):
+        s.agency = name
+    recs = records(reports)
+    (series,) = group(recs)
+    assert series.years == [2021, 2022, 2023, 2024] and series.key == "320813/政府"
+    assert series.agency == "江苏省淮安市洪泽区人民政府"  # shown under its latest report's name
+    assert series_key("洪泽县人民政府") == series_key("淮安市洪泽区人民政府") != series_key("淮安市洪泽区财政局")
+    assert series_key("平潭综合实验区管委会") == series_key("平潭综合实验区（管委会）") == series_key("平潭综合实验区")
+    assert series_key("平潭综合实验区") != series_key("平潭县人民政府")
+
+
+def test_names_without_a_place_group_as_before():
+    assert series_key("某某委员会 ") == series_key("某某委员会") == normalize_agency("某某委员会")
+    assert series_key("朝阳区人民政府") == normalize_agency("朝阳区人民政府")  # two 朝阳区: no place guessed
+    assert series_key("北京市朝阳区人民政府") != series_key("长春市朝阳区人民政府")
+    reports = synth.random_series(8, 2021, 2)
+    recs = records(reports)
+    for r in recs:
+        r.agency = None
+    assert sorted(s.key for s in group(recs)) == ["source:2021.html", "source:2022.html"]  # a path is no place
+
+
+def test_select_reads_the_agency_as_a_report_name():
+    reports = synth.random_series(4, 2021, 2)
+    reports[0].agency, reports[1].agency = "洪泽县人民政府", "淮安市洪泽区人民政府"
+    recs = records(reports)
+    assert select(recs, "洪泽区人民政府") == recs
+    assert select(recs, "洪泽区财政局") == [] and select(recs, "淮安市人民政府") == []
+    mapping = {"洪泽县政府": "某旧机关"}  # the mapped name decides: the old name is that series now
+    assert [r.year for r in select(recs, "洪泽县人民政府", mapping)] == [2021]
+    assert [r.year for r in select(recs, "某旧机关", mapping)] == [2021]
+    assert [r.year for r in select(recs, "洪泽区人民政府", mapping)] == [2022]
+
+
+def test_corpus_series_by_place(corpus):
+    """The real reports: 洪泽区人民政府 (001) and 淮安市洪泽区人民政府 (002) are one series; 平潭's zone is
+    one series whatever its title calls it; each 平潭 bureau is a series of its own."""
+    from disclosure_cli.errors import ReportError
+    from disclosure_cli.parse import parse_path
+
+    from .conftest import corpus_manifest
+
+    recs = []
+    for row in corpus_manifest():
+        try:
+            recs.append(parse_path(str(corpus / row["file"])))
+        except ReportError:
+            continue
+    by_key = {s.key: s for s in group(recs)}
+    hongze = by_key["320813/政府"]
+    assert hongze.years == [2023, 2024] and {r.agency for r in hongze.records.values()} == {
+        "洪泽区人民政府",
+        "淮安市洪泽区人民政府",
+    }
+    zone = by_key["350128/"]
+    assert zone.years == list(range(2019, 2026)) and not zone.duplicates
+    bureaus = {k: s.years for k, s in by_key.items() if k.startswith("350128/") and k != "350128/"}
+    assert bureaus == {
+        "350128/财政金融局": list(range(2019, 2026)),
+        "350128/公安局": [2019, 2021, 2022, 2024],
+        "350128/行政审批局": [2022, 2023, 2024, 2025],
+    }
+    # the manifest's names select the same series as the names the titles print
+    assert select(recs, "平潭综合实验区（管委会）") == select(recs, "平潭综合实验区") == list(zone.records.values())
+    assert {r.source for r in select(recs, "淮安市洪泽区人民政府")} == {r.source for r in hongze.records.values()}
+    assert matching_agencies({r.agency for r in recs}, "洪泽区人民政府") == ["洪泽区人民政府", "淮安市洪泽区人民政府"]

@@ -3,9 +3,12 @@ with a finding naming them, and nothing that is not one report passes for one (i
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure_cli.auditing import audit
 from disclosure_cli.errors import ReportError
@@ -252,3 +255,30 @@ def test_a_padded_row_without_its_first_cell_is_unread_not_shifted(layout, key):
         (note,) = [w for w in record.warnings if row in w.rows]
         assert note.code == "row-wrong-width" and "a cell is missing" in note.message
         assert "S010" in {f.code for f in audit(record).findings}
+
+
+ALL_SHAPES = [*synth.SHAPES, *synth.WILD]
+WORDS = ["见附件", "不适用", "详见说明", "10件"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from(ALL_SHAPES), st.sampled_from(WORDS), st.sampled_from(["2019", "2021"]))
+def test_words_in_a_number_cell_cost_that_cell_only_and_never_a_wrong_number(seed, shape, word, fmt):
+    """Words where a number belongs (「见附件」 in 本年制发件数), in every shape: no value is read wrong
+    and the word is never a blank. A real table reads the row's other cells in their columns and names
+    the cell (S014); where the layout leaves its column uncertain, or in text, the row is unread and named
+    (in text a one-cell row whose cell is words reads as a label: 「row not on the page」, S002)."""
+    s = synth.random_report(seed, fmt)
+    rng = random.Random(seed)
+    key = rng.choice([k for k, v in s.values.items() if v is not None])
+    s.texts[key] = word
+    record = parse_bytes(synth.render(s, shape, seed).encode())
+    assert _wrong(record, s) == {}
+    assert record.values[key].raw is None, "a word is never a number or a blank"
+    found = audit(record).findings
+    row = key.rsplit(".", 1)[0]
+    named = {f.code for f in found if row in f.where.split(",") or key in {t.key for t in f.terms}}
+    named_as = {"S014", "S010", "S008"} | ({"S002", "S003", "S007"} if shape in ("lines", "flat") else set())
+    assert named & named_as, (named, [f.message("en") for f in found])
+    if shape in ("html", "markdown") and not key.startswith("appeals."):
+        assert "S014" in named, [f.message("en") for f in found]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
@@ -121,6 +120,8 @@ def write(baseline: Baseline, path: str | Path) -> None:
             existing = None
         if not _is_baseline(existing):
             raise BaselineError(f"{path}: exists and is not a baseline; not overwritten")
+    import tempfile  # only here: `audit` without --write-baseline does not pay for it
+
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..formats import Bound, Format, Identity, Row, Table
 from ..narrative import Statement
-from ..record import Note, Record, Value
+from ..record import LOW_CONFIDENCE, Note, Record, Value
 from .findings import Finding, Term, _tidy
-from .notes import note_zh
 from .rules import BY_BOUND, BY_IDENTITY, BY_NOTE, BY_STATEMENT, IdentityCheck, Severity, StatedTotal
 from .suspect import Check, attach
 
@@ -109,8 +108,9 @@ class Auditor:
                 continue
             number = _note_table(self.fmt, note)
             terms = [Term("", "", None, None, note.loc, table_number=number)] if note.loc else []
-            zh = note_zh(note.code, note.message) or note.message
-            self.findings.append(Finding(rule.code, zh, note.message, terms=terms, where=",".join(note.rows)))
+            self.findings.append(
+                Finding(rule.code, note.text("zh"), note.message, terms=terms, where=",".join(note.rows))
+            )
 
     def _blanks(self) -> None:
         for table in self.fmt.tables:
@@ -208,6 +208,9 @@ class Auditor:
             if lsum == rsum:
                 continue
             check.finding = self._mismatch(ident, table, lhs[0], left, right, lsum, rsum)
+            doubtful = [(t, v) for t, v in zip(left + right, cells) if _misread(v)]
+            if doubtful:  # read from a picture, a term in doubt: the reading's fault more likely than the page's
+                check.finding = _misreading(check.finding, doubtful)
             self.findings.append(check.finding)
             hint = self._digit_hint(ident, table, lhs[0], left, rsum)
             if hint:
@@ -501,6 +504,28 @@ SENTENCE_CHECKS: dict[str, Callable[[Auditor, Statement], Finding | None]] = {
     "N009": Auditor._all_closed,
     "N010": Auditor._problems_empty,
 }
+
+
+MISREADING = "H002"  # possible-misreading: a failed identity on a picture with a doubtful term
+
+
+def _misread(v: Value) -> bool:
+    """Read by OCR with low confidence, or ink that read as nothing (an unread cell has confidence 0)."""
+    return v.ocr is not None and v.ocr < LOW_CONFIDENCE
+
+
+def _misreading(f: Finding, doubtful: list[tuple[Term, Value]]) -> Finding:
+    """The identity's finding under H002: the same numbers and terms, the doubtful readings named."""
+
+    def named(lang: str) -> str:
+        return "、".join(f"{t.name(lang)} {t.raw or _fmt(t.value)} ({v.ocr or 0.0:.2f})" for t, v in doubtful)
+
+    return replace(
+        f,
+        code=MISREADING,
+        message_zh=f"{f.message_zh}；可能识别有误：{named('zh')} 识别置信度低，请对照图片核实",
+        message_en=f"{f.message_en}; possible misreading: {named('en')} read from the picture with low confidence",
+    )
 
 
 def _identity_rule(ident: Identity) -> tuple[str, IdentityCheck]:

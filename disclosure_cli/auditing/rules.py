@@ -89,6 +89,9 @@ class Rule:
     statement: str | None = None  # the prose statement (``narrative.Statement.kind``) it checks
     stated_total: StatedTotal | None = None  # with ``statement``: the table totals the number must equal
     running_total: RunningTotal | None = None  # a cross-year rule: the table-2 total it follows
+    # with ``notes``: the text of each note, ``code`` or ``code/variant`` -> zh/en templates whose fields
+    # the parser fills (``auditing.notes.note``); one declaration gives the record's message in both languages
+    messages: tuple[tuple[str, Words], ...] = ()
 
     def explain(self, lang: str) -> str:
         return self.explanation_zh if lang == "zh" and self.explanation_zh else self.explanation
@@ -107,6 +110,9 @@ RECORD_RULES: tuple[Rule, ...] = (
         "附件发布，其中的数字无法核对。",
         "S001 table-missing: table 4 (行政复议、行政诉讼) not found on the page",
         notes=("table-missing",),
+        messages=(
+            ("table-missing", Words("页面上未找到{table}（{title}）", "{table} ({title}) not found on the page")),
+        ),
     ),
     Rule(
         "S002",
@@ -119,6 +125,7 @@ RECORD_RULES: tuple[Rule, ...] = (
         "国家格式规定了每张表的行。页面上缺少某行（不是空白，而是整行没有），该行数字未知，需要它的等式不予核对。",
         "S002 row-missing: row not on the page: 规章 (active.regulations)",
         notes=("row-missing",),
+        messages=(("row-missing", Words("页面上没有此行：{label}（{row}）", "row not on the page: {label} ({row})")),),
     ),
     Rule(
         "S003",
@@ -130,6 +137,15 @@ RECORD_RULES: tuple[Rule, ...] = (
         "地方模板会增加行（如湖北的「其他主动公开文件」）。这些行保存在记录的 extra 中，不予核对。",
         "S003 unknown-row: table 2: row not in the 2019 format kept under 'extra': 其他主动公开文件 = 12 3 40",
         notes=("unknown-row",),
+        messages=(
+            (
+                "unknown-row",
+                Words(
+                    "{table}：{year}年格式中没有此行，已保存在 extra 中：{label} = {printed}",
+                    "{table}: row not in the {year} format kept under 'extra': {label} = {printed}",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S004",
@@ -167,6 +183,15 @@ RECORD_RULES: tuple[Rule, ...] = (
         "页面丢失了行名（PDF 导出常见），该行被放在唯一缺行的位置。这些数值标为 inferred，请对照页面核实。",
         "S006 row-inferred: table 3: unlabelled row '0 0 0 0 0 0 0' read as （二）部分公开",
         notes=("row-inferred",),
+        messages=(
+            (
+                "row-inferred",
+                Words(
+                    "{table}：无行名的一行「{printed}」按位置读作{label}（该处唯一缺少的行）",
+                    "{table}: unlabelled row '{printed}' read as {label} (the only row missing at that place)",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S007",
@@ -178,6 +203,50 @@ RECORD_RULES: tuple[Rule, ...] = (
         "表格区域内不属于任何行名的数字未读取；不会悄悄丢弃任何数字。",
         "S007 stray-values: table 3: values without a row label ignored: 1",
         notes=("stray-values", "duplicate-row"),
+        messages=(
+            (
+                "stray-values/near-row",
+                Words(
+                    "{table}：{label}行附近的数字未读取：{printed}",
+                    "{table}: text near row {label} ignored: {printed}",
+                ),
+            ),
+            (
+                "stray-values/unlabelled",
+                Words(
+                    "{table}：没有行名的数字未读取：{printed}",
+                    "{table}: values without a row label ignored: {printed}",
+                ),
+            ),
+            (
+                "stray-values/after-cells",
+                Words(
+                    "{table}：{count}个单元格之后的数字未读取：{printed}",
+                    "{table}: values after its {count} cells ignored: {printed}",
+                ),
+            ),
+            (
+                "stray-values/beyond-row",
+                Words(
+                    "{table}：超出行尾的单元格未读取：{printed}",
+                    "{table}: cells beyond the row's end ignored: {printed}",
+                ),
+            ),
+            (
+                "stray-values/between-rows",
+                Words(
+                    "{table}：行间文字中的数字未读取：{printed}",
+                    "{table}: text between its rows ignored: {printed}",
+                ),
+            ),
+            (
+                "duplicate-row",
+                Words(
+                    "{table}：{label}行重复出现，采用第一次出现的数字",
+                    "{table}: row {label} appears again; the first one is used",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S008",
@@ -193,6 +262,15 @@ RECORD_RULES: tuple[Rule, ...] = (
         "S008 cells-not-separated: table 2 规范性文件: cells not separated ('7777166'); left unread, 7 readings "
         "fit: 7/7/77166 | 7/77/7166 | …",
         notes=("row-ambiguous",),
+        messages=(
+            (
+                "row-ambiguous",
+                Words(
+                    "{table} {label}：单元格粘连（「{text}」），未读取；{why}",
+                    "{table} {label}: cells not separated ('{text}'); left unread, {why}",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S009",
@@ -207,6 +285,22 @@ RECORD_RULES: tuple[Rule, ...] = (
         "择读法的等式不算作独立核对。",
         "S009 cells-recovered: table 3 （一）予以公开: cells not separated ('6000017'), read as 6/0/0/0/0/1/7",
         notes=("row-recovered",),
+        messages=(
+            (
+                "row-recovered",
+                Words(
+                    "{table} {label}：单元格粘连（「{text}」），读作 {reading}（{how}）",
+                    "{table} {label}: cells not separated ('{text}'), read as {reading} ({how})",
+                ),
+            ),
+            (
+                "row-recovered/one-too-many",
+                Words(
+                    "{table} {label}：多出一个单元格（「{printed}」）；{why}",
+                    "{table} {label}: one cell too many ('{printed}'); {why}",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S010",
@@ -221,6 +315,33 @@ RECORD_RULES: tuple[Rule, ...] = (
         "，发现列出找到的单元格；页面其余部分照常读取和核对。",
         "S010 row-wrong-width: table 2 row 规章 (line 12) has 2 cells, expected 3: '0 5'; left unread",
         notes=("row-wrong-width",),
+        messages=(
+            (
+                "row-wrong-width",
+                Words(
+                    "{table} {label}行（{where}）有 {count} 个单元格，应为 {width} 个：「{printed}」；未读取",
+                    "{table} row {label} ({where}) has {count} cells, expected {width}: '{printed}'; left unread",
+                ),
+            ),
+            (
+                "row-wrong-width/padded",
+                Words(
+                    "{table} {label}行（{where}）止于第{end}列（共{last}列），而此表把较窄的行补齐到最后一列："
+                    "缺少一个单元格：「{printed}」；未读取",
+                    "{table} row {label} ({where}) stops at column {end} of {last}, though this table pads its"
+                    " narrower rows to the last column: a cell is missing: '{printed}'; left unread",
+                ),
+            ),
+            (
+                "row-wrong-width/appeals",
+                Words(
+                    "{table}（{where}）数据行有 {count} 个单元格，应为 {total} 个（或 {row_count} 行各 {width} 个）："
+                    "「{printed}」；未读取",
+                    "{table} ({where}) has {count} cells in its data row, expected {total} (or {row_count} rows of"
+                    " {width}): '{printed}'; left unread",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S011",
@@ -235,6 +356,15 @@ RECORD_RULES: tuple[Rule, ...] = (
         "可能无法读取。这类字节过多的页面会被拒绝。",
         "S011 bytes-replaced: 2 undecodable byte(s) replaced with U+FFFD (read as utf-8)",
         notes=("bytes-replaced",),
+        messages=(
+            (
+                "bytes-replaced",
+                Words(
+                    "{count} 个无法解码的字节已替换为 U+FFFD（按 {encoding} 读取）",
+                    "{count} undecodable byte(s) replaced with U+FFFD (read as {encoding})",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S012",
@@ -247,6 +377,15 @@ RECORD_RULES: tuple[Rule, ...] = (
         "统计表区域内的一句说明文字含有数字（表下注释）。它们不是表格单元格，不予读取；发现列出这些数字，不会悄悄丢弃。",
         "S012 prose-in-table: table 3: numbers in prose inside the table not read: 3",
         notes=("prose-numbers",),
+        messages=(
+            (
+                "prose-numbers",
+                Words(
+                    "{table}：表内说明文字中的数字未读取：{printed}",
+                    "{table}: numbers in prose inside the table not read: {printed}",
+                ),
+            ),
+        ),
     ),
     Rule(
         "S013",
@@ -261,6 +400,41 @@ RECORD_RULES: tuple[Rule, ...] = (
         "数值在此列出，请先对照页面核实，再把它们参与的不符归咎于发布者。",
         "S013 ocr-doubtful: 1 value(s) read from a picture with low confidence; check them: 本年新收 78 (0.50)",
         notes=("ocr-doubtful",),
+        messages=(
+            (
+                "ocr-doubtful",
+                Words(
+                    "{count} 个数值从图片识别、置信度低，请核对：{values}",
+                    "{count} value(s) read from a picture with low confidence; check them: {values}",
+                ),
+            ),
+        ),
+    ),
+    Rule(
+        "S014",
+        "text-for-number",
+        "warning",
+        "Words in a cell where the format needs a number",
+        "应填数字的单元格中是文字",
+        "A cell of a statistics table holds words (「见附件」, 「不适用」, 「详见说明」) or a number with a word "
+        "the format does not use, where the national format needs a count or an amount. That cell is left "
+        "unread and named here; the row's other cells are read in their columns, and the sums that need the "
+        "cell are not evaluated. 「—」, 「/」 and 「无」 are blanks (S004), not words.",
+        "统计表的某个单元格填的是文字（「见附件」「不适用」「详见说明」）或带有格式不用的文字的数字，而国家格式在此"
+        "需要件数或金额。该单元格不读取并在此列出；该行其余单元格按各自的列读取，需要该单元格的等式不予核对。"
+        "「—」「/」「无」是空白（S004），不是文字。",
+        "S014 text-for-number: table 2 规章, issued (table 1, row 3, column 2): '见附件' where a number is needed; "
+        "left unread",
+        notes=("text-for-number",),
+        messages=(
+            (
+                "text-for-number",
+                Words(
+                    "{table} {label}，{column}（{where}）：应填数字处为文字「{text}」；未读取",
+                    "{table} {label}, {column} ({where}): '{text}' where a number is needed; left unread",
+                ),
+            ),
+        ),
     ),
     Rule(
         "R001",
@@ -375,6 +549,15 @@ RECORD_RULES: tuple[Rule, ...] = (
         "采购总金额或收费金额在单元格及表头中都未注明单位：元与万元相差一万倍，因此按原文保留，不作换算。",
         "P003 money-unit-unknown: 政府集中采购: money without a unit ('2832995'), kept as written",
         notes=("money-unit-unknown",),
+        messages=(
+            (
+                "money-unit-unknown",
+                Words(
+                    "{label}：金额未注明单位（「{raw}」），按原文保留",
+                    "{label}: money without a unit ('{raw}'), kept as written",
+                ),
+            ),
+        ),
     ),
     Rule(
         "N001",
@@ -523,6 +706,23 @@ RECORD_RULES: tuple[Rule, ...] = (
         "H001 digits-split-or-merged: 本年新收行 adds up if 1 and 2 are one number 12: the page or its extraction "
         "probably split a number",
     ),
+    Rule(
+        "H002",
+        "possible-misreading",
+        "warning",
+        "A failed sum on a picture has a term read with low confidence",
+        "不成立的等式含有识别置信度低的数值（可能识别有误）",
+        "The tables were read by OCR from pictures or a scan, and a sum that fails (R001, R002, R003 or A001) "
+        "has a term whose recognition confidence is below 0.8, or a cell whose ink read as nothing. The "
+        "mismatch is more likely the reading's than the publisher's, so it is reported under this code "
+        "instead of the identity's: the finding names the doubtful terms; check them on the picture. A sum "
+        "that fails on terms all read with confidence is still reported under its identity's code.",
+        "统计表经 OCR 从图片或扫描件识别，某个不成立的等式（R001、R002、R003 或 A001）含有识别置信度低于 0.8 "
+        "的数值，或有墨迹却未能识别的单元格。这种不符更可能来自识别而非发布者，因此以本代码报告，而不用该等式的"
+        "代码：发现列出存疑的数值，请对照图片核实。各项都识别可靠而仍不成立的等式，照常以等式的代码报告。",
+        "H002 possible-misreading: 自然人列：本年新收+上年结转 5515，办理结果总计+结转下年度 5516，相差 1；"
+        "possible misreading: 本年新收 5432 (0.52)",
+    ),
 )
 
 CROSS_YEAR_RULES: tuple[Rule, ...] = (
@@ -632,6 +832,28 @@ CROSS_YEAR_RULES: tuple[Rule, ...] = (
         "tie) and the finding names both.",
         "两份输入的机关和年度相同；采用数值最多的一份（相同时取先给出的），发现列出两份。",
         "Y007 duplicate-report: 深圳市人民政府 2020: used a.html, ignored b.html",
+    ),
+    Rule(
+        "Y008",
+        "glued-row-against-neighbours",
+        "warning",
+        "No reading of a glued table-2 row agrees with the neighbouring years",
+        "粘连的表二行没有一种读法与相邻年度相符",
+        "A table-2 row whose cells ran together (「行政规范性文件5615」) has several readings, and the running "
+        "totals of the years before and after it (现行有效 = last year's 现行有效 + 制发 − 废止; 上一年项目数量; "
+        "对外公开总数量) usually leave one of them: the row is then read (marked inferred). Here none of the "
+        "readings agrees with the neighbouring report, so the row stays unread: either that report or this "
+        "one breaks the running total, or the page lost a digit. Triggered by a 2023 row 「77132470」 after "
+        "a 2022 report with 698 in force (no split of the digits gives 698 + 制发 − 废止 as 现行有效); "
+        "not by 「5615」 after 16 in force (5|6|15 agrees and is read), nor by a row whose neighbours are "
+        "themselves unread.",
+        "表二某行的单元格粘连（「行政规范性文件5615」），有多种读法；前后年度的累计数（现行有效 = 上年现行有效 + "
+        "制发 − 废止；上一年项目数量；对外公开总数量）通常只留下一种，该行即按其读取（标为 inferred）。此处没有"
+        "一种读法与相邻年度的报告相符，该行不读取：要么那份报告或本报告不符合累计关系，要么页面丢了数字。"
+        "例：2022年现行有效 698 件之后，2023年的「77132470」无论怎样拆分都不等于 698 + 制发 − 废止，即触发；"
+        "现行有效 16 件之后的「5615」（5|6|15 相符并读取），或相邻年度该行本身未读取，均不触发。",
+        "Y008 glued-row-against-neighbours: 行政规范性文件：2023年粘连的「77132470」的 21 种读法都与2022年现行有效 "
+        "698 不符（现行有效 = 上年现行有效 + 本年制发 − 本年废止），该行未读取",
     ),
 )
 RULES: tuple[Rule, ...] = RECORD_RULES + CROSS_YEAR_RULES

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..cells import Cell, tokenize_text
 from ..errors import ReportError, human_size, too_complex
+from . import is_ole_doc
 from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK, grid_cells
 
 if TYPE_CHECKING:
@@ -60,8 +61,6 @@ CONVERT_TIMEOUT = 120.0  # seconds for one LibreOffice conversion
 # Work budgets, the HTML reader's: a real report has a few thousand cells in tables of a few hundred
 # slots. A span is clamped to its table's extent; the slots and cells read are counted as they come.
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _P, _TBL, _TR, _TC = f"{{{_W}}}p", f"{{{_W}}}tbl", f"{{{_W}}}tr", f"{{{_W}}}tc"
@@ -77,22 +76,6 @@ _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
 
 
 # --- sniffing --------------------------------------------------------------------------------
-
-
-def is_docx(data: bytes) -> bool:
-    """A zip package with a ``word/document.xml`` part (.docx, and .docm/.dotx exports)."""
-    if not data.startswith(_ZIP_MAGIC):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return any(name.lower() == "word/document.xml" for name in zf.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
-
-
-def is_ole_doc(data: bytes) -> bool:
-    """An OLE compound file (.doc, Kingsoft .wps, but also .xls/.ppt: LibreOffice tells them apart)."""
-    return data.startswith(OLE_MAGIC)
 
 
 # --- reading ---------------------------------------------------------------------------------

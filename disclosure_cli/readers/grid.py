@@ -3,7 +3,9 @@ grid of slots turned into cells.
 
 A reader expands its spans into slots (row, column, element, copy) in reading order; each element
 is read once, and a span's copies reuse that reading, so a spanning label gives context to every
-row it covers while a spanning value is read once.
+row it covers while a spanning value is read once. The Word reader hands its slots to
+:func:`grid_cells`; the HTML reader, whose rows mostly have no span, reads a row without one
+straight into cells and lays out only the rows spans touch, by the same rule (readers/html.py).
 """
 
 from __future__ import annotations

@@ -11,23 +11,30 @@ nesting), a span is clamped to the table's real extent (a rowspan to the rows le
 colspan to the widest row's cell count plus :data:`SPAN_SLACK`), and the grid slots of one table and
 of the page, the <td>s of the page and the cells it yields are budgeted; a page over a budget is
 refused as ``too-complex`` before the work is done.
+
+The tree is lxml's (libxml2), not selectolax's (lexbor), though lexbor parses faster: lexbor keeps
+no source positions, so the free-text cells would lose the line a person finds them by (records
+differed on 267 of 268 HTML inputs, 266 of them only there), and end to end it was no faster
+(parse_bytes 0.87x lxml's on the corpus page, 1.00x over corpus and fixtures; issue 14).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING, cast
 
-from ..cells import Cell, tokenize_text
+from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import too_complex
-from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK, grid_cells
+from .grid import MAX_PAGE_CELLS, MAX_PAGE_SLOTS, MAX_TABLE_SLOTS, SPAN_SLACK
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-_SKIP = {"script", "style", "noscript", "head", "template", "svg", "select", "option", "button", "iframe"}
-_BLOCK = {
+_SKIP = ("script", "style", "noscript", "head", "template", "svg", "select", "option", "button", "iframe")
+_BLOCK = (
     "p",
     "div",
     "br",
@@ -60,6 +67,15 @@ _BLOCK = {
     "caption",
     "tbody",
     "thead",
+)
+# What the walk does with an element, by tag: its text and tail joined to the line (inline), a line
+# of its own (block), only its tail read (skipped), or a grid (a table that holds no other table).
+_INLINE, _BLOCKED, _SKIPPED, _TABLE = "inline", "block", "skipped", "table"
+_KINDS: dict[object, str] = {
+    **dict.fromkeys(("span", "a", "b", "i", "u", "em", "strong", "font", "img", "o:p", "label", "small"), _INLINE),
+    **dict.fromkeys(_BLOCK, _BLOCKED),
+    **dict.fromkeys(_SKIP, _SKIPPED),
+    "table": _TABLE,
 }
 # Budgets. The real pages (corpus and fixtures) have under 500 cells, 300 <td>s and 450 grid slots;
 # these are over two orders of magnitude above that, and keep the worst page to a few seconds.
@@ -67,7 +83,15 @@ MAX_PAGE_TDS = 100_000  # <td>/<th> elements in a page, counted before it is par
 _TD = re.compile(r"<t[dh][\s>/]", re.I)
 _DIGITS = re.compile(r"\d+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
-_SPACE = re.compile(r"\s+")
+_NO_SPAN = (None, None)  # a <td> declaring neither rowspan nor colspan
+
+
+@lru_cache(maxsize=1)
+def _text_nodes() -> Callable[[_Element], list[str]]:
+    from lxml import etree
+
+    # the text nodes under an element in document order: its text, its descendants' texts and tails
+    return cast("Callable[[_Element], list[str]]", etree.XPath(".//text()", smart_strings=False))
 
 
 def parse_document(text: str) -> _Element:
@@ -82,16 +106,25 @@ def parse_document(text: str) -> _Element:
 
 
 def read_html(text: str) -> list[Cell]:
-    tds = sum(1 for _ in _TD.finditer(text))
+    tds = sum(1 for _ in _TD.finditer(text))  # counted, not listed: a flood of <td>s costs no memory
     if tds > MAX_PAGE_TDS:
         raise too_complex(f"{tds:,} table cells in the page (limit {MAX_PAGE_TDS:,})")
     return _Walker().run(parse_document(text))
 
 
 def cell_text(el: _Element) -> str:
-    """A cell's text with <br>/<p> breaks and &nbsp; folded into single spaces."""
-    texts = cast(Iterator[str], el.itertext())  # lxml-stubs says str or bytes: a tree parsed from str has str
-    return _SPACE.sub(" ", " ".join(texts)).strip()
+    """A cell's text with <br>/<p> breaks and &nbsp; folded into single spaces.
+
+    The text nodes in one XPath call (the strings ``itertext`` yields, without its per-node
+    iteration in Python); ``str.split`` folds exactly the whitespace ``\\s`` matches, in C."""
+    return _cell_text(el, _text_nodes())
+
+
+def _cell_text(el: _Element, text_nodes: Callable[[_Element], list[str]]) -> str:
+    if len(el):
+        return " ".join(" ".join(text_nodes(el)).split())
+    text = el.text
+    return " ".join(text.split()) if text else ""
 
 
 def _outer_tables(root: _Element) -> set[_Element]:
@@ -126,21 +159,14 @@ class _Walker:
         self._flush()
         return self.cells
 
-    def _add(self, text: str | None, el: _Element) -> None:
-        """Buffer ``text`` (an element's text or tail); a new line takes ``el``'s source line."""
-        if text and text.strip():
-            if not self.buffer:
-                # lxml-stubs declares sourceline without a type; lxml gives the line, or None
-                self.buffer_line = cast("int | None", el.sourceline) or 0
-            self.buffer.append(text)
-
     def _flush(self) -> None:
-        if self.buffer:
-            line = _SPACE.sub(" ", "".join(self.buffer)).strip()
+        buffer = self.buffer
+        if buffer:
+            line = " ".join("".join(buffer).split())  # whitespace folded as \s+ would, in C
+            buffer.clear()
             if len(line) > 1000:  # each number is a cell: count them before tokenising
                 self._check_cells(2 * sum(1 for _ in _DIGITS.finditer(line)))
             self.cells.extend(tokenize_text(line, self.buffer_line))
-            self.buffer = []
             self._check_cells()
 
     def _check_cells(self, coming: int = 0) -> None:
@@ -151,53 +177,89 @@ class _Walker:
         """Document order with an explicit stack: an element's text, its children, then its tail.
 
         A stack entry is (element, None) to enter it, or (element, block) to leave it once its
-        children are done (``block``: whether leaving ends a line).
+        children are done (``block``: whether leaving ends a line). Text that is not all whitespace
+        is buffered; a new line takes the source line of the element whose text or tail starts it.
         """
         stack: list[tuple[_Element, bool | None]] = [(top, None)]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        buffer = self.buffer
+        kinds = _KINDS
         while stack:
-            el, leaving = stack.pop()
-            if leaving is not None:
-                if leaving:
+            el, leaving = pop()
+            if leaving is None:
+                tag = el.tag
+                kind = kinds.get(tag)
+                if kind is None:
+                    kind = kinds.get(tag.lower(), _INLINE) if isinstance(tag, str) else _SKIPPED
+                if kind is _SKIPPED:
+                    text = el.tail
+                elif kind is _TABLE and el not in outer:
+                    if buffer:
+                        self._flush()
+                    self._grid(el)
+                    text = el.tail
+                else:
+                    block = kind is not _INLINE
+                    if block and buffer:
+                        self._flush()
+                    text = el.text
+                    push((el, block))
+                    if len(el):
+                        children = list(el)
+                        children.reverse()
+                        extend(zip(children, repeat(None)))
+            else:
+                if leaving and buffer:
                     self._flush()
-                self._add(el.tail, el)
-                continue
-            tag = el.tag if isinstance(el.tag, str) else None
-            if tag is None or tag.lower() in _SKIP:
-                self._add(el.tail, el)
-                continue
-            tag = tag.lower()
-            if tag == "table" and el not in outer:
-                self._flush()
-                self._grid(el)
-                self._add(el.tail, el)
-                continue
-            block = tag in _BLOCK
-            if block:
-                self._flush()
-            self._add(el.text, el)
-            stack.append((el, block))
-            children = list(el)
-            children.reverse()
-            stack.extend((child, None) for child in children)
+                text = el.tail
+            if text and not text.isspace():
+                if not buffer:
+                    # lxml-stubs declares sourceline without a type; lxml gives the line, or None
+                    self.buffer_line = cast("int | None", el.sourceline) or 0
+                buffer.append(text)
 
     def _grid(self, table: _Element) -> None:
-        """One table as rows of slots; a slot is (td, copy) or None where no cell reaches."""
+        """One table as rows of slots, read into cells row by row.
+
+        A slot holds the cell a <td> reads as, and whether it is a span copy; ``None`` where no cell
+        reaches. Each <td> is read once, when it is placed: its first slot (its own row and column)
+        is always free and comes first in reading order, so that cell is the original and its other
+        slots are copies of it. A row that no span reaches and whose cells declare none (most rows)
+        is its cells in order; only the rows spans touch are laid out slot by slot.
+        """
         self.tables += 1
         number = self.tables
         rows = [list(tr.iterchildren("td", "th")) for tr in table.iter("tr")]
         height = len(rows)
-        widest = max((len(tds) for tds in rows), default=0)
-        max_colspan = widest + SPAN_SLACK
-        grid: list[list[tuple[_Element, bool] | None]] = [[] for _ in rows]
+        max_colspan = max(map(len, rows), default=0) + SPAN_SLACK
+        below: dict[int, list[tuple[Cell, bool] | None]] = {}  # the slots rowspans gave rows below
+        cells: list[Cell] = []
+        append = cells.append
+        text_nodes = _text_nodes()
         slots = 0
         for r, tds in enumerate(rows):
-            line = grid[r]
+            row_id = (number, r)
+            row = r + 1
+            spans = [(td.get("rowspan"), td.get("colspan")) for td in tds]
+            line = below.pop(r, None)
+            if (
+                line is None
+                and spans.count(_NO_SPAN) == len(spans)
+                and slots + len(tds) <= MAX_TABLE_SLOTS
+                and self.slots + slots + len(tds) <= MAX_PAGE_SLOTS
+            ):  # one slot per cell, in order
+                slots += len(tds)
+                for c, td in enumerate(tds, 1):
+                    append(classify(_cell_text(td, text_nodes), Location(table=number, row=row, column=c), row_id))
+                continue
+            if line is None:
+                line = []
             c = 0
-            for td in tds:
+            for td, (rowspan_attr, colspan_attr) in zip(tds, spans):
                 while c < len(line) and line[c] is not None:
                     c += 1
-                rowspan = min(_span(td.get("rowspan")), height - r)
-                colspan = min(_span(td.get("colspan")), max_colspan)
+                rowspan = 1 if rowspan_attr is None else min(_span(rowspan_attr), height - r)
+                colspan = 1 if colspan_attr is None else min(_span(colspan_attr), max_colspan)
                 slots += rowspan * colspan
                 if slots > MAX_TABLE_SLOTS or self.slots + slots > MAX_PAGE_SLOTS:
                     raise too_complex(
@@ -205,18 +267,36 @@ class _Walker:
                         if slots > MAX_TABLE_SLOTS
                         else f"its tables span over {MAX_PAGE_SLOTS:,} grid positions"
                     )
+                cell = classify(_cell_text(td, text_nodes), Location(table=number, row=row, column=c + 1), row_id)
                 end = c + colspan
-                for dr in range(rowspan):
-                    target = grid[r + dr]
+                if len(line) < end:
+                    line.extend([None] * (end - len(line)))
+                line[c] = (cell, False)
+                copy = (cell, True)
+                for cc in range(c + 1, end):
+                    if line[cc] is None:
+                        line[cc] = copy
+                for dr in range(1, rowspan):
+                    target = below.get(r + dr)
+                    if target is None:
+                        target = below[r + dr] = []
                     if len(target) < end:
                         target.extend([None] * (end - len(target)))
                     for cc in range(c, end):
                         if target[cc] is None:
-                            target[cc] = (td, dr > 0 or cc > c)
+                            target[cc] = copy
                 c = end
+            for c, slot in enumerate(line, 1):
+                if slot is None:
+                    continue
+                cell, is_copy = slot
+                if not is_copy:
+                    append(cell)
+                elif cell.kind != "null":  # a blank copy carries nothing
+                    loc = Location(table=number, row=row, column=c)
+                    append(Cell(cell.raw, cell.kind, loc, row_id, cell.number, cell.unit, True))
         self.slots += slots
-        slots_in_order = ((r, c, *slot) for r, line in enumerate(grid) for c, slot in enumerate(line) if slot)
-        self.cells.extend(grid_cells(slots_in_order, number, cell_text))
+        self.cells.extend(cells)
         self._check_cells()
 
 

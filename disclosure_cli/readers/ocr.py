@@ -22,6 +22,10 @@ does with vector tables, structure comes first and text second:
    reading order, so the same mapper reads them. Each cell's confidence (its lowest character's) sits
    in :attr:`OcrResult.confidence`, keyed by the cell's location.
 
+Stages 1-2 (:func:`analyse`, a :class:`Layout`) are cheap next to recognition: ``readers/images.py``
+runs them first on an HTML page's ``<img>`` pictures and reads (:func:`ocr_layouts`) only those holding
+a ruled table, as numbered pages.
+
 Bounded work: a picture over :data:`MAX_PIXELS` is refused as too large before it is decoded, a PDF
 with more than :data:`MAX_PAGES` pages as too complex, and a page with more than :data:`MAX_CROPS`
 crops to recognise as too complex.
@@ -38,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import ReportError, too_complex, too_large
+from ..record import LOW_CONFIDENCE
 
 if TYPE_CHECKING:
     import numpy
@@ -52,17 +57,7 @@ MAX_PIXELS = 60_000_000  # a 200-dpi A4 page is 3.9 Mpx; a 20-page report stacke
 MAX_PAGES = 50
 MAX_CROPS = 4_000  # crops recognised on one page; a page of table 3 has about 300
 THREADS = 2  # onnxruntime threads: the machines have 2 cores, shared
-LOW_CONFIDENCE = 0.8  # below this a value is doubtful; correct single digits score 0.85-0.93, wrong reads lower
 PDF_DPI = 200
-
-_PNG = b"\x89PNG\r\n\x1a\n"
-_JPEG = b"\xff\xd8\xff"
-_TIFF = (b"II*\x00", b"MM\x00*")
-
-
-def is_image(data: bytes) -> bool:
-    """PNG, JPEG or TIFF bytes (sniffed from the magic number, never from a file name)."""
-    return data.startswith(_PNG) or data.startswith(_JPEG) or data[:4] in _TIFF
 
 
 @dataclass
@@ -567,14 +562,36 @@ class Page:
     angle: float = 0.0
 
 
-def read_page(grey: Picture, number: int | None, rec: Recognizer) -> Page:
+@dataclass
+class Layout:
+    """A page straightened, its glyph size, its ruled tables and the ink outside their lines: what is
+    known before any text is recognised (a small share of the cost of reading the page)."""
+
+    grey: Picture
+    angle: float
+    unit: float
+    grids: list[Grid]
+    text_ink: Picture
+
+
+def analyse(grey: Picture) -> Layout:
+    """Stages 1 and 2 of a page: deskewed, its ink measured, its ruled tables found."""
     grey, angle = deskew(grey)
     ink = _ink(grey)
     unit = glyph_height(ink)
     grids, text_ink = find_grids(ink, unit)
-    lines = text_lines(text_ink, unit, grids)
-    recognise(grey, text_ink, unit, grids, lines, rec)
-    return Page(number, grids, lines, angle)
+    return Layout(grey, angle, unit, grids, text_ink)
+
+
+def read_layout(layout: Layout, number: int | None, rec: Recognizer) -> Page:
+    """Stages 3 and 4 of an analysed page: its text lines cut, every crop recognised."""
+    lines = text_lines(layout.text_ink, layout.unit, layout.grids)
+    recognise(layout.grey, layout.text_ink, layout.unit, layout.grids, lines, rec)
+    return Page(number, layout.grids, lines, layout.angle)
+
+
+def read_page(grey: Picture, number: int | None, rec: Recognizer) -> Page:
+    return read_layout(analyse(grey), number, rec)
 
 
 def emit(pages: list[Page]) -> OcrResult:
@@ -638,6 +655,18 @@ def ocr_pages(images: list[Picture], numbered: bool) -> OcrResult:
     before = rec.seconds
     pages = [read_page(g, i + 1 if numbered else None, rec) for i, g in enumerate(images)]
     result = emit(pages)
+    result.seconds_engine = rec.seconds - before
+    result.seconds_total = time.perf_counter() - start
+    return result
+
+
+def ocr_layouts(layouts: list[Layout]) -> OcrResult:
+    """Cells of analysed pictures read as numbered pages (1, 2, … in the order given): tables and text
+    lines are numbered across them, so the cells of two pictures never share a place."""
+    start = time.perf_counter()
+    rec = recognizer()
+    before = rec.seconds
+    result = emit([read_layout(lay, i + 1, rec) for i, lay in enumerate(layouts)])
     result.seconds_engine = rec.seconds - before
     result.seconds_total = time.perf_counter() - start
     return result

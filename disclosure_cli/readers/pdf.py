@@ -1,20 +1,27 @@
 """PDF with a text layer: ruled tables rebuilt into grids, the text around them as free text.
 
-Library: pdfplumber (pdfminer.six underneath), chosen over pypdfium2 after measuring both on the two
-corpus PDFs (WPS exports, 5 pages each). pdfplumber rebuilt every ruled table: cells from the ruling
-lines with their spans, text wrapped inside a cell, the vertical 「三、本年度办理结果」 label; about
-110 ms a page. pypdfium2 reads the text layer in 7-10 ms a page but has no table finder: it returns
-the content stream's order (「- 3 -」 first, header cells one per line, a row label apart from its
-numbers) and rebuilding grids from its path objects would mean writing our own TableFinder. Cells
-we can trust are worth the 15x: a PDF is read once, and the record is the expensive part to get wrong.
+Library: pdfium (pypdfium2), with the table finder in :mod:`.pdfium`: pdfium parses the page and
+gives the characters with their boxes and the path objects; the grids are rebuilt from the ruling
+lines in Python with pdfplumber's "lines" algorithm, and the text with its word and line rules, so
+the cells are the ones the pdfplumber reader gave (issue 14: same Cell lists on the corpus PDFs and
+on every PDF the test writer makes). parse_bytes on a corpus page: 14-16 ms against 130-150 ms with
+pdfplumber, 4.0-4.8x pypdfium2's plain text extraction (bench/results/run_all-2026-12-02-pdf-*.txt).
+
+pdfplumber is still the reader of a page pdfium's data cannot stand in for (:func:`needs_fallback`):
+a rotated page or rotated text (pdfplumber reads it in its own direction), or characters without a
+Unicode value (pdfminer's "(cid:N)", which decide the no-text-layer refusal). Such a page is read by
+:func:`page_blocks` from the same bytes, opened once; the other pages stay with pdfium.
+:data:`LAST_READ` records which pages fell back and why: none of the 236 pages of the corpus and
+synthetic PDFs compared for issue 14 did (only a test page with turned text does).
 
 Structure before text, in stages a test can call alone:
 
-1. :func:`page_blocks` reads one page into plain data: table fragments (grids with spans expanded,
-   as in the HTML reader) and the text lines outside them, top to bottom. Invisible white fills
-   (WPS paints one behind every paragraph) are ignored, or boxed prose would read as a table; a
-   table whose border is open where the page cut it is found again with its outline closed, or its
-   top-left cells are lost. Page-number lines (「- 3 -」, 「第3页」) in the margins are dropped.
+1. :func:`pdfium_blocks` (:func:`page_blocks` for pdfplumber) reads one page into plain data:
+   table fragments (grids with spans expanded, as in the HTML reader) and the text lines outside
+   them, top to bottom. Invisible white fills (WPS paints one behind every paragraph) are ignored,
+   or boxed prose would read as a table; a table whose border is open where the page cut it is
+   found again with its outline closed, or its top-left cells are lost. Page-number lines
+   (「- 3 -」, 「第3页」) in the margins are dropped.
 2. :func:`join_blocks` makes one table of a table that ends a page and one that starts the next
    at the same width, drops header rows the continuation repeats, and carries row-spanning labels
    (「（四）无法提供」) over the cut; wrapped prose lines become one paragraph again, so a statement
@@ -22,13 +29,16 @@ Structure before text, in stages a test can call alone:
 3. :func:`emit` turns that into cells exactly like the HTML reader does. Blank cells are kept only
    where a blank means something: in a column that holds numbers, below the header rows.
 
-Bounded work: a PDF is refused before the slow part when it has more than :data:`MAX_PAGES`
-pages, a stream that inflates past :data:`MAX_STREAM` or streams that inflate past
-:data:`MAX_INFLATED` together (``too-large``; the size cap only sees the compressed file), or more
-content-stream operators, characters or graphic objects than any real report (``too-complex``).
-Operators (and the bytes of the strings they show) are counted with a regular expression over
-the inflated content before pdfminer interprets it: its interpreter is what a small file can keep
-busy for minutes.
+Bounded work: pdfium is C code, so a PDF is refused before pdfium opens it where the bytes can
+tell: a stream that inflates past :data:`MAX_STREAM` or streams that inflate past
+:data:`MAX_INFLATED` together (``too-large``; the size cap only sees the compressed file), more than
+:data:`MAX_STREAMS` streams, or more content-stream operators than any real report
+(``too-complex``; see :class:`StreamCosts`: operators and the bytes of the strings they show,
+counted with a regular expression over the inflated content, forms once for each time they are
+drawn). A file cut short is refused too: pdfium would rebuild it and read the pages left, silently.
+Once open, more than :data:`MAX_PAGES` pages is ``too-large``; more characters or path objects on
+a page, or characters in the document, than the limits is ``too-complex``, before its tables are
+looked for.
 
 Locations: a table cell is ``Location(table, row, column, page)`` (rows counted over the joined
 table); free text is ``tokenize_text(paragraph, n)`` with ``n`` the paragraph's first line, counted
@@ -40,17 +50,16 @@ from __future__ import annotations
 import io
 import re
 import zlib
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import TYPE_CHECKING, Any
 
 from ..cells import Cell, CellKind, Location, classify, tokenize_text
 from ..errors import ReportError, too_complex, too_large
+from . import pdfium as pdfium_page
 
 if TYPE_CHECKING:
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdftypes import PDFStream
     from pdfplumber.page import Page
     from pdfplumber.table import Table as FoundTable
 
@@ -75,12 +84,20 @@ MAX_CHARS = 200_000
 MAX_PAGE_OBJECTS = 20_000  # lines, rects and curves of one page: what the table finder works on
 MAX_STREAMS = 10_000  # streams in the file; the corpus reports have 20
 _CHUNK = 64 * 1024
-_STREAM = re.compile(rb"\bstream(?:\r\n|\r|\n)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
 _STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>")
 _DRAW = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
-_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+_OBJ = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_FORM = re.compile(rb"/Subtype\s*/Form\b")
+_FILTER = re.compile(rb"/Filter\b")
+_OBJSTM = re.compile(rb"/Type\s*/ObjStm\b")
+# streams that are not content: fonts, colour profiles, cross-reference, object and metadata streams
+_NOT_CONTENT = re.compile(
+    rb"/Length[123]\b|/Subtype\s*/(?:Type1C|CIDFontType0C|OpenType|XML)\b|/N\s+\d|"
+    rb"/Type\s*/(?:XRef|ObjStm|Metadata|EmbeddedFile|CMap|XObject\s*/Subtype\s*/Image)\b"
+)
+_BINDING = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*(\d+)\s+\d+\s+R\b")
 # an operator: a bare word that is not a /Name, a number or inside a hex string (close enough)
 _OPERATOR = re.compile(rb"(?<![/\w#.<])[A-Za-z'\"][A-Za-z0-9*'\"]*")
 
@@ -155,36 +172,72 @@ def read_pdf(data: bytes) -> list[Cell]:
     return emit(join_blocks(read_blocks(data)))
 
 
+@dataclass
+class PageStats:
+    """What :func:`read_blocks` did with each page: which reader read it and why (for benchmarks)."""
+
+    fallback: list[tuple[int, str]] = field(default_factory=list)  # (page, reason) read by pdfplumber
+    pages: int = 0
+
+
+LAST_READ = PageStats()  # the last read_blocks call's pages: how many fell back to pdfplumber
+
+
 def read_blocks(data: bytes) -> list[Fragment | Line]:
     """Every page's blocks, in page order. Library failures become ReportError('unreadable')."""
-    import pdfplumber  # lazy: keeps `disclosure --help` fast
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.psexceptions import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
+    import pypdfium2 as pdfium  # lazy: keeps `disclosure --help` fast
+    import pypdfium2.raw as raw
 
-    check_streams(data)
-    blocks: list[Fragment | Line] = []
-    chars = cid = ops = 0
+    costs = check_streams(data)
+    _check_truncated(data)
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if count_pages(pdf.doc) > MAX_PAGES:
-                raise ReportError("too-large", f"PDF too large (over {MAX_PAGES} pages)")
-            for number, page in enumerate(pdf.pages, 1):
-                ops += check_operators(page.page_obj, number)
-                if ops > MAX_OPS:
-                    raise too_complex(f"over {MAX_OPS:,} PDF content operators")
-                chars += check_objects(page, number)
-                if chars > MAX_CHARS:
-                    raise too_complex(f"over {MAX_CHARS:,} characters in the PDF")
-                cid += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
-                blocks.extend(page_blocks(page, number))
-                page.close()  # frees the parsed objects: memory stays flat over long reports
-    except (PdfminerException, PSException) as exc:  # only the library's errors: ours stay bugs
-        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
-        if isinstance(cause, PDFPasswordIncorrect):
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == raw.FPDF_ERR_PASSWORD:
             raise ReportError("unreadable", "encrypted PDF (a password is needed to open it)") from exc
-        detail = str(cause).strip() or type(cause).__name__
+        detail = str(exc).split("(PDFium: ", 1)[-1].rstrip(")").strip() or "cannot be opened"
         raise ReportError("unreadable", f"broken PDF ({detail})") from exc
+    stats = PageStats()
+    blocks: list[Fragment | Line] = []
+    chars = cid = 0
+    plumber: _Plumber | None = None
+    try:
+        pages = len(doc)
+        if pages > MAX_PAGES:
+            raise ReportError("too-large", f"PDF too large (over {MAX_PAGES} pages)")
+        costs.check()
+        stats.pages = pages
+        for number in range(1, pages + 1):
+            page = raw.FPDF_LoadPage(doc.raw, number - 1)
+            if not page:
+                raise ReportError("unreadable", f"broken PDF (page {number} cannot be read)")
+            textpage = raw.FPDFText_LoadPage(page)
+            try:
+                if not textpage:
+                    raise ReportError("unreadable", f"broken PDF (no text on page {number} can be read)")
+                got = pdfium_page.read_page(page, textpage, MAX_PAGE_CHARS, MAX_PAGE_OBJECTS)
+            finally:
+                if textpage:
+                    raw.FPDFText_ClosePage(textpage)
+                raw.FPDF_ClosePage(page)
+            check_counts(len(got.chars), got.shapes, number)
+            reason = needs_fallback(got)
+            if reason:
+                stats.fallback.append((number, reason))
+                plumber = plumber or _Plumber(data)
+                page_chars, page_cid, page_blocks_ = plumber.page(number)
+            else:
+                page_chars, page_cid, page_blocks_ = len(got.chars), 0, pdfium_blocks(got, number)
+            chars += page_chars
+            cid += page_cid
+            if chars > MAX_CHARS:
+                raise too_complex(f"over {MAX_CHARS:,} characters in the PDF")
+            blocks.extend(page_blocks_)
+    finally:
+        if plumber is not None:
+            plumber.close()
+        doc.close()
+        LAST_READ.fallback, LAST_READ.pages = stats.fallback, stats.pages
     if chars == 0:
         raise ReportError("no-text-layer", "PDF has no text layer (scanned image); OCR it first")
     if cid > chars / 2:
@@ -192,49 +245,188 @@ def read_blocks(data: bytes) -> list[Fragment | Line]:
     return blocks
 
 
-def check_streams(data: bytes) -> None:
-    """Refuse a decompression bomb before any stream is inflated in full (too-large).
+def needs_fallback(page: pdfium_page.PageData) -> str:
+    """Why a page goes to pdfplumber ('' when pdfium's reading is the same): rotated text (pdfplumber
+    reads it in its own direction) or characters without a Unicode value (counted as pdfminer's
+    "(cid:N)" for the no-text-layer verdict)."""
+    if page.rotated:
+        return "rotated"
+    if page.unmapped:
+        return "unmapped characters"
+    return ""
+
+
+def check_counts(chars: int, shapes: int, number: int) -> None:
+    """A page with more characters or path objects than the table finder should work on: too-complex."""
+    if chars > MAX_PAGE_CHARS:
+        raise too_complex(f"page {number} has over {MAX_PAGE_CHARS:,} characters")
+    if shapes > MAX_PAGE_OBJECTS:
+        raise too_complex(f"page {number} has over {MAX_PAGE_OBJECTS:,} lines and shapes")
+
+
+class _Plumber:
+    """pdfplumber over the same bytes, opened on the first page that needs it."""
+
+    def __init__(self, data: bytes) -> None:
+        import pdfplumber
+
+        self.pdf = pdfplumber.open(io.BytesIO(data))
+
+    def page(self, number: int) -> tuple[int, int, list[Fragment | Line]]:
+        from pdfminer.psexceptions import PSException
+        from pdfplumber.utils.exceptions import PdfminerException
+
+        try:
+            page = self.pdf.pages[number - 1]
+            chars = len(page.chars)
+            shapes = sum(len(page.objects.get(kind, ())) for kind in ("line", "rect", "curve"))
+            check_counts(chars, shapes, number)
+            cid = sum(1 for c in page.chars if c["text"].startswith("(cid:"))
+            blocks = page_blocks(page, number)
+            page.close()
+        except (PdfminerException, PSException) as exc:  # only the library's errors: ours stay bugs
+            cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+            detail = str(cause).strip() or type(cause).__name__
+            raise ReportError("unreadable", f"broken PDF ({detail})") from exc
+        return chars, cid, blocks
+
+    def close(self) -> None:
+        self.pdf.close()
+
+
+def _check_truncated(data: bytes) -> None:
+    """pdfium rebuilds a file cut short and reads what is left: refuse it instead (pages would be lost
+    silently). A PDF ends with ``startxref`` and ``%%EOF``; a little trailing junk is allowed."""
+    tail = data[-8192:]
+    if b"startxref" not in tail or b"%%EOF" not in tail:
+        raise ReportError("unreadable", "broken PDF (truncated: no cross-reference table at the end)")
+
+
+@dataclass
+class StreamCosts:
+    """The content operators the streams of a file will run, counted before pdfium opens it.
+
+    Every stream that can hold content (page contents, forms; not fonts, images, colour profiles,
+    cross-reference or object streams) is counted: its operators and the bytes of the strings it
+    shows. A form XObject counts once for each time a stream draws it by a name the file binds to it
+    (``/Fm1 12 0 R``), forms inside forms too (to a depth of 4). A stream is a page's content or
+    part of it, so each is held to the page budget and all of them together to the document's.
+    Names bound indirectly are not followed; pdfium's object counts after loading a page catch what
+    such a file draws.
+    """
+
+    own: dict[int, int] = field(default_factory=dict)  # object number -> operators of its stream
+    draws: dict[int, dict[bytes, int]] = field(default_factory=dict)  # object -> name -> times drawn
+    forms: set[int] = field(default_factory=set)
+    names: dict[bytes, set[int]] = field(default_factory=dict)  # name -> form objects it may mean
+
+    def cost(self, obj: int, depth: int = 0, memo: dict[int, int] | None = None) -> int:
+        memo = {} if memo is None else memo
+        if obj in memo:
+            return memo[obj]
+        memo[obj] = MAX_PAGE_OPS + 1  # a form that draws itself is over any budget
+        total = self.own.get(obj, 0)
+        if depth < 4:
+            for name, times in self.draws.get(obj, {}).items():
+                costs = [self.cost(f, depth + 1, memo) for f in self.names.get(name, ()) if f != obj]
+                total += times * max(costs, default=0)
+                if total > MAX_PAGE_OPS:
+                    break
+        memo[obj] = total
+        return total
+
+    def check(self) -> None:
+        total = 0
+        memo: dict[int, int] = {}
+        for obj in self.own:
+            if obj in self.forms:
+                continue
+            ops = self.cost(obj, 0, memo)
+            if ops > MAX_PAGE_OPS:
+                raise too_complex(f"a page has over {MAX_PAGE_OPS:,} PDF content operators")
+            total += ops
+            if total > MAX_OPS:
+                raise too_complex(f"over {MAX_OPS:,} PDF content operators")
+
+
+def check_streams(data: bytes) -> StreamCosts:
+    """Refuse a decompression bomb before any stream is inflated in full (too-large), and count the
+    operators of the content streams (see :class:`StreamCosts`).
 
     Every Flate stream of the file is inflated with a bound, in order, so the cost is at most the
-    limits; images are skipped (pdfplumber never inflates them, and a scanned page is large).
+    limits; images are skipped (never inflated to read text, and a scanned page is large).
     Streams filtered twice through Flate are inflated twice.
     """
     total = count = 0
     end = -1
     view = memoryview(data)
-    for m in _STREAM.finditer(data):
+    costs = StreamCosts()
+    find = data.find
+    at = find(b"stream")
+    while at >= 0:
+        start = at
+        at = find(b"stream", at + 6)
+        before = data[start - 1 : start]
+        if before.isalnum() or before == b"_":
+            continue  # "endstream", or a word that ends in "stream"
+        eol = data[start + 6 : start + 8]
+        if eol[:1] not in (b"\r", b"\n"):
+            continue
+        body_start = start + 6 + (2 if eol == b"\r\n" else 1)
         count += 1
         if count > MAX_STREAMS:
             raise too_complex(f"over {MAX_STREAMS:,} PDF streams")
-        head = data[max(0, m.start() - 1024) : m.start()]
+        head = data[max(0, start - 1024) : start]
         objs = list(_OBJ.finditer(head))
+        number = int(objs[-1].group(1)) if objs else -count
         head = head[objs[-1].end() :] if objs else head
-        layers = len(_FLATE.findall(head))
-        if not layers or _IMAGE.search(head):
+        if _IMAGE.search(head):
             continue
-        if end < m.end():  # found once for every run of streams: a file of "stream" stays linear
-            end = data.find(b"endstream", m.end())
+        layers = len(_FLATE.findall(head))
+        content = not _NOT_CONTENT.search(head) and bool(layers or not _FILTER.search(head))
+        if not layers and not content:
+            continue
+        if end < body_start:  # found once for every run of streams: a file of "stream" stays linear
+            end = find(b"endstream", body_start)
             end = len(data) if end < 0 else end
-        body: bytes | memoryview = view[m.end() : end]
+        body: bytes | memoryview = view[body_start:end]
         for _ in range(min(layers, 3)):
             body = _inflate(body, MAX_STREAM)
             if len(body) > MAX_STREAM:
                 raise too_large(None, MAX_STREAM, "PDF stream (decompressed)")
-        total += len(body)
-        if total > MAX_INFLATED:
-            raise too_large(None, MAX_INFLATED, "PDF content (decompressed)")
+        if layers:
+            total += len(body)
+            if total > MAX_INFLATED:
+                raise too_large(None, MAX_INFLATED, "PDF content (decompressed)")
+        if content:
+            _count_operators(bytes(body), number, _FORM.search(head) is not None, costs)
+        elif _OBJSTM.search(head):
+            _bind_names(bytes(body), costs)
+    if costs.forms:
+        _bind_names(data, costs)
+    return costs
 
 
-def count_pages(doc: PDFDocument) -> int:
-    """The pages of a pdfminer document, counted only up to one past the limit."""
-    from pdfminer.pdfpage import PDFPage
+def _count_operators(stream: bytes, number: int, form: bool, costs: StreamCosts) -> None:
+    if b"begincmap" in stream[:4096]:
+        return  # a ToUnicode CMap: read once per font, and not drawn
+    ops = len(_OPERATOR.findall(stream))
+    ops += sum(map(len, _STRING.findall(stream)))  # a char shown is the dearest work
+    costs.own[number] = costs.own.get(number, 0) + ops
+    if form:
+        costs.forms.add(number)
+    if b"Do" in stream:
+        draws = costs.draws.setdefault(number, {})
+        for name in _DRAW.findall(stream):
+            draws[name] = draws.get(name, 0) + 1
 
-    pages = 0
-    for _ in PDFPage.create_pages(doc):
-        pages += 1
-        if pages > MAX_PAGES:
-            break
-    return pages
+
+def _bind_names(text: bytes, costs: StreamCosts) -> None:
+    """``/Name N G R`` bindings that point at a form: the names a Do may draw it by."""
+    for name, number in _BINDING.findall(text):
+        obj = int(number)
+        if obj in costs.forms:
+            costs.names.setdefault(name, set()).add(obj)
 
 
 def _inflate(data: bytes | memoryview, limit: int) -> bytes:
@@ -245,7 +437,7 @@ def _inflate(data: bytes | memoryview, limit: int) -> bytes:
     """
     head = bytes(data[:2])
     if len(head) < 2 or head[0] & 0x0F != 8 or (head[0] * 256 + head[1]) % 31:
-        return b""  # not zlib: pdfminer will find it broken too
+        return b""  # not zlib: pdfium will find it broken too
     inflater = zlib.decompressobj()
     out: list[bytes] = []
     size = 0
@@ -260,95 +452,37 @@ def _inflate(data: bytes | memoryview, limit: int) -> bytes:
     return b"".join(out)
 
 
-def check_operators(page: PDFPage, number: int) -> int:
-    """The operators a page's content streams will run (pdfminer page), refused past the budget.
-
-    A form XObject counts once for each time it is drawn, forms inside forms too (to a depth of 4).
-    """
-    ops = 0
-    for stream in _streams(page.attrs.get("Contents")):
-        ops += _operators(stream, page.resources, 0, number)
-        if ops > MAX_PAGE_OPS:
-            break
-    if ops > MAX_PAGE_OPS:
-        raise too_complex(f"page {number} has over {MAX_PAGE_OPS:,} PDF content operators")
-    return ops
-
-
-def _operators(stream: PDFStream, resources: object, depth: int, number: int) -> int:
-    data = _data(stream)
-    ops = sum(1 for _ in _OPERATOR.finditer(data))
-    ops += sum(len(m.group(0)) for m in _STRING.finditer(data))  # a char shown is the dearest work
-    forms = _forms(resources) if depth < 4 else {}
-    if not forms:
-        return ops
-    cost: dict[bytes, int] = {}
-    for m in _DRAW.finditer(data):
-        name = m.group(1)
-        form = forms.get(name)
-        if form is None:
-            continue
-        if name not in cost:
-            cost[name] = _operators(form, form.get("Resources") or resources, depth + 1, number)
-        ops += cost[name]
-        if ops > MAX_PAGE_OPS:
-            break
-    return ops
-
-
-def check_objects(page: Page, number: int) -> int:
-    """The characters of a pdfplumber page, refused with too many graphics for the table finder."""
-    chars = len(page.chars)
-    if chars > MAX_PAGE_CHARS:
-        raise too_complex(f"page {number} has over {MAX_PAGE_CHARS:,} characters")
-    shapes = sum(len(page.objects.get(kind, ())) for kind in ("line", "rect", "curve"))
-    if shapes > MAX_PAGE_OBJECTS:
-        raise too_complex(f"page {number} has over {MAX_PAGE_OBJECTS:,} lines and shapes")
-    return chars
-
-
-def _streams(value: object) -> list[PDFStream]:
-    from pdfminer.pdftypes import PDFStream, resolve1
-
-    value = resolve1(value)
-    items = value if isinstance(value, list) else [value]
-    return [s for s in (resolve1(v) for v in items) if isinstance(s, PDFStream)]
-
-
-def _forms(resources: object) -> dict[bytes, PDFStream]:
-    """The form XObjects a content stream may draw, by name as written after ``/`` in ``Do``."""
-    from pdfminer.pdftypes import PDFStream, resolve1
-
-    resources = resolve1(resources)
-    xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
-    if not isinstance(xobjects, dict):
-        return {}
-    forms: dict[bytes, PDFStream] = {}
-    for name, ref in xobjects.items():
-        obj = resolve1(ref)
-        if isinstance(obj, PDFStream) and getattr(resolve1(obj.get("Subtype")), "name", None) == "Form":
-            forms[str(name).encode("latin-1", "replace")] = obj
-    return forms
-
-
-def _data(stream: PDFStream) -> bytes:
-    from pdfminer.pdftypes import PDFException
-    from pdfminer.psexceptions import PSException
-
-    try:
-        return stream.get_data()  # inflated once: pdfminer keeps it for the interpreter
-    except (PDFException, PSException, zlib.error, ValueError):  # the interpreter will say it is broken
-        return b""
-
-
 # --- stage 1: one page -----------------------------------------------------------------------
 
 
+def pdfium_blocks(page: pdfium_page.PageData, number: int) -> list[Fragment | Line]:
+    """Tables and text lines of one page read by pdfium, top to bottom (as :func:`page_blocks`)."""
+    finder = pdfium_page.find_tables
+    tables = [t for t in finder(page.edges, page.chars) if len(t.columns) > 1]  # one column: boxed prose
+    verticals = [(e.x0, e.top, e.bottom) for e in page.edges if e.orientation == "v"]
+    reach = [_reach(t.bbox, verticals) for t in tables]
+    if any(_has_holes(t) or r != t.bbox for t, r in zip(tables, reach)):
+        tables = [t for t in finder(page.edges, page.chars, reach) if len(t.columns) > 1]
+    fragments = [fragment(t, number) for t in tables]
+    boxes = [f.bbox for f in fragments]
+    chars = page.chars
+    for left, upper, right, lower in boxes:
+        chars = [
+            ch
+            for ch in chars
+            if not (left <= (ch.x0 + ch.x1) / 2 < right and upper <= (ch.top + ch.bottom) / 2 < lower)
+        ]
+    found = pdfium_page.text_lines(chars)
+    lines = [Line(number, ln.top, ln.bottom, ln.x0, ln.x1, ln.text.strip()) for ln in found if ln.text.strip()]
+    return _page_order(fragments, lines, page.height)
+
+
 def page_blocks(page: Page, number: int) -> list[Fragment | Line]:
-    """Tables and text lines of one pdfplumber page, top to bottom."""
+    """Tables and text lines of one pdfplumber page, top to bottom (the fallback reader)."""
     visible = page.filter(_visible)
     tables = [t for t in visible.find_tables() if len(t.columns) > 1]  # one column: boxed prose
-    reach = [_reach(t.bbox, visible.vertical_edges) for t in tables]
+    verticals = [(e["x0"], e["top"], e["bottom"]) for e in visible.vertical_edges]
+    reach = [_reach(t.bbox, verticals) for t in tables]
     if any(_has_holes(t) or r != t.bbox for t, r in zip(tables, reach)):
         outlines = [_outline(r, page) for r in reach]
         closed = {"explicit_horizontal_lines": outlines, "explicit_vertical_lines": outlines}
@@ -357,14 +491,20 @@ def page_blocks(page: Page, number: int) -> list[Fragment | Line]:
     boxes = [f.bbox for f in fragments]
 
     def outside(obj: PageObject) -> bool:
-        return obj.get("object_type") != "char" or not any(_centre_in(obj, b) for b in boxes)
+        if obj.get("object_type") != "char":
+            return True
+        return not any(_centre_in(obj["x0"], obj["x1"], obj["top"], obj["bottom"], b) for b in boxes)
 
     lines = [
         Line(number, ln["top"], ln["bottom"], ln["x0"], ln["x1"], ln["text"].strip())
         for ln in visible.filter(outside).extract_text_lines(return_chars=False)
         if ln["text"].strip()
     ]
-    lines = [ln for ln in lines if not is_page_number(ln, page.height)]
+    return _page_order(fragments, lines, page.height)
+
+
+def _page_order(fragments: list[Fragment], lines: list[Line], height: float) -> list[Fragment | Line]:
+    lines = [ln for ln in lines if not is_page_number(ln, height)]
     if lines:
         left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
         for ln in lines:
@@ -374,12 +514,13 @@ def page_blocks(page: Page, number: int) -> list[Fragment | Line]:
     return blocks
 
 
-def fragment(table: FoundTable, page: int) -> Fragment:
-    """A pdfplumber table as a grid: spans expanded into copies, blank cells kept as ''."""
+def fragment(table: FoundTable | pdfium_page.FoundTable, page: int) -> Fragment:
+    """A found table (pdfium's or pdfplumber's) as a grid: spans expanded into copies, blank cells ''."""
     rows_texts = table.extract()
+    rows: list[Any] = list(table.rows)
     cells = [
         (bbox, text or "")
-        for row, texts in zip(table.rows, rows_texts)
+        for row, texts in zip(rows, rows_texts)
         for bbox, text in zip(row.cells, texts)
         if bbox is not None
     ]
@@ -541,6 +682,7 @@ def _join(a: str, b: str) -> str:
     return a + b
 
 
+@lru_cache(maxsize=4096)
 def _kind(text: str) -> CellKind:
     return classify(text, Location()).kind
 
@@ -568,26 +710,29 @@ def _visible(obj: PageObject) -> bool:
     return True
 
 
-def _has_holes(table: FoundTable) -> bool:
+def _has_holes(table: FoundTable | pdfium_page.FoundTable) -> bool:
     """True when a grid position lies in no cell (a missing border), not merely under a span."""
     tops = sorted({c[1] for c in table.cells})
     lefts = sorted({c[0] for c in table.cells})
-    for top in tops:
-        for left in lefts:
-            if not any(c[0] <= left < c[2] and c[1] <= top < c[3] for c in table.cells):
-                return True
-    return False
+    covered: set[tuple[int, int]] = set()
+    for x0, top, x1, bottom in table.cells:  # the grid positions p with x0 <= p < x1, top <= p < bottom
+        columns = range(bisect_left(lefts, x0), bisect_left(lefts, x1))
+        covered.update((r, c) for r in range(bisect_left(tops, top), bisect_left(tops, bottom)) for c in columns)
+    return len(covered) < len(tops) * len(lefts)
 
 
-def _reach(bbox: tuple[float, float, float, float], verticals: list[PageObject]) -> tuple[float, float, float, float]:
+def _reach(
+    bbox: tuple[float, float, float, float], verticals: list[tuple[float, float, float]]
+) -> tuple[float, float, float, float]:
     """The table's box grown to where its column rules end: a page cut leaves the last row open.
 
     Only rules inside the table count, so a frame drawn round the whole page does not swallow it.
+    ``verticals``: (x, top, bottom) of the page's vertical edges.
     """
     x0, top, x1, bottom = bbox
-    mine = [e for e in verticals if x0 + _EDGE < e["x0"] < x1 - _EDGE and e["top"] < bottom and e["bottom"] > top]
-    new_top = min([top, *(e["top"] for e in mine)])
-    new_bottom = max([bottom, *(e["bottom"] for e in mine)])
+    mine = [(t, b) for x, t, b in verticals if x0 + _EDGE < x < x1 - _EDGE and t < bottom and b > top]
+    new_top = min([top, *(t for t, _ in mine)])
+    new_bottom = max([bottom, *(b for _, b in mine)])
     if new_top > top - 1 and new_bottom < bottom + 1:
         return bbox
     return (x0, new_top, x1, new_bottom)
@@ -610,8 +755,8 @@ def _outline(bbox: tuple[float, float, float, float], page: Page) -> PageObject:
     }
 
 
-def _centre_in(obj: PageObject, bbox: tuple[float, float, float, float]) -> bool:
-    x0, top, x1, bottom = bbox
-    h: float = (obj["x0"] + obj["x1"]) / 2
-    v: float = (obj["top"] + obj["bottom"]) / 2
-    return x0 <= h < x1 and top <= v < bottom
+def _centre_in(x0: float, x1: float, top: float, bottom: float, bbox: tuple[float, float, float, float]) -> bool:
+    left, upper, right, lower = bbox
+    h = (x0 + x1) / 2
+    v = (top + bottom) / 2
+    return left <= h < right and upper <= v < lower
