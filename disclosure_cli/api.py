@@ -84,7 +84,8 @@ def audit(
     reviewed = baseline or Baseline()
     recorded = Baseline(dict(reviewed.entries))
     report = AuditReport(recorded=recorded)
-    if across_years:  # the neighbouring years settle glued rows one report leaves open (settling.py)
+    records = list(records)
+    if across_years and len(records) > 1:  # the neighbouring years settle glued rows one report leaves open
         from .settling import settle
 
         records = settle(records, mapping)

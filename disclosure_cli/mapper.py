@@ -462,33 +462,31 @@ class Mapper:
         start = self.data_starts.get(table.key, {}).get(grid)
         if start is None and run.end is not None:  # a grid without a header: the data columns end the row
             start = run.end - len(row.columns) + 1
-        if start is None:
-            return None
         rid = run.row_id
         own = [c for c in run.labels if c.row_id == rid]
-        later: list[Run] = []  # the runs the row's later cells went to: a word starts a run
-        for nxt in self.runs[run.index + 1 : run.index + len(row.columns) + 1]:
-            if not any(c.row_id == rid for c in nxt.labels):
-                break
-            later.append(nxt)
-            if any(c.row_id != rid for c in (*nxt.labels, *nxt.values)):
-                break  # a word ending the row: it opens the next row's run
+        if start is None or not own:
+            return None
+        later = self._rest_of_row(run, len(row.columns))
         cells = [c for c in run.values if not c.copy] + [
             c for r in later for c in (*r.labels, *r.values) if c.row_id == rid and not c.copy
         ]
-        if not own:
+        placed = _placed_with_words(table, len(row.columns), own, cells, start, matcher)
+        if placed is None:
             return None
-        first = min(c.loc.column or 0 for c in own)
-        words = [c for c in own if (c.loc.column or 0) > first and (c.loc.column or 0) >= start]
-        words += [c for c in cells if c.kind == "label"]
-        if not words or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words):
-            return None
-        placed = sorted({c.loc.column: c for c in [*words, *cells]}.values(), key=lambda c: c.loc.column or 0)
-        placed = _trim(placed, len(row.columns))
-        if [c.loc.column for c in placed] != list(range(start, start + len(row.columns))):
-            return None  # a gap, a spanned cell or a short row: which column a word sits in is not certain
         self._read_with_words(table, [(row, col) for col in row.columns], placed, units)
         return {r.index for r in later if r.values and all(c.row_id == rid for c in (*r.labels, *r.values))}
+
+    def _rest_of_row(self, run: Run, width: int) -> list[Run]:
+        """The runs after ``run`` that a word in its row opened (a word reads as a label, and a label
+        after values starts a run): those whose labels belong to the same physical row."""
+        later: list[Run] = []
+        for nxt in self.runs[run.index + 1 : run.index + width + 1]:
+            if not any(c.row_id == run.row_id for c in nxt.labels):
+                break
+            later.append(nxt)
+            if any(c.row_id != run.row_id for c in (*nxt.labels, *nxt.values)):
+                break  # a word ending the row: it opens the next row's run
+        return later
 
     def _label_before_words(self, table: Table, run: Run, matcher: RowMatcher) -> tuple[Run, Row | None]:
         """The row a real table row names when the cells after its label are words where numbers belong
@@ -903,6 +901,22 @@ class Mapper:
         v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
 
 
+def _placed_with_words(
+    table: Table, width: int, own: list[Cell], cells: list[Cell], start: int, matcher: RowMatcher
+) -> list[Cell] | None:
+    """A row's cells in column order, words among the numbers, when they fill its ``width`` data
+    columns from ``start`` exactly, one a column; None where a gap, a span or a short row leaves a
+    word's column uncertain, or a "word" names a row of the table (a label, not a word)."""
+    first = min(c.loc.column or 0 for c in own)
+    words = [c for c in own if (c.loc.column or 0) > first and (c.loc.column or 0) >= start]
+    words += [c for c in cells if c.kind == "label"]
+    if not words or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words):
+        return None
+    placed = sorted({c.loc.column: c for c in [*words, *cells]}.values(), key=lambda c: c.loc.column or 0)
+    placed = _trim(placed, width)
+    return placed if [c.loc.column for c in placed] == list(range(start, start + width)) else None
+
+
 def _with_words(
     table: Table, cells: list[Cell], labels: list[Cell], starts: dict[Grid, int], width: int
 ) -> list[Cell] | None:
@@ -969,6 +983,15 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
         for cell in run.values:
             if cell.loc.column is not None and cell.row_id is not None:
                 rows.setdefault(cell.row_id, []).append(cell)
+    out = _learned_starts(rows, label_end, width, under)
+    out.update(under)
+    return out
+
+
+def _learned_starts(
+    rows: dict[object, list[Cell]], label_end: dict[object, int], width: int, under: dict[Grid, int]
+) -> dict[Grid, int]:
+    """Where the grids without a header begin their data, as their rows agree (see :func:`_data_starts`)."""
     learned: dict[Grid, set[int]] = {}
     rows_of: Counter[Grid] = Counter()  # how many rows taught each grid its start
     for row_id, cells in rows.items():
@@ -986,7 +1009,6 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
         # under a header, a lone row must agree with it.
         if rows_of[grid] == 1 and grid not in under and under and start not in under.values():
             del out[grid]
-    out.update(under)
     return out
 
 

@@ -10,7 +10,6 @@ Nothing here imports the network stack until a URL is met: reading local files m
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -129,6 +128,12 @@ def _folder(path: str) -> list[str]:
     return found
 
 
+def _glob(pattern: str) -> list[str]:
+    import glob  # only for a pattern the shell left unexpanded (glob imports fnmatch and its regexes)
+
+    return sorted(glob.glob(pattern, recursive=True))
+
+
 def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[str]:
     """Files, folders (recursively: saved pages, PDFs, Word files), globs, URLs and URL lists → sources,
     in order, each once. A name that matches nothing is kept, to be reported as unreadable."""
@@ -141,7 +146,7 @@ def expand_inputs(inputs: Iterable[str], urls_file: str | None = None) -> list[s
             out += _folder(item) or [item]  # a folder without reports: reported, never silently nothing
         elif os.path.isfile(item):
             out += read_url_list(item) if _is_url_list(item) else [item]
-        elif glob.has_magic(item) and (matches := sorted(glob.glob(item, recursive=True))):
+        elif any(ch in item for ch in "*?[") and (matches := _glob(item)):
             for match in matches:
                 out += _folder(match) if os.path.isdir(match) else [match]
         else:
