@@ -394,10 +394,14 @@ def _label(record: Record, key: str) -> tuple[str, str]:
     """(Chinese, English) names of a value: 「本年新收/自然人」, "new requests / natural persons"."""
     table, rest = key.split(".", 1)
     row, col = rest.rsplit(".", 1)
-    spec = record.spec.table(table)
-    try:
-        r = spec.row(row)
-    except KeyError:
+    from .formats import FORMATS
+
+    # a value of this format first; 2021's (六) rows added up as ``requests.other`` are named as 2019 names it
+    for spec in (record.spec.table(table), *(f.table(table) for f in FORMATS.values())):
+        r = next((r for r in spec.rows if r.key == row), None)
+        if r is not None:
+            break
+    else:
         return f"{row}/{col}", f"{row} / {col}"
     c = next((c for c in r.columns if c.key == col), None)
     return f"{r.name}/{c.short if c else col}", f"{r.en} / {c.en if c else col}"

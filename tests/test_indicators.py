@@ -37,3 +37,13 @@ def test_a_blank_cell_still_counts_as_zero():
     rate = _indicator(changes, "review_correction_rate", b.year)
     finished = b.get("appeals", "review", "total") - b.get("appeals", "review", "pending")
     assert rate.value == (0 if finished else None)
+
+
+def test_every_change_is_named_in_both_languages_across_the_format_change():
+    """2021's three (六) rows are compared with 2020 as their sum, ``requests.other``: named as 2020 names it."""
+    first, second = synth.random_series(3, 2020, 2)
+    a, b = (parse_bytes(synth.render(s, "html").encode(), source=f"{s.year}.html") for s in (first, second))
+    changes, _ = series_changes(Series(a.agency or "", {a.year: a, b.year: b}))
+    for c in changes:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in c.label), c.label
+        assert "_" not in c.label_en, c.label_en
