@@ -189,40 +189,42 @@ def read_report(
 def _pictures_note(pictures: Pictures) -> Note:
     """Which of the page's pictures were read (as pages 1, 2, … of the values' places), and why the others
     were not."""
+    from .auditing.rules import Words
+
     names = [p.src if not p.src.lower().startswith("data:") else "data: URI" for p in pictures.read]
-    read = "; ".join(f"page {n} = {name}" for n, name in enumerate(names, 1))
-    read_zh = "；".join(f"第{n}页 = {name}" for n, name in enumerate(names, 1))
-    message = f"tables read by OCR from {len(names)} picture(s) of the page ({read})"
-    message_zh = f"统计表经 OCR 从页面的 {len(names)} 张图片识别（{read_zh}）"
-    if pictures.skipped:
-        message += "; not read: " + "; ".join(f"{src} ({why})" for src, why in pictures.skipped)
-        message_zh += "；未读取：" + "；".join(f"{src}（{why}）" for src, why in pictures.skipped)
-    return Note("ocr-pictures", message, message_zh=message_zh)
+    read = Words(
+        "；".join(f"第{n}页 = {name}" for n, name in enumerate(names, 1)),
+        "; ".join(f"page {n} = {name}" for n, name in enumerate(names, 1)),
+    )
+    if not pictures.skipped:
+        return note("ocr-pictures", count=len(names), read=read)
+    skipped = Words(
+        "；".join(f"{src}（{why}）" for src, why in pictures.skipped),
+        "; ".join(f"{src} ({why})" for src, why in pictures.skipped),
+    )
+    return note("ocr-pictures/skipped", count=len(names), read=read, skipped=skipped)
 
 
 def _verified(record: Record) -> None:
     """An OCR record whose every evaluated sum holds says so: the tables' own arithmetic confirms the reading
     (of the values those sums use; a sum that could not be evaluated is counted, never claimed)."""
     from .auditing.checks import Auditor
+    from .auditing.notes import TableRef
+    from .auditing.rules import Words
 
     audited = Auditor(record).run()
     checks = audited.checks
     if not checks or any(c.finding is not None for c in checks):
         return
     numbers = sorted({record.spec.table(c.identity.table).number for c in checks})
-    en = " and ".join(f"table {n}" for n in numbers)
-    zh = "、".join("表" + "〇一二三四五六七八九"[n] for n in numbers)
-    left_en = f"; {audited.skipped} not checkable" if audited.skipped else ""
-    left_zh = f"，{audited.skipped} 项无法核对" if audited.skipped else ""
-    record.warnings.append(
-        Note(
-            "ocr-verified",
-            f"every sum of {en} holds on the values read from the picture(s) ({len(checks)} checked{left_en}): "
-            "the reading is confirmed by the tables' own arithmetic",
-            message_zh=f"{zh}的各项等式在识别出的数值上全部成立（核对 {len(checks)} 项{left_zh}）："
-            "表格自身的算术印证了识别结果",
-        )
+    tables = Words(
+        "、".join(TableRef(n).text("zh") for n in numbers), " and ".join(TableRef(n).text("en") for n in numbers)
     )
+    left = Words(
+        f"，{audited.skipped} 项无法核对" if audited.skipped else "",
+        f"; {audited.skipped} not checkable" if audited.skipped else "",
+    )
+    record.warnings.append(note("ocr-verified", count=len(checks), tables=tables, left=left))
 
 
 # A statistics table is recognised by its rows printed in the format's order: this many of them,

@@ -117,6 +117,7 @@ TRIGGERS = {
         "requests.carried_forward.natural_person",
         0.5,
     ),
+    "S015": lambda: _ocr_record(consistent(), "requests.new.natural_person", 0.95),
     "S014": lambda: record_of(consistent(), shape="html", edit=lambda t: _word_in_cell(t, "规章", "见附件")),
     "H001": lambda: record_of(
         mutate(

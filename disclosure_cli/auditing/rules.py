@@ -411,6 +411,47 @@ RECORD_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "S015",
+        "read-by-ocr",
+        "info",
+        "Tables read from pictures, and whether their sums confirm the reading",
+        "统计表从图片识别，及其等式是否印证识别结果",
+        "The statistics tables were pictures (a scan, an image file, <img> elements of a page) and were read "
+        "by OCR. The finding names the pictures read and those left out (logos, icons, missing files), and, "
+        "where every sum that could be evaluated holds on the values read, says the tables' own arithmetic "
+        "confirms the reading. A value under 0.8 confidence is S013; a sum failing on one is H002.",
+        "统计表为图片（扫描件、图片文件或页面中的 <img>），经 OCR 识别。本发现列出识别了哪些图片、哪些未识别（标志、"
+        "图标、缺失的文件），并在所有可核对的等式在识别出的数值上都成立时说明表格自身的算术印证了识别结果。"
+        "置信度低于 0.8 的数值见 S013；因此不成立的等式见 H002。",
+        "S015 read-by-ocr: every sum of table 3 and table 4 holds on the values read from the picture(s) "
+        "(12 checked): the reading is confirmed by the tables' own arithmetic",
+        notes=("ocr-pictures", "ocr-verified"),
+        messages=(
+            (
+                "ocr-pictures",
+                Words(
+                    "统计表经 OCR 从页面的 {count} 张图片识别（{read}）",
+                    "tables read by OCR from {count} picture(s) of the page ({read})",
+                ),
+            ),
+            (
+                "ocr-pictures/skipped",
+                Words(
+                    "统计表经 OCR 从页面的 {count} 张图片识别（{read}）；未读取：{skipped}",
+                    "tables read by OCR from {count} picture(s) of the page ({read}); not read: {skipped}",
+                ),
+            ),
+            (
+                "ocr-verified",
+                Words(
+                    "{tables}的各项等式在识别出的数值上全部成立（核对 {count} 项{left}）：表格自身的算术印证了识别结果",
+                    "every sum of {tables} holds on the values read from the picture(s) ({count} checked{left}): "
+                    "the reading is confirmed by the tables' own arithmetic",
+                ),
+            ),
+        ),
+    ),
+    Rule(
         "S014",
         "text-for-number",
         "warning",
