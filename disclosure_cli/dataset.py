@@ -707,7 +707,7 @@ class Dataset:
                 v = record.values[key]
                 v.value, v.raw, v.unit, v.loc, v.inferred = value, raw, unit, Location.parse(location), inferred
             record.warnings = [
-                Note(n["code"], n["message"], Location(**n["loc"]) if n.get("loc") else None, tuple(n.get("rows", ())))
+                Note.from_dict(n)  # with its Chinese text, its cells and its data (a series settles from them)
                 for n in json.loads(notes or "[]")
             ]
             record.extra = json.loads(extra or "[]")

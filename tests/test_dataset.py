@@ -247,3 +247,23 @@ def test_row_filter_regions_are_code_prefixes():
     assert "r.region_code GLOB ?" in cond and params == ["32*", "440300*"]
     with pytest.raises(ValueError, match="code prefix"):
         RowFilter(regions=("3*",)).sql("reports")
+
+
+def test_a_records_notes_come_back_from_the_dataset_whole(tmp_path):
+    """A note read back from a dataset keeps its Chinese text, its cells and its data (the readings a
+    series settles a glued row from), not only its English message."""
+    from disclosure_cli.cli import main
+    from disclosure_cli.parse import parse_bytes
+    from disclosure_cli.sources import read_dataset
+
+    from .test_recover import _glued_5615
+
+    page = tmp_path / "glued.txt"
+    page.write_bytes(_glued_5615())
+    db = tmp_path / "d.sqlite"
+    result = CliRunner().invoke(main, ["batch", str(page), "--db", str(db), "--jobs", "1"])
+    assert result.exit_code in (0, 1), result.output
+    (back,) = [r for r in read_dataset(str(db)) if not hasattr(r, "reason")]
+    fresh = parse_bytes(_glued_5615(), source=str(page))
+    assert [n.as_dict() for n in back.warnings] == [n.as_dict() for n in fresh.warnings]
+    assert any(n.data.get("readings") for n in back.warnings)
