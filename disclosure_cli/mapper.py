@@ -544,13 +544,8 @@ class Mapper:
             row = _best_row(table, normalize_label(cells[0].raw), matcher) if len(cells) > 1 else None
             if row is None or row.key in seen:
                 continue
-            words = cells[1:]
-            first = words[0].loc.column or 0
-            if (
-                len(words) != len(row.columns)
-                or [w.loc.column for w in words] != list(range(first, first + len(words)))
-                or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words)
-            ):
+            words = _filled_by_words(table, cells[1:], [], cells[1].loc.column or 0, len(row.columns), matcher)
+            if words is None:
                 continue
             seen.add(row.key)
             self._read_with_words(table, [(row, col) for col in row.columns], words)
@@ -904,37 +899,50 @@ class Mapper:
 def _placed_with_words(
     table: Table, width: int, own: list[Cell], cells: list[Cell], start: int, matcher: RowMatcher
 ) -> list[Cell] | None:
-    """A row's cells in column order, words among the numbers, when they fill its ``width`` data
-    columns from ``start`` exactly, one a column; None where a gap, a span or a short row leaves a
-    word's column uncertain, or a "word" names a row of the table (a label, not a word)."""
+    """A real table row's cells in column order, words among the numbers: the row's own label cells
+    right of its first one and at or past ``start``, and the label cells among its later cells, when
+    with the numbers they fill its ``width`` data columns (see :func:`_filled_by_words`)."""
     first = min(c.loc.column or 0 for c in own)
     words = [c for c in own if (c.loc.column or 0) > first and (c.loc.column or 0) >= start]
     words += [c for c in cells if c.kind == "label"]
-    if not words or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words):
-        return None
-    placed = sorted({c.loc.column: c for c in [*words, *cells]}.values(), key=lambda c: c.loc.column or 0)
-    placed = _trim(placed, width)
-    return placed if [c.loc.column for c in placed] == list(range(start, start + width)) else None
+    return _filled_by_words(table, words, cells, start, width, matcher, trim=True)
 
 
 def _with_words(
     table: Table, cells: list[Cell], labels: list[Cell], starts: dict[Grid, int], width: int
 ) -> list[Cell] | None:
-    """A table-4 data row's numbers and the words among them (label cells right of the row's own
-    label, if it has one) in column order, when together they fill the ``width`` data columns from
-    the grid's data start exactly, one cell a column; else None."""
+    """A table-4 data row's numbers and the words among them (its label cells at or past the grid's
+    data start) in column order, when together they fill the ``width`` data columns (see
+    :func:`_filled_by_words`)."""
     if not cells or cells[0].loc.column is None:
         return None
     start = starts.get(cells[0].loc.table)
     if start is None:
         return None
     words = [c for c in labels if not c.copy and (c.loc.column or 0) >= start]
-    if not words or any(_best_row(table, normalize_label(w.raw)) is not None for w in words):
+    return _filled_by_words(table, words, cells, start, width)
+
+
+def _filled_by_words(
+    table: Table,
+    words: list[Cell],
+    cells: list[Cell],
+    start: int,
+    width: int,
+    matcher: RowMatcher | None = None,
+    *,
+    trim: bool = False,
+) -> list[Cell] | None:
+    """``words`` and ``cells`` in column order when they fill the ``width`` columns from ``start``
+    exactly, one cell a column (``trim``: the row's empty cells past the last column dropped first);
+    None when there is no word, a "word" names a row of the table (a label, not a word), or a gap, a
+    span or a short row leaves a word's column uncertain."""
+    if not words or any(_best_row(table, normalize_label(w.raw), matcher) is not None for w in words):
         return None
     placed = sorted({c.loc.column: c for c in [*words, *cells]}.values(), key=lambda c: c.loc.column or 0)
-    if [c.loc.column for c in placed] != list(range(start, start + width)):
-        return None
-    return placed
+    if trim:
+        placed = _trim(placed, width)
+    return placed if [c.loc.column for c in placed] == list(range(start, start + width)) else None
 
 
 def _appeal_cells(runs: list[Run]) -> tuple[dict[object, list[Cell]], dict[object, list[Cell]]]:

@@ -183,9 +183,12 @@ _ACROSS_FORMATS = (
 )
 
 
-def comparable_values(record: Record) -> dict[str, float | int | None]:
-    """Values keyed so both formats line up: 2021's three (六) rows also add up to ``requests.other``."""
+def comparable_values(record: Record, blanks_as_zero: bool = False) -> dict[str, float | int | None]:
+    """Values keyed so both formats line up: 2021's three (六) rows also add up to ``requests.other``.
+    A blank cell is None, or 0 with ``blanks_as_zero``; an unread or absent value is None either way."""
     values = record.numbers()
+    if blanks_as_zero:
+        values.update({key: 0 for key, v in record.values.items() if v.value is None and v.raw is not None})
     if record.format == "2021":
         for col in record.spec.table("requests").rows[0].columns:
             parts = [values.get(f"requests.other.{k}.{col.key}") for k in ("no_correction", "no_fee", "misc")]
@@ -236,15 +239,7 @@ def _get(v: Values, key: str) -> float:
 def indicator_values(record: Record) -> dict[str, float | int | None]:
     """The values indicators read: a blank cell as 0 (what publishers mean by it), an unread or absent
     one as None."""
-    values = comparable_values(record)
-    for key, v in record.values.items():
-        if v.value is None and v.raw is not None:
-            values[key] = 0
-    if record.format == "2021":  # the (六) rows added up again, with their blanks as 0
-        for col in record.spec.table("requests").rows[0].columns:
-            parts = [values.get(f"requests.other.{k}.{col.key}") for k in ("no_correction", "no_fee", "misc")]
-            values[f"requests.other.{col.key}"] = None if None in parts else sum(p or 0 for p in parts)
-    return values
+    return comparable_values(record, blanks_as_zero=True)
 
 
 def compute(ind: Indicator, values: Values) -> tuple[float | None, float | None]:
@@ -413,12 +408,12 @@ def series_changes(series: Series) -> tuple[list[Change], dict[int, list[str]]]:
     out: list[Change] = []
     not_compared: dict[int, list[str]] = {}
     previous: Record | None = None
+    values: dict[str, float | int | None] = {}  # the previous report's, read once a year
+    measured: dict[str, float | int | None] = {}
     for year in series.years:
         record = series.records[year]
-        values = comparable_values(record)
-        prev_values = comparable_values(previous) if previous else {}
-        measured = indicator_values(record)
-        measured_before = indicator_values(previous) if previous else {}
+        prev_values, measured_before = values, measured
+        values, measured = comparable_values(record), indicator_values(record)
         for ind in INDICATORS:
             value, base = compute(ind, measured)
             change = Change(

@@ -263,6 +263,7 @@ def charts(series: Series, changes: Sequence[Change], lang: str) -> tuple[list[C
 
     drawn: list[Chart] = []
     left_out: list[str] = []
+    measured = {year: indicator_values(series.records[year]) for year in series.years}  # once a year
     for ind in INDICATORS:
         by_year: dict[int, float | int | None] = dict.fromkeys(series.years)
         for c in changes:
@@ -271,7 +272,7 @@ def charts(series: Series, changes: Sequence[Change], lang: str) -> tuple[list[C
         small: set[int] = set()
         if ind.percent:
             for year in series.years:
-                _, base = compute(ind, indicator_values(series.records[year]))
+                _, base = compute(ind, measured[year])
                 if base is not None and base < MIN_BASE:
                     small.add(year)
         title = ind.zh if lang == "zh" else ind.en
