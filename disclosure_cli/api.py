@@ -8,8 +8,9 @@ Records come from :func:`disclosure_cli.sources.read_sources` (files, folders, U
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:
     from .auditing.baseline import Baseline
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     from .series import Change, Series
 
 
-@dataclass
-class ReportAudit:
+class ReportAudit(msgspec.Struct):
     """One report's audit: every finding (``result.findings``) and those shown after selection and baseline."""
 
     result: AuditResult
@@ -32,22 +32,20 @@ class ReportAudit:
         return self.result.record
 
 
-@dataclass
-class SeriesAudit:
+class SeriesAudit(msgspec.Struct):
     """The cross-year findings of one agency given in several years (Y codes), after selection and baseline."""
 
     series: Series
     shown: list[Finding]
 
 
-@dataclass
-class AuditReport:
+class AuditReport(msgspec.Struct):
     """What ``disclosure audit`` reports: each report's findings and, for agencies given in several years,
     the cross-year findings. ``hidden`` counts the findings a baseline left out; ``recorded`` is the
     baseline extended with every finding shown (what ``--write-baseline`` writes)."""
 
-    reports: list[ReportAudit] = field(default_factory=list)
-    series: list[SeriesAudit] = field(default_factory=list)
+    reports: list[ReportAudit] = msgspec.field(default_factory=list)
+    series: list[SeriesAudit] = msgspec.field(default_factory=list)
     hidden: int = 0
     recorded: Baseline | None = None
 
@@ -112,8 +110,7 @@ def audit(
     return report
 
 
-@dataclass
-class SeriesTrend:
+class SeriesTrend(msgspec.Struct):
     """One agency's years: the value changes between consecutive reports, the keys that could not be
     compared (by year), and the cross-year findings."""
 
@@ -123,13 +120,12 @@ class SeriesTrend:
     findings: list[Finding]
 
 
-@dataclass
-class Trend:
+class Trend(msgspec.Struct):
     """What ``disclosure trend`` reports: one :class:`SeriesTrend` per agency, and the reports left out
     for want of a year. Second reports of one year are in each series' ``duplicates``."""
 
-    series: list[SeriesTrend] = field(default_factory=list)
-    undated: list[Record] = field(default_factory=list)
+    series: list[SeriesTrend] = msgspec.field(default_factory=list)
+    undated: list[Record] = msgspec.field(default_factory=list)
 
     @property
     def found(self) -> int:
@@ -171,8 +167,7 @@ def trend(
     return Trend([series_trend(s, min_severity) for s in grouped], list(undated))
 
 
-@dataclass
-class Comparison:
+class Comparison(msgspec.Struct):
     """Two reports compared. ``agencies`` names both when they look like two different agencies and
     nobody said they were one (the caller should say so)."""
 

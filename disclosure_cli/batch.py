@@ -653,7 +653,7 @@ def settle_pending(ds: Dataset, blank: str = "zero") -> list[tuple[int, Finding]
     again on the settled record, one transaction per report. Returns the Y008 findings of those
     series by report id, for :func:`store_unsettled` once ``Dataset.refresh_series`` has replaced
     their cross-year findings."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from .auditing import audit
     from .settling import SETTLED, settle_series, unsettled

@@ -12,11 +12,11 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import msgspec
 
 if TYPE_CHECKING:
     from .record import Record
@@ -205,8 +205,7 @@ def load_agency_map(path: str | None) -> dict[str, str] | None:
 # -- inputs → records --------------------------------------------------------------------------------
 
 
-@dataclass
-class Inputs:
+class Inputs(msgspec.Struct):
     """The records of a command's inputs (files, folders, '-', URLs; or sources in a dataset with ``db``),
     ``agency``'s only when given. Each input that gives no record is one error line and counted in
     ``failed``; the others are still read."""
@@ -221,9 +220,7 @@ class Inputs:
     expand: bool = True  # folders, globs and URL lists name several inputs (not for compare)
     failed: int = 0
     selected: int = 0
-
-    def __post_init__(self) -> None:
-        self.agencies: set[str] = set()  # every agency read, for the "no such agency" message
+    agencies: set[str] = msgspec.field(default_factory=set)  # every agency read, for "no such agency"
 
     def __iter__(self) -> Iterator[Record]:
         from .sources import Failure

@@ -31,13 +31,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
+
+import msgspec
 
 from . import __version__
 from .errors import ReportError, too_large
@@ -218,8 +219,7 @@ class Cache:
         _atomic_write(self._entry_path(url), data, self.root)
 
 
-@dataclass
-class Page:
+class Page(msgspec.Struct):
     """A fetched body and its fetch metadata (what the dataset keeps with each page)."""
 
     data: bytes
@@ -230,13 +230,12 @@ class Page:
         return self.meta["final_url"]
 
 
-@dataclass
-class Discovery:
+class Discovery(msgspec.Struct):
     """What ``--follow`` found on an index page and the pages after it."""
 
-    links: list[str] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)
-    errors: list[tuple[str, ReportError]] = field(default_factory=list)
+    links: list[str] = msgspec.field(default_factory=list)
+    pages: list[str] = msgspec.field(default_factory=list)
+    errors: list[tuple[str, ReportError]] = msgspec.field(default_factory=list)
 
 
 def _meta(entry: CacheEntry, url: str, from_cache: bool) -> FetchMeta:

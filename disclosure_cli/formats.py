@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
+
+import msgspec
 
 # count: integer >= 0; signed: integer, may be negative; money: 万元
 ColumnKind = Literal["count", "signed", "money"]
@@ -29,8 +30,7 @@ IdentityPer = Literal["column", "row"]
 BoundKind = Literal["at-most", "sum-non-negative"]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     key: str
     label: str
     kind: ColumnKind = "count"
@@ -41,8 +41,7 @@ class Column:
         return re.sub(r"（.*?）", "", self.label)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     key: str
     label: str
     match: tuple[str, ...]
@@ -56,8 +55,7 @@ class Row:
         return self.short or self.label
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(msgspec.Struct, frozen=True, dict=True):
     key: str
     number: int
     label: str
@@ -82,8 +80,7 @@ class Table:
         return self._by_key[key]
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(msgspec.Struct, frozen=True):
     """An arithmetic identity the published numbers must satisfy.
 
     ``per="column"``: for every column of ``table``, sum(lhs rows) == sum(rhs rows).
@@ -98,8 +95,7 @@ class Identity:
     description: str
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(msgspec.Struct, frozen=True):
     """A plausibility bound between two cells of one row (a warning when broken, not an identity).
 
     ``kind="at-most"``: left ≤ right. ``kind="sum-non-negative"``: left + right ≥ 0.
@@ -119,14 +115,13 @@ class Bound:
         return left <= right if self.kind == "at-most" else left + right >= 0
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(msgspec.Struct, frozen=True):
     name: str
     notice: str
     markers: tuple[str, ...]  # normalised labels that only this format prints
     tables: tuple[Table, ...]
-    identities: tuple[Identity, ...] = field(default=())
-    bounds: tuple[Bound, ...] = field(default=())
+    identities: tuple[Identity, ...] = ()
+    bounds: tuple[Bound, ...] = ()
 
     def table(self, key: str) -> Table:
         for t in self.tables:

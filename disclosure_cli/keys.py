@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from .formats import FORMATS, Column, ColumnKind, Row, Table
 
@@ -19,8 +20,7 @@ KIND_TEXT: dict[ColumnKind, str] = {
 }
 
 
-@dataclass(frozen=True)
-class CanonicalKey:
+class CanonicalKey(msgspec.Struct, frozen=True):
     """One canonical key with what every output says about it."""
 
     key: str
@@ -49,17 +49,16 @@ class CanonicalKey:
         }
 
 
-@dataclass
-class _Entry:
+class _Entry(msgspec.Struct):
     """One key as the formats declare it: the first declaration, and every label, format and kind."""
 
     t: Table
     r: Row
     c: Column
-    zh: list[str] = field(default_factory=list)
-    en: list[str] = field(default_factory=list)
-    formats: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
+    zh: list[str] = msgspec.field(default_factory=list)
+    en: list[str] = msgspec.field(default_factory=list)
+    formats: list[str] = msgspec.field(default_factory=list)
+    kinds: list[str] = msgspec.field(default_factory=list)
 
 
 def canonical_keys(fmt: str | None = None, table: str | None = None) -> list[CanonicalKey]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from .cells import Location
 from .formats import FORMATS, Format
@@ -42,8 +43,7 @@ ValueState = Literal["number", "blank", "absent"]
 LOW_CONFIDENCE = 0.8
 
 
-@dataclass(slots=True)
-class Value:
+class Value(msgspec.Struct):
     table: str
     row: str
     column: str
@@ -85,8 +85,7 @@ class Value:
         return out
 
 
-@dataclass(slots=True)
-class Note:
+class Note(msgspec.Struct):
     """A warning about the page: an unknown row, a missing row, a value placed by inference."""
 
     code: str
@@ -98,7 +97,7 @@ class Note:
     message_zh: str | None = None  # the same text in Chinese (notes made by ``auditing.notes.note``)
     # what a program needs of the note, as data (``row-ambiguous``: the printed ``text`` and its
     # candidate ``readings``, which let a series settle the row: settling.py)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def text(self, lang: str) -> str:
         """The note in ``lang``; English where it has no Chinese text (a note stored by an older version)."""
@@ -132,8 +131,7 @@ class Note:
         )
 
 
-@dataclass
-class Record:
+class Record(msgspec.Struct):
     source: str
     sha256: str
     format: str
@@ -143,12 +141,12 @@ class Record:
     title: str | None = None
     agency: str | None = None
     year: int | None = None
-    values: dict[str, Value] = field(default_factory=dict)
-    extra: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[Note] = field(default_factory=list)
-    statements: list[Statement] = field(default_factory=list)  # numbers the prose states
+    values: dict[str, Value] = msgspec.field(default_factory=dict)
+    extra: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    warnings: list[Note] = msgspec.field(default_factory=list)
+    statements: list[Statement] = msgspec.field(default_factory=list)  # numbers the prose states
     # identity instances (code, where) used to read glued cells: not independent confirmation
-    inferred_identities: set[tuple[str, str]] = field(default_factory=set)
+    inferred_identities: set[tuple[str, str]] = msgspec.field(default_factory=set)
 
     @property
     def spec(self) -> Format:

@@ -109,9 +109,13 @@ _SPLITTABLE = re.compile(r"([+\-]?)(\d+)((?:,\d{3})*)(\.\d+)?(\D*)")
 def _parts(cell: Cell) -> _Parts | None:
     """(sign, leading digits, thousands groups, decimals and unit) of a token whose digits may hold
     several cells; None for a blank or a token that is not a plain number."""
-    if cell.kind == "null":
-        return None
-    m = _SPLITTABLE.fullmatch(cell.raw.replace(" ", ""))
+    return None if cell.kind == "null" else _raw_parts(cell.raw)
+
+
+@lru_cache(maxsize=4096)
+def _raw_parts(raw: str) -> _Parts | None:
+    """:func:`_parts` by the token's text: a row's tokens are looked at once per reading tried."""
+    m = _SPLITTABLE.fullmatch(raw.replace(" ", ""))
     return (m.group(1), m.group(2), m.group(3), (m.group(4) or "") + m.group(5)) if m else None
 
 
@@ -132,7 +136,7 @@ def one_cell_short(cells: Sequence[Cell], width: int) -> bool:
     return len(cells) == width - 1 and all(one_cell(c) for c in cells)
 
 
-def _token_options(cell: Cell, part: _Parts | None, k: int) -> list[tuple[_Cut, ...]]:
+def _token_options(cell: Cell, part: _Parts | None, k: int) -> Sequence[tuple[_Cut, ...]]:
     """The ways one token can be ``k`` numbers: tuples of (value, text, offset in the token).
 
     Thousands groups, decimals and a unit belong to the last number; a number with thousands
@@ -141,11 +145,19 @@ def _token_options(cell: Cell, part: _Parts | None, k: int) -> list[tuple[_Cut, 
         if cell.kind == "value" and cell.number is None:
             return []  # digits that are no number and cannot be split by the rules below: no reading
         return [((cell.number if cell.kind != "null" else None, cell.raw, 0),)]
-    sign, digits, groups, rest = part
+    _, digits, groups, _ = part
     if k == 1:
         return [] if (groups and len(digits) > 3) or cell.number is None else [((cell.number, cell.raw, 0),)]
     if too_many(digits, k):
         raise _TooMany
+    return _cuts(part, k)
+
+
+@lru_cache(maxsize=4096)
+def _cuts(part: _Parts, k: int) -> tuple[tuple[_Cut, ...], ...]:
+    """The ways to cut a token's digits into ``k`` (> 1) numbers: they depend on its text alone, and
+    each row tries the same token in several counts, over several readings."""
+    sign, digits, groups, rest = part
     out: list[tuple[_Cut, ...]] = []
     for numbers in splits(digits, k):
         if groups and len(numbers[-1]) > 3:
@@ -159,7 +171,7 @@ def _token_options(cell: Cell, part: _Parts | None, k: int) -> list[tuple[_Cut, 
             entries.append((float(head + decimals) if decimals else int(head), text, offset))
             offset += len(text)
         out.append(tuple(entries))
-    return out
+    return tuple(out)
 
 
 def _capacity(cells: Sequence[Cell], whole: frozenset[int] = frozenset()) -> list[int]:
@@ -176,11 +188,19 @@ def _glued_readings(
     be 1357 and 5394432.52元). Yields tuples of (token index, value, text, offset)."""
     parts = [_parts(c) for c in cells]
     maxima = _capacity(cells, whole)
+    # a token's options for a count, built once: the same (token, count) recurs in many compositions
+    known: dict[tuple[int, int], list[tuple[_Entry, ...]]] = {}
+
+    def token_options(i: int, k: int) -> list[tuple[_Entry, ...]]:
+        got = known.get((i, k))
+        if got is None:
+            got = known[(i, k)] = [
+                tuple((i, *entry) for entry in option) for option in _token_options(cells[i], parts[i], k)
+            ]
+        return got
+
     for counts in _compositions(pieces, maxima):
-        options = [
-            [tuple((i, *entry) for entry in option) for option in _token_options(cell, part, k)]
-            for i, (cell, part, k) in enumerate(zip(cells, parts, counts))
-        ]
+        options = [token_options(i, k) for i, k in enumerate(counts)]
         for combo in itertools.product(*options):
             yield tuple(entry for group in combo for entry in group)
 

@@ -38,9 +38,10 @@ The department is the rest of the name with the place and anything in brackets t
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from typing import Literal, NamedTuple
+
+import msgspec
 
 from .textnorm import nfkc, normalize_label, to_simplified
 
@@ -146,8 +147,7 @@ def level_of(code: str) -> Level:
     return "county"
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(msgspec.Struct, frozen=True):
     """The place an agency belongs to. ``prefecture`` is the prefecture-level code (the region's own
     code at that level; ``None`` for a province and for counties directly under a province or a
     municipality such as 北京市东城区)."""
@@ -161,7 +161,7 @@ class Region:
     matched: str
 
     def as_dict(self) -> dict[str, str | None]:
-        return dict(asdict(self))
+        return msgspec.structs.asdict(self)
 
 
 class _Division(NamedTuple):

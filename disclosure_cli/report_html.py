@@ -22,9 +22,10 @@ string that comes from a page (agency, raw cell text, messages quoting the prose
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .auditing import AuditResult, Finding
 from .auditing.rules import Severity
@@ -111,8 +112,7 @@ TEXT = {  # page wording: (zh, en)
 BLOCKS = {"一": "（一）", "五": "（五）", "六": "（六）", "八": "（八）", "九": "（九）"}
 
 
-@dataclass
-class Head:
+class Head(msgspec.Struct):
     """A header or label cell of the rebuilt table."""
 
     text: str
@@ -121,28 +121,25 @@ class Head:
     cls: str = ""
 
 
-@dataclass
-class Cell:
+class Cell(msgspec.Struct):
     """One value cell: what it shows, its key, its marks and its tooltip."""
 
     key: str
     text: str
-    classes: list[str] = field(default_factory=list)
-    codes: list[str] = field(default_factory=list)
-    marks: list[str] = field(default_factory=list)
-    tip: list[tuple[str, str]] = field(default_factory=list)  # (heading, text)
-    equations: list[tuple[str, bool]] = field(default_factory=list)  # (equation, holds)
+    classes: list[str] = msgspec.field(default_factory=list)
+    codes: list[str] = msgspec.field(default_factory=list)
+    marks: list[str] = msgspec.field(default_factory=list)
+    tip: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (heading, text)
+    equations: list[tuple[str, bool]] = msgspec.field(default_factory=list)  # (equation, holds)
 
 
-@dataclass
-class BodyRow:
+class BodyRow(msgspec.Struct):
     labels: list[Head]
     cells: list[Cell]
     cls: str = ""
 
 
-@dataclass
-class Part:
+class Part(msgspec.Struct):
     """One <table>: table 2 prints one per 第二十条 item, tables 3 and 4 one each."""
 
     caption: str
@@ -150,15 +147,13 @@ class Part:
     body: list[BodyRow]
 
 
-@dataclass
-class TableView:
+class TableView(msgspec.Struct):
     key: str
     title: str
     parts: list[Part]
 
 
-@dataclass
-class FindingView:
+class FindingView(msgspec.Struct):
     code: str
     name: str
     severity: str
@@ -170,8 +165,7 @@ class FindingView:
     keys: list[str]
 
 
-@dataclass
-class ReportView:
+class ReportView(msgspec.Struct):
     anchor: str
     heading: str
     meta: list[tuple[str, str]]
@@ -402,10 +396,7 @@ class _Builder:
 
 
 # -- across years (Y findings): one section per agency given in several years ---------------------
-
-
-@dataclass
-class SeriesReportView:
+class SeriesReportView(msgspec.Struct):
     """One report of a series: its year, the agency as the report writes it, and its place on the page."""
 
     year: int
@@ -415,8 +406,7 @@ class SeriesReportView:
     used: bool = True  # False: a second report of the year, left out of the series
 
 
-@dataclass
-class CrossYearFindingView:
+class CrossYearFindingView(msgspec.Struct):
     code: str
     name: str
     severity: str
@@ -427,8 +417,7 @@ class CrossYearFindingView:
     places: list[str]
 
 
-@dataclass
-class CrossYearView:
+class CrossYearView(msgspec.Struct):
     anchor: str
     heading: str
     status: str  # ok | warning | error

@@ -16,10 +16,11 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal, TypedDict, overload
+
+import msgspec
 
 from .auditing.findings import Finding, Term, _tidy
 from .auditing.rules import RULES, RunningTotal
@@ -56,13 +57,12 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     return {normalize_agency(old): new.strip() for old, new in pairs if old.strip() and new.strip()}
 
 
-@dataclass
-class Series:
+class Series(msgspec.Struct):
     """One agency's reports by year, with what grouping had to decide."""
 
     agency: str
-    records: dict[int, Record] = field(default_factory=dict)
-    duplicates: list[tuple[int, Record, Record]] = field(default_factory=list)  # (year, used, ignored)
+    records: dict[int, Record] = msgspec.field(default_factory=dict)
+    duplicates: list[tuple[int, Record, Record]] = msgspec.field(default_factory=list)  # (year, used, ignored)
     key: str = ""  # the grouping key (series_key): ``320813/政府``, or a normalised name
 
     @property
@@ -214,8 +214,7 @@ Values = Mapping[str, float | int | None]  # comparable values of one report, by
 Compute = Callable[[Values], tuple[float | None, float | None]]  # values -> (value, base)
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(msgspec.Struct, frozen=True):
     key: str
     zh: str
     en: str
@@ -331,8 +330,7 @@ class ChangeDict(TypedDict):
     small: bool
 
 
-@dataclass
-class Change:
+class Change(msgspec.Struct):
     agency: str
     indicator: str  # an indicator key or a value key (table.row.column)
     label: str

@@ -24,10 +24,10 @@ is kept, and a row that keeps it is not settled.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
+
+import msgspec
 
 from .auditing.findings import Finding, Term, _tidy
 from .auditing.notes import TableRef, note
@@ -42,8 +42,7 @@ Outcome = Literal["settled", "unsettled", "open"]
 SETTLED = "settled across years"  # in the ``inferred`` of every value settled here
 
 
-@dataclass(frozen=True)
-class _Check:
+class _Check(msgspec.Struct, frozen=True):
     """One running total between the glued row's report and a neighbouring report, able to judge a
     reading: ``known`` holds the neighbour's terms (column -> value), all read from its page."""
 
@@ -75,15 +74,14 @@ class _Check:
         return bool(now == base + plus - minus)
 
 
-@dataclass
-class Decision:
+class Decision(msgspec.Struct):
     """What the neighbouring years make of one glued row: the checks that could judge it and the
     readings none of them contradicts."""
 
     record: Record
     glued: Glued
-    checks: list[_Check] = field(default_factory=list)
-    kept: list[Reading] = field(default_factory=list)
+    checks: list[_Check] = msgspec.field(default_factory=list)
+    kept: list[Reading] = msgspec.field(default_factory=list)
 
     @property
     def outcome(self) -> Outcome:
@@ -208,7 +206,7 @@ def _fill(record: Record, decision: Decision, reading: Reading) -> None:
     loc = glued.note.loc
     for (row, col), piece in zip(p.slots, reading):
         key = f"{p.table.key}.{row.key}.{col.key}"
-        v = record.values[key] = dataclasses.replace(record.values[key])
+        v = record.values[key] = msgspec.structs.replace(record.values[key])
         if piece is None:  # a cell that vanished: blank, as recover.py reads it
             v.value, v.raw, v.loc, v.unit = None, "", loc, None
         else:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .decode import MAX_BYTES
 from .errors import ReportError
@@ -45,8 +46,7 @@ def source_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(msgspec.Struct, frozen=True):
     """An input that gave no record: its name, a stable reason (``unreadable``, ``http-404``,
     ``not-a-report`` …) and a one-line message for people."""
 
@@ -59,8 +59,7 @@ class Failure:
         return cls(source, exc.reason, exc.message)
 
 
-@dataclass(frozen=True)
-class FetchOptions:
+class FetchOptions(msgspec.Struct, frozen=True):
     """How URLs are fetched and how large an input may be (the command line's reading options)."""
 
     cache_dir: str | None = None
@@ -162,13 +161,12 @@ def no_meta() -> FetchMeta:
     return {}
 
 
-@dataclass
-class Loaded:
+class Loaded(msgspec.Struct):
     """One input's bytes and fetch metadata (empty for a file), or why they could not be read."""
 
     source: str
     data: bytes | None = None
-    meta: FetchMeta = field(default_factory=no_meta)
+    meta: FetchMeta = msgspec.field(default_factory=no_meta)
     error: ReportError | None = None
 
 

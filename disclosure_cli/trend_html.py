@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .report_html import TEXT as AUDIT_TEXT
 from .report_html import CrossYearView, _environment, cross_year_view
@@ -67,10 +68,7 @@ def _t(name: str, lang: str) -> str:
 
 
 # -- the chart as data ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Point:
+class Point(msgspec.Struct, frozen=True):
     """One year with a number: where it is drawn and what its label says."""
 
     year: int
@@ -83,15 +81,13 @@ class Point:
     small: bool = False  # a rate built on fewer than 30 cases: drawn hollow
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(msgspec.Struct, frozen=True):
     text: str
     at: float  # x of a year tick, y of a value tick
     gap: bool = False  # a year with no number: a gap in the line
 
 
-@dataclass
-class Chart:
+class Chart(msgspec.Struct):
     """A line chart of one indicator across years, as coordinates a template draws."""
 
     key: str
@@ -100,10 +96,10 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     plot: tuple[int, int, int, int] = (LEFT, TOP, RIGHT, BOTTOM)  # left, top, right, bottom
-    years: list[Tick] = field(default_factory=list)
-    values: list[Tick] = field(default_factory=list)
-    points: list[Point] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # SVG polyline points, one per run of adjacent years
+    years: list[Tick] = msgspec.field(default_factory=list)
+    values: list[Tick] = msgspec.field(default_factory=list)
+    points: list[Point] = msgspec.field(default_factory=list)
+    lines: list[str] = msgspec.field(default_factory=list)  # SVG polyline points, one per run of adjacent years
 
     @property
     def gaps(self) -> list[int]:
@@ -216,10 +212,7 @@ def line_chart(
 
 
 # -- the page ------------------------------------------------------------------------------------
-
-
-@dataclass
-class MoveView:
+class MoveView(msgspec.Struct):
     name: str
     years: str
     before: str
@@ -230,8 +223,7 @@ class MoveView:
     small: bool
 
 
-@dataclass
-class SeriesView:
+class SeriesView(msgspec.Struct):
     anchor: str
     heading: str
     region: str

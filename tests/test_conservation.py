@@ -4,11 +4,11 @@ under ``extra`` or named by a warning — exactly once — on every page the pro
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from disclosure_cli.errors import ReportError
 from disclosure_cli.ledger import ledger

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from disclosure_cli.cells import Cell, Location
 from disclosure_cli.formats import FORMATS

@@ -113,7 +113,7 @@ def _glued_5615(cells: tuple[str, ...] = ("5615",)) -> bytes:
 
 
 def test_glued_rows_give_back_the_printed_digits_and_the_readings_the_note_lists():
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from disclosure_cli.recover import glued_rows
 

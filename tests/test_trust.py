@@ -4,11 +4,11 @@ with a finding naming them, and nothing that is not one report passes for one (i
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from disclosure_cli.auditing import audit
 from disclosure_cli.errors import ReportError

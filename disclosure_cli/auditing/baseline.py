@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
+
+import msgspec
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -45,8 +46,7 @@ class BaselineDict(TypedDict):
     findings: list[EntryDict]
 
 
-@dataclass
-class Entry:
+class Entry(msgspec.Struct):
     fingerprint: str
     code: str
     agency: str | None
@@ -65,9 +65,8 @@ class Entry:
         }
 
 
-@dataclass
-class Baseline:
-    entries: dict[str, Entry] = field(default_factory=dict)
+class Baseline(msgspec.Struct):
+    entries: dict[str, Entry] = msgspec.field(default_factory=dict)
 
     def __contains__(self, fingerprint: str) -> bool:
         return fingerprint in self.entries

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+
+import msgspec
 
 from ..formats import Bound, Format, Identity, Row, Table
 from ..narrative import Statement
@@ -22,16 +23,15 @@ from .rules import BY_BOUND, BY_IDENTITY, BY_NOTE, BY_STATEMENT, IdentityCheck, 
 from .suspect import Check, attach
 
 
-@dataclass
-class AuditResult:
+class AuditResult(msgspec.Struct):
     record: Record
     findings: list[Finding]
     blank: str  # the blank-cell convention used
     evaluated: int = 0  # identity instances evaluated
     skipped: int = 0  # identity instances not evaluable (absent rows, blanks under `skip`, unfilled totals)
     used_for_reading: int = 0  # identity instances used to read glued cells: not confirmation
-    counts: Counter[Severity] = field(default_factory=Counter)
-    checks: list[Check] = field(default_factory=list)  # every identity instance evaluated, holding or not
+    counts: Counter[Severity] = msgspec.field(default_factory=Counter)
+    checks: list[Check] = msgspec.field(default_factory=list)  # every identity instance evaluated, holding or not
 
     def __post_init__(self) -> None:
         self.counts = Counter(f.severity for f in self.findings)
@@ -520,7 +520,7 @@ def _misreading(f: Finding, doubtful: list[tuple[Term, Value]]) -> Finding:
     def named(lang: str) -> str:
         return "、".join(f"{t.name(lang)} {t.raw or _fmt(t.value)} ({v.ocr or 0.0:.2f})" for t, v in doubtful)
 
-    return replace(
+    return msgspec.structs.replace(
         f,
         code=MISREADING,
         message_zh=f"{f.message_zh}；可能识别有误：{named('zh')} 识别置信度低，请对照图片核实",

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TypedDict
+
+import msgspec
 
 from ..cells import Location
 from .rules import BY_CODE, Rule, Severity
@@ -52,8 +53,7 @@ class FindingDict(_FindingFields, total=False):
     candidates: list[SuspectDict]
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(msgspec.Struct, frozen=True):
     """One number in a finding, with where it sits on the page."""
 
     name_zh: str
@@ -99,8 +99,7 @@ class Term:
         return out
 
 
-@dataclass
-class Finding:
+class Finding(msgspec.Struct):
     code: str
     message_zh: str
     message_en: str
@@ -108,7 +107,7 @@ class Finding:
     equation_en: str = ""
     expected: float | int | None = None
     actual: float | int | None = None
-    terms: list[Term] = field(default_factory=list)
+    terms: list[Term] = msgspec.field(default_factory=list)
     blank_dependent: bool = False
     where: str = ""  # table.row or table.column key the finding names
     # the one value whose change alone makes the sums hold (see suspect.py), or the several that could

@@ -6,7 +6,7 @@ Used by the test suite (every consistent report must score 100%) and by ``bench/
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 from ..record import Record
 from .checks import audit
@@ -16,11 +16,10 @@ from .rules import BY_IDENTITY
 IDENTITY_CODES = frozenset(r.code for r in BY_IDENTITY.values())  # R001, R002, R003, A001
 
 
-@dataclass
-class MutationScore:
+class MutationScore(msgspec.Struct):
     mutated: int = 0
     detected: int = 0
-    missed: list[str] = field(default_factory=list)  # keys whose change went unnoticed
+    missed: list[str] = msgspec.field(default_factory=list)  # keys whose change went unnoticed
 
     @property
     def rate(self) -> float:

@@ -11,8 +11,9 @@ and Chinese texts come from one declaration, and no text is ever parsed back int
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
+
+import msgspec
 
 from ..cells import Cell, Location
 from ..record import Note
@@ -21,8 +22,7 @@ from .rules import RULES, Words
 _TABLES_ZH = {2: "表二", 3: "表三", 4: "表四"}
 
 
-@dataclass(frozen=True)
-class TableRef:
+class TableRef(msgspec.Struct, frozen=True):
     """A statistics table named in a note: 「table 3」 in English, 「表三」 in Chinese."""
 
     number: int

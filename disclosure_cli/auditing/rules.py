@@ -14,8 +14,9 @@ Y one year against the previous one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 if TYPE_CHECKING:
     from .findings import Finding
@@ -24,16 +25,14 @@ Severity = Literal["info", "warning", "error"]
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")  # lowest first
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(msgspec.Struct, frozen=True):
     """One phrase of a message in both languages."""
 
     zh: str
     en: str
 
 
-@dataclass(frozen=True)
-class IdentityCheck:
+class IdentityCheck(msgspec.Struct, frozen=True):
     """The format identity a rule checks (``formats.Identity.code``) and how its messages name each side."""
 
     identity: str
@@ -41,16 +40,14 @@ class IdentityCheck:
     right: Words
 
 
-@dataclass(frozen=True)
-class StatedTotal:
+class StatedTotal(msgspec.Struct, frozen=True):
     """A number the prose states that must equal the 总计 column of table rows, added."""
 
     rows: tuple[tuple[str, str], ...]  # (table, row) whose ``total`` cells are added
     name: Words  # how a message names that side: 「表三本年新收总计」
 
 
-@dataclass(frozen=True)
-class RunningTotal:
+class RunningTotal(msgspec.Struct, frozen=True):
     """A table-2 total that follows from last year's: ``total(Y) = total(Y-1) + plus − minus``.
 
     ``plus`` is read from this year's report, or from last year's when ``plus_last_year``.
@@ -66,8 +63,7 @@ class RunningTotal:
     names: tuple[str, str, str, str]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """A rule, declared once: what it is called, how grave it is, what it explains, and what it checks.
 
     At most one of ``notes``, ``identity``, ``bound``, ``statement`` and ``running_total`` says what the

@@ -15,8 +15,9 @@ A cell of table 4 sits in one identity only: a wrong one leaves several candidat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
+
+import msgspec
 
 from ..cells import Location
 from ..formats import Format, Identity
@@ -42,8 +43,7 @@ class SuspectDict(_SuspectFields, total=False):
     context: str
 
 
-@dataclass(frozen=True, slots=True)
-class Suspect:
+class Suspect(msgspec.Struct, frozen=True):
     """A value a finding names as probably wrong, with the number the identities imply for it."""
 
     key: str
@@ -89,8 +89,7 @@ class Suspect:
         return out
 
 
-@dataclass(slots=True)
-class Check:
+class Check(msgspec.Struct):
     """One evaluated identity instance: its two sides as terms, and its finding when it fails."""
 
     identity: Identity

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import io
 import os
 import re
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
+
+import msgspec
 
 from ..cells import Cell, Location, classify
 from ..errors import ReportError
@@ -54,8 +56,7 @@ _MARK_RE = re.compile("\u2063picture-([a-z]+)\u2063")
 _DATA_URI = re.compile(r"^data:([^,;]*)((?:;[^,;]*)*?),(.*)$", re.S | re.I)
 
 
-@dataclass(frozen=True)
-class Picture:
+class Picture(msgspec.Struct, frozen=True):
     """One loaded ``<img>``: its ``src`` as written, where it was read from, and its bytes."""
 
     src: str
@@ -64,14 +65,13 @@ class Picture:
     mark: str = ""  # its place in the page (see :func:`mark_pictures`)
 
 
-@dataclass
-class Pictures:
+class Pictures(msgspec.Struct):
     """What :func:`read_pictures` made of a page's ``<img>`` elements."""
 
     found: int = 0  # <img> elements in the page's content
-    loaded: list[Picture] = field(default_factory=list)
-    read: list[Picture] = field(default_factory=list)  # the pictures OCR read, page 1, 2, … in this order
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (src, why not read)
+    loaded: list[Picture] = msgspec.field(default_factory=list)
+    read: list[Picture] = msgspec.field(default_factory=list)  # the pictures OCR read, page 1, 2, … in this order
+    skipped: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (src, why not read)
     result: OcrResult | None = None
 
 
@@ -132,7 +132,7 @@ def splice(cells: list[Cell], pictures: Pictures) -> tuple[list[Cell], OcrResult
             continue
         rest = _MARK_RE.sub("", c.raw).strip()
         if rest:  # a caption in the same table cell as the picture
-            out.append(replace(classify(rest, c.loc), row_id=c.row_id, copy=c.copy))
+            out.append(dataclasses.replace(classify(rest, c.loc), row_id=c.row_id, copy=c.copy))
         for mark in marks:
             n = page_of.get(mark)
             if n is not None and n not in placed:
@@ -152,8 +152,8 @@ def splice(cells: list[Cell], pictures: Pictures) -> tuple[list[Cell], OcrResult
 def _shift(c: Cell, offset: int) -> Cell:
     if not offset or c.loc.table is None:
         return c
-    loc = replace(c.loc, table=c.loc.table + offset)
-    return replace(c, loc=loc, row_id=(loc.table, c.row_id[1]) if isinstance(c.row_id, tuple) else c.row_id)
+    loc = dataclasses.replace(c.loc, table=c.loc.table + offset)
+    return dataclasses.replace(c, loc=loc, row_id=(loc.table, c.row_id[1]) if isinstance(c.row_id, tuple) else c.row_id)
 
 
 def _base_href(root: _Element) -> str | None:
@@ -273,7 +273,7 @@ def read_pictures(
             continue
         left = max_bytes - sum(len(p.data) for p in out.loaded)
         try:
-            picture = replace(load_picture(src, source, base, fetcher, left), mark=mark)
+            picture = msgspec.structs.replace(load_picture(src, source, base, fetcher, left), mark=mark)
         except ReportError as exc:
             out.skipped.append((_short(src), exc.message))
             continue

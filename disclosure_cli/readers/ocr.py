@@ -33,12 +33,14 @@ crops to recognise as too complex.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import time
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import ReportError, too_complex, too_large
@@ -60,8 +62,7 @@ THREADS = 2  # onnxruntime threads: the machines have 2 cores, shared
 PDF_DPI = 200
 
 
-@dataclass
-class OcrResult:
+class OcrResult(msgspec.Struct):
     """The cells of the pictures, each cell's recognition confidence (0-1; 1.0 for a blank crop and
     for span copies' originals alike), and where the time went."""
 
@@ -232,10 +233,7 @@ def glyph_height(ink: Picture) -> float:
 
 
 # --- stage 2: ruled tables --------------------------------------------------------------------
-
-
-@dataclass
-class Box:
+class Box(msgspec.Struct):
     """A cell of a grid: its elementary rows and columns and its pixel rectangle."""
 
     row: int
@@ -248,12 +246,11 @@ class Box:
     blank: bool = True
 
 
-@dataclass
-class Grid:
+class Grid(msgspec.Struct):
     rect: tuple[int, int, int, int]
     rows: int
     columns: int
-    boxes: list[Box] = field(default_factory=list)
+    boxes: list[Box] = msgspec.field(default_factory=list)
 
 
 def _positions(profile: NDArray[numpy.intp], least: float) -> list[int]:
@@ -387,13 +384,12 @@ def _clean(mask: Picture, unit: float) -> Picture:
     return cleaned
 
 
-@dataclass
-class TextLine:
+class TextLine(msgspec.Struct):
     top: int
     bottom: int
     segments: list[tuple[int, int, int, int]]  # x0, y0, x1, y1 of each run of words
     text: str = ""
-    confidences: list[float] = field(default_factory=list)  # one per character of ``text``
+    confidences: list[float] = msgspec.field(default_factory=list)  # one per character of ``text``
 
 
 def text_lines(text_ink: Picture, unit: float, grids: list[Grid]) -> list[TextLine]:
@@ -552,18 +548,14 @@ def recognise(
 
 
 # --- stage 5: cells ---------------------------------------------------------------------------
-
-
-@dataclass
-class Page:
+class Page(msgspec.Struct):
     number: int | None
     grids: list[Grid]
     lines: list[TextLine]
     angle: float = 0.0
 
 
-@dataclass
-class Layout:
+class Layout(msgspec.Struct):
     """A page straightened, its glyph size, its ruled tables and the ink outside their lines: what is
     known before any text is recognised (a small share of the cost of reading the page)."""
 
@@ -612,8 +604,8 @@ def emit(pages: list[Page]) -> OcrResult:
                 continue
             lineno += 1
             for cell in tokenize_text(item.text, lineno):
-                loc = replace(cell.loc, page=page.number)
-                cells.append(replace(cell, loc=loc))
+                loc = dataclasses.replace(cell.loc, page=page.number)
+                cells.append(dataclasses.replace(cell, loc=loc))
                 start = (cell.loc.column or 1) - 1
                 span = item.confidences[start : start + max(1, len(cell.raw))] or [1.0]
                 conf[loc] = min(span)

@@ -465,16 +465,19 @@ def pdfium_blocks(page: pdfium_page.PageData, number: int) -> list[Fragment | Li
         tables = [t for t in finder(page.edges, page.chars, reach) if len(t.columns) > 1]
     fragments = [fragment(t, number) for t in tables]
     boxes = [f.bbox for f in fragments]
-    chars = page.chars
-    for left, upper, right, lower in boxes:
-        chars = [
-            ch
-            for ch in chars
-            if not (left <= (ch.x0 + ch.x1) / 2 < right and upper <= (ch.top + ch.bottom) / 2 < lower)
-        ]
-    found = pdfium_page.text_lines(chars)
+    found = pdfium_page.text_lines(_outside(page.chars, boxes))
     lines = [Line(number, ln.top, ln.bottom, ln.x0, ln.x1, ln.text.strip()) for ln in found if ln.text.strip()]
     return _page_order(fragments, lines, page.height)
+
+
+def _outside(chars: list[pdfium_page.Char], boxes: list[tuple[float, float, float, float]]) -> list[pdfium_page.Char]:
+    """The characters whose centre lies in none of the boxes (the text outside the tables), in one pass."""
+    out = []
+    for ch in chars:
+        h, v = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        if not any(left <= h < right and upper <= v < lower for left, upper, right, lower in boxes):
+            out.append(ch)
+    return out
 
 
 def page_blocks(page: Page, number: int) -> list[Fragment | Line]:

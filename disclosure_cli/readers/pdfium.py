@@ -442,7 +442,9 @@ def _snap(edges: list[Edge], attr: str) -> list[Edge]:
         mean = sum(getattr(e, attr) for e in cluster) / len(cluster)
         for e in cluster:
             diff = mean - getattr(e, attr)
-            if attr == "x0":
+            if diff == 0:
+                out.append(e)  # already at the mean: edges are never changed in place, so share it
+            elif attr == "x0":
                 out.append(Edge(e.orientation, e.x0 + diff, e.x1 + diff, e.top, e.bottom))
             else:
                 out.append(Edge(e.orientation, e.x0, e.x1, e.top + diff, e.bottom + diff))
@@ -613,7 +615,12 @@ def _top(ch: Char | Word) -> float:
 
 def words(chars: list[Char]) -> list[tuple[Word, list[Char]]]:
     """Words of upright text, line by line: cut at spaces and at gaps over the tolerance."""
-    out: list[tuple[Word, list[Char]]] = []
+    return [(_word(group), group) for group in _word_chars(chars)]
+
+
+def _word_chars(chars: list[Char]) -> list[list[Char]]:
+    """The characters of each word, line by line (what :func:`words` boxes)."""
+    out: list[list[Char]] = []
     tol = TOLERANCE
     for line in _lines(chars):
         line.sort(key=_x0)
@@ -622,16 +629,16 @@ def words(chars: list[Char]) -> list[tuple[Word, list[Char]]]:
         for ch in line:
             if ch.text.isspace():
                 if current:
-                    out.append((_word(current), current))
+                    out.append(current)
                 current, prev = [], None
             elif prev is not None and (ch.x0 < prev.x0 or ch.x0 > prev.x1 + tol or abs(ch.top - prev.top) > tol):
-                out.append((_word(current), current))
+                out.append(current)
                 current, prev = [ch], ch
             else:
                 current.append(ch)
                 prev = ch
         if current:
-            out.append((_word(current), current))
+            out.append(current)
     return out
 
 
@@ -657,14 +664,23 @@ def _word(chars: list[Char]) -> Word:
             top = ch.top
         if ch.bottom > bottom:
             bottom = ch.bottom
+    return Word(_text(chars), x0, x1, top, bottom)
+
+
+def _text(chars: list[Char]) -> str:
     text = "".join([ch.text for ch in chars])
     if any(ch in _LIGATURES for ch in text):
         text = "".join(_LIGATURES.get(ch, ch) for ch in text)
-    return Word(text, x0, x1, top, bottom)
+    return text
 
 
 def cell_text(chars: list[Char]) -> str:
     """pdfplumber's extract_text (not layout): words joined by spaces, lines by newlines."""
+    tops = [ch.top for ch in chars]
+    if tops and max(tops) - min(tops) <= TOLERANCE:
+        # one line of characters (the usual cell): its words' tops are within the tolerance too, so
+        # only their texts are needed, not their boxes
+        return " ".join([_text(group) for group in _word_chars(chars)])
     found = [w for w, _ in words(chars)]
     if found and max(w.top for w in found) - min(w.top for w in found) <= TOLERANCE:
         return " ".join([w.text for w in found])  # one line (cluster_objects would give one cluster)

@@ -19,10 +19,11 @@ import random
 import re
 import sys
 from collections.abc import ItemsView, Iterable
-from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import TypeAlias
+
+import msgspec
 
 from ..formats import FORMATS, Column, Format, Row
 
@@ -46,13 +47,12 @@ SHAPES = ("html", "html-split", "html-layout", "lines", "flat", "markdown")
 Number: TypeAlias = int | float
 
 
-@dataclass
-class Synthetic:
+class Synthetic(msgspec.Struct):
     format: str
     agency: str
     year: int
-    values: dict[str, int | float | None] = field(default_factory=dict)  # what the parser must read
-    texts: dict[str, str] = field(default_factory=dict)  # what the page prints (None: a blank cell)
+    values: dict[str, int | float | None] = msgspec.field(default_factory=dict)  # what the parser must read
+    texts: dict[str, str] = msgspec.field(default_factory=dict)  # what the page prints (None: a blank cell)
     dropped: tuple[str, ...] = ()  # value keys whose cells the page lacks (a damaged rendering, see damage())
     damaged: tuple[str, ...] = ()  # the rows (table.row) those missing cells leave a reader unsure of
 
@@ -210,7 +210,7 @@ def damage(s: Synthetic, seed: int | random.Random, wild: Wild | None = None) ->
     damaged = [f"{table.key}.{row.key}"]
     if table.key == "appeals" and (wild is None or wild.appeals == "row"):
         damaged = [f"appeals.{r.key}" for r in table.rows]
-    return replace(
+    return msgspec.structs.replace(
         s,
         values=dict(s.values),
         texts=dict(s.texts),
@@ -259,10 +259,7 @@ def _outcome(row: Row) -> bool:
 
 
 # --- HTML: the clean template grid and the layouts of the wild ---------------------------------
-
-
-@dataclass(frozen=True)
-class Wild:
+class Wild(msgspec.Struct, frozen=True):
     """How an HTML page departs from the clean template grid; every default is the clean rendering.
 
     Span styles, for the header rows (``header``) and for the label and wide value cells of the data
@@ -335,8 +332,7 @@ _WORD_TABLE = (
 )
 
 
-@dataclass(frozen=True)
-class _C:
+class _C(msgspec.Struct, frozen=True):
     """One cell of a table as the template draws it (spans included), before a layout renders it."""
 
     text: str  # HTML content
@@ -486,9 +482,9 @@ class _Html:
             cells = []
             for _, cell, dr, dc in grid[r]:
                 if carry and r == a and dr and not dc and self._style(cell) == "span":
-                    cell, dr = replace(cell, rowspan=cell.rowspan - dr), 0
+                    cell, dr = msgspec.structs.replace(cell, rowspan=cell.rowspan - dr), 0
                 if carry and not dr:
-                    cell = replace(cell, rowspan=min(cell.rowspan, b - r))
+                    cell = msgspec.structs.replace(cell, rowspan=min(cell.rowspan, b - r))
                 cells.append(self._slot(cell, dr, dc))
             row = "".join(cells)
             out.append(f"<tr style='mso-yfti-irow:{r}'>{row}</tr>" if self.wild.word else f"<tr>{row}</tr>")
