@@ -2,13 +2,15 @@
 
 Why it works this way:
 
-- Inputs are read (or fetched) in the parent, in input order, a few ahead of the workers; the parent
+- Inputs are read (or fetched, a few ahead in threads) in the parent, in input order; the parent
   hashes the bytes and asks the dataset whether this tool version has seen them. Only new bytes go
   to a worker process, so a re-run costs a hash per input (and a conditional request per URL).
 - Workers return plain rows; only the parent writes, one transaction per chunk of inputs (``chunk``
   inputs or ``CHUNK_SECONDS``, whichever comes first: one commit per input cost 43% of batch time).
-  Ctrl-C writes the chunk held; a kill loses at most that chunk and the inputs in flight; the next
-  run finishes the rest and ends with the same data.
+  A thread with its own connection writes each chunk (``_ChunkWriter``) while the parent hands the
+  next input to the worker that answered: with ``--jobs 1`` the worker no longer waits for writes.
+  Ctrl-C writes the chunk held and waits for the one being written; a kill loses at most those two
+  chunks and the inputs in flight; the next run finishes the rest and ends with the same data.
 - Cross-year findings (Y codes) are computed per series (agency) once the inputs are written, for
   every series that gained or changed a year; the series to do are kept in the dataset
   (``series_pending``, written with the reports), so a killed run's are done by the next one.
@@ -37,8 +39,9 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
 
 from . import __version__
 from .dataset import (
@@ -92,27 +95,25 @@ class Silent:
         pass
 
 
-@dataclass
-class Item:
+class Item(msgspec.Struct):
     """One input after expansion: a path or a URL; ``error`` when expansion itself failed (an index page)."""
 
     source: str
     error: ReportError | None = None
 
 
-@dataclass
-class Summary:
+class Summary(msgspec.Struct):
     """What a batch did, for the closing lines and for ``-o json``."""
 
     inputs: int = 0
     parsed: int = 0
-    failed: Counter[str] = field(default_factory=Counter)  # reason -> count
+    failed: Counter[str] = msgspec.field(default_factory=Counter)  # reason -> count
     duplicates: int = 0
     skipped: int = 0  # already in the dataset for this tool version: not parsed again
     stale: int = 0  # fetch failed for a moment; the cached copy was used
     processed: int = 0  # parsed or refused by a worker in this run
     series: int = 0  # series whose cross-year findings were computed (again) in this run
-    findings: Counter[str] = field(default_factory=Counter)  # code -> count, over the run's inputs
+    findings: Counter[str] = msgspec.field(default_factory=Counter)  # code -> count, over the run's inputs
     elapsed: float = 0.0
     interrupted: bool = False
     db: str = ""
@@ -284,12 +285,20 @@ def _context() -> BaseContext:
     return ctx
 
 
-@dataclass
-class _Task:
+class _Task(msgspec.Struct):
+    """One input handed to a worker, kept whole until it answers: a task queued behind one that
+    kills its worker is handed to another."""
+
     source: str
     sha256: str
     meta: FetchMeta
-    started: float
+    started: float  # when the worker began it (for the one it is parsing), else when it was queued
+    data: bytes
+    blank: str
+    max_bytes: int
+
+    def message(self) -> tuple[str, bytes, FetchMeta, str, int]:
+        return (self.source, self.data, self.meta, self.blank, self.max_bytes)
 
 
 class _Worker:
@@ -299,7 +308,12 @@ class _Worker:
         self.proc = ctx.Process(target=_worker_main, args=args, daemon=True, name="disclosure-worker")
         self.proc.start()
         child.close()
-        self.task: _Task | None = None
+        self.tasks: deque[_Task] = deque()  # the first is being parsed, the rest wait in the pipe
+
+    @property
+    def task(self) -> _Task | None:
+        """The input the worker is parsing now."""
+        return self.tasks[0] if self.tasks else None
 
     def stop(self, kill: bool = False) -> None:
         try:
@@ -317,11 +331,18 @@ class _Worker:
 
 
 class Workers:
-    """``jobs`` worker processes, one input each at a time, each input under a wall-time limit
-    (``timeout`` seconds; the worker is killed and replaced) and an address-space limit
-    (``max_memory`` bytes, ``RLIMIT_AS`` in the worker). ``collect`` turns every way a worker can fail
-    (overrun, out of memory, killed, crashed) into a ``failed`` Outcome for the input it held.
+    """``jobs`` worker processes, each input under a wall-time limit (``timeout`` seconds; the worker
+    is killed and replaced) and an address-space limit (``max_memory`` bytes, ``RLIMIT_AS`` in the
+    worker). ``collect`` turns every way a worker can fail (overrun, out of memory, killed, crashed)
+    into a ``failed`` Outcome for the input it was parsing.
+
+    Each worker holds up to ``DEPTH`` inputs: the next one waits in its pipe, so the worker starts it
+    the moment it answers instead of waiting for the parent to read the answer and send more (about
+    a millisecond an input, an eighth of a small page's parse). A queued input's clock starts when the
+    answer before it arrives; the inputs queued behind one that kills its worker go to another worker.
     ``work`` is what a worker runs per input (:func:`process`; tests give a misbehaving one)."""
+
+    DEPTH = 2
 
     def __init__(
         self,
@@ -332,31 +353,48 @@ class Workers:
     ):
         self.jobs, self.timeout, self.max_memory, self.work = jobs, timeout, max_memory, work
         self.ctx = _context()
+        if self.ctx.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            # the fork server imports the parser (a quarter of a second) while the batch opens its
+            # dataset and reads its first inputs, not after: the first worker is then a fork away
+            forkserver.ensure_running()
         self.workers: list[_Worker] = []
         self.replaced = 0  # workers killed or lost and started again (tests and benches read it)
 
     @property
     def busy(self) -> int:
-        return sum(1 for w in self.workers if w.task is not None)
+        """Inputs handed out and not answered yet."""
+        return sum(len(w.tasks) for w in self.workers)
 
     def full(self) -> bool:
-        return self.busy >= self.jobs
+        return self.busy >= self.jobs * self.DEPTH
 
     def submit(self, source: str, data: bytes, meta: FetchMeta, sha256: str, blank: str, max_bytes: int) -> None:
-        """Hand one input to an idle worker (starting one when needed); call only when not ``full()``."""
+        """Hand one input to the least busy worker (starting one while fewer than ``jobs`` run and
+        none is idle); call only when not ``full()``."""
+        self._hand(_Task(source, sha256, meta, time.monotonic(), data, blank, max_bytes))
+
+    def _hand(self, task: _Task) -> None:
+        broken: list[_Worker] = []  # died with inputs of its own: collect() accounts for them
         for attempt in range(2):
-            worker = next((w for w in self.workers if w.task is None), None)
-            if worker is None:
+            worker = min((w for w in self.workers if w not in broken), key=lambda w: len(w.tasks), default=None)
+            if worker is None or (worker.tasks and len(self.workers) < self.jobs):
                 worker = _Worker(self.ctx, self.max_memory, self.work)
                 self.workers.append(worker)
             try:
-                worker.conn.send((source, data, meta, blank, max_bytes))
-            except OSError:  # it died while idle: replace it and try once more
-                self._drop(worker, kill=True)
+                worker.conn.send(task.message())
+            except OSError:  # it died: try once more elsewhere
+                if worker.tasks:
+                    broken.append(worker)
+                else:
+                    self._drop(worker, kill=True)
                 if attempt:
                     raise
                 continue
-            worker.task = _Task(source, sha256, meta, time.monotonic())
+            if not worker.tasks:
+                task.started = time.monotonic()
+            worker.tasks.append(task)
             return
 
     def collect(self) -> list[Outcome]:
@@ -381,12 +419,14 @@ class Workers:
                     except (EOFError, OSError):
                         outcome = self._died(w, task)
                     else:
-                        w.task = None
+                        w.tasks.popleft()
+                        if w.tasks:
+                            w.tasks[0].started = now  # the worker has begun the next one
                         if outcome.reason == "memory-limit":
                             if self.max_memory:
                                 limit = human_size(self.max_memory)
                                 outcome.error = f"needed more than {limit} of memory (--max-memory); stopped"
-                            self._drop(w)
+                            self._drop(w)  # it leaves after saying so: what it had queued goes elsewhere
                 elif not w.proc.is_alive():
                     outcome = self._died(w, task)
                 elif self.timeout and now - task.started >= self.timeout:
@@ -397,6 +437,7 @@ class Workers:
                         task.sha256,
                         task.meta,
                     )
+                    w.tasks.popleft()
                     self._drop(w, kill=True)
                 else:
                     continue
@@ -408,6 +449,7 @@ class Workers:
 
         w.proc.join(timeout=5)
         code = w.proc.exitcode
+        w.tasks.popleft()  # ``task``: the one it died with
         self._drop(w, kill=True)
         if code is not None and code < 0:
             try:
@@ -421,17 +463,67 @@ class Workers:
         return failed_outcome(task.source, "internal-error", f"worker process died ({how})", task.sha256, task.meta)
 
     def _drop(self, w: _Worker, kill: bool = False) -> None:
-        w.task = None
+        """Stop ``w``; the inputs it still holds go to the other workers (or a new one). The caller
+        takes the one it accounts for (answered, overran, died with) off ``w.tasks`` first."""
+        queued = list(w.tasks)
+        w.tasks.clear()
         if w in self.workers:
             self.workers.remove(w)
             self.replaced += 1
         w.stop(kill=kill)
+        for task in queued:
+            self._hand(task)
 
     def close(self, kill: bool = False) -> None:
         """Stop every worker: idle ones are asked to leave, busy ones (an interrupt) are killed."""
         for w in list(self.workers):
-            w.stop(kill=kill or w.task is not None)
+            w.stop(kill=kill or bool(w.tasks))
         self.workers.clear()
+
+
+class _ChunkWriter:
+    """Writes a batch's chunks (``Dataset.write_many``, one transaction each) in a thread on its own
+    connection, one chunk at a time and in order, while the parent goes on feeding the workers: with
+    ``--jobs 1`` the worker no longer waits while the parent writes. SQLite runs without the GIL, and
+    WAL lets the parent's connection read meanwhile (``status_of``; a chunk not yet committed is in
+    the parent's ``claimed``). A dataset that cannot be opened twice (``:memory:``) is written in the
+    parent. The exception a chunk raised is raised by the next call."""
+
+    def __init__(self, ds: Dataset, tool_version: str) -> None:
+        self.ds, self.tool_version = ds, tool_version
+        self.thread = None if ds.path in ("", ":memory:") else ThreadPoolExecutor(1, thread_name_prefix="write")
+        self.own: Dataset | None = None  # the writer's connection, opened and closed in its thread
+        self.last: Future[None] | None = None
+
+    def write(self, outcomes: list[Outcome]) -> None:
+        """Write ``outcomes`` (the writer keeps the list) after the chunks handed over before them."""
+        if self.thread is None:
+            self.ds.write_many(outcomes, self.tool_version)
+            return
+        self.wait()
+        self.last = self.thread.submit(self._write, outcomes)
+
+    def _write(self, outcomes: list[Outcome]) -> None:
+        if self.own is None:
+            self.own = open_db(self.ds.path)
+        self.own.write_many(outcomes, self.tool_version)
+
+    def wait(self) -> None:
+        """Until the last chunk is committed."""
+        last, self.last = self.last, None
+        if last is not None:
+            last.result()
+
+    def close(self) -> None:
+        """Wait for the last chunk, then close the writer's connection."""
+        if self.thread is None:
+            return
+        try:
+            self.wait()
+        finally:
+            if self.own is not None:
+                self.thread.submit(self.own.close).result()
+            self.thread.shutdown()
 
 
 def _load(item: Item, fetcher: Fetcher | None, max_bytes: int) -> Loaded:
@@ -491,6 +583,8 @@ def run_batch(
     # "already done" for --blank skip (whose findings differ), so the settings are part of the version.
     if blank != "zero":
         tool_version = f"{tool_version}+blank={blank}"
+    in_process = jobs <= 1 and not timeout and not max_memory
+    pool = None if in_process else Workers(jobs, timeout, max_memory)  # first: its fork server starts now
     ds = db if isinstance(db, Dataset) else open_db(db)
     sources = expand_inputs(inputs, urls_file)
     own_fetcher = fetcher is None and any(is_url(s) for s in sources)
@@ -499,16 +593,15 @@ def run_batch(
     items = discover_all(sources, fetcher, max_pages) if follow and fetcher is not None else [Item(s) for s in sources]
     summary = Summary(inputs=len(items), db=ds.path)
     progress.start(len(items))
-    in_process = jobs <= 1 and not timeout and not max_memory
-    pool = None if in_process else Workers(jobs, timeout, max_memory)
     claimed: dict[str, str] = {}  # sha256 -> first source in this run
     pending: list[Outcome] = []  # written at the next flush, in one transaction
+    writer = _ChunkWriter(ds, tool_version)
     last_flush = time.monotonic()
 
     def flush() -> None:
         nonlocal last_flush
         if pending:
-            ds.write_many(pending, tool_version)
+            writer.write(pending.copy())
             pending.clear()
         last_flush = time.monotonic()
 
@@ -518,14 +611,20 @@ def run_batch(
             flush()
         progress.advance(outcome.source, outcome.status, outcome.reason)
 
+    answered: list[Outcome] = []  # collected from the workers, recorded once they have work again
+
     def collect() -> None:
         assert pool is not None
-        for outcome in pool.collect():
-            summary.processed += 1
-            record(outcome)
+        answered.extend(pool.collect())
 
-    has_urls = any(is_url(i.source) for i in items)
-    threads = 8 if has_urls else 2
+    def record_answered() -> None:
+        while answered:
+            summary.processed += 1
+            record(answered.pop(0))
+
+    # URLs are fetched ahead in threads; files are read in this thread: a reading thread only takes
+    # the GIL from the one that feeds the workers and writes (a 7 KB page reads in microseconds)
+    threads = 8 if any(is_url(i.source) for i in items) else 1
     interrupted = False
     try:
         for loaded in _ahead(lambda i: _load(i, fetcher, max_bytes), items, threads, window=max(8, 4 * jobs)):
@@ -553,15 +652,22 @@ def run_batch(
             try:
                 pool.submit(loaded.source, loaded.data, loaded.meta, sha, blank, max_bytes)
             except OSError as exc:  # no worker can be started (out of processes): record it, retry next run
-                summary.processed += 1
-                record(failed_outcome(loaded.source, "internal-error", f"no worker process: {exc}", sha, loaded.meta))
+                answered.append(
+                    failed_outcome(loaded.source, "internal-error", f"no worker process: {exc}", sha, loaded.meta)
+                )
+            # recorded once the worker that answered has its next input: it parses while this writes
+            record_answered()
         while pool is not None and pool.busy:
             collect()
+            record_answered()
     except KeyboardInterrupt:
         summary.interrupted = interrupted = True
     finally:
         try:
-            flush()  # what was done is kept, interrupted or not
+            try:
+                flush()  # what was done is kept, interrupted or not
+            finally:
+                writer.close()  # every chunk handed to the writer is committed
         except KeyboardInterrupt:  # a second Ctrl-C while writing: the chunk held is lost, the rest is saved
             summary.interrupted = interrupted = True
         if pool is not None:

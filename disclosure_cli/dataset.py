@@ -16,9 +16,10 @@ import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal, TextIO, TypedDict, cast, overload
+
+import msgspec
 
 from . import __version__
 from .sources import no_meta
@@ -265,8 +266,7 @@ def _no_report() -> ReportFields:
     return {}
 
 
-@dataclass
-class Outcome:
+class Outcome(msgspec.Struct):
     """Everything one input contributes to the dataset, as plain data (it crosses process boundaries)."""
 
     source: str
@@ -275,18 +275,17 @@ class Outcome:
     error: str | None = None
     sha256: str | None = None
     duplicate_of: str | None = None
-    meta: FetchMeta = field(default_factory=no_meta)  # sources.load's metadata
-    report: ReportFields = field(default_factory=_no_report)  # title, agency, year, ... of a parsed record
-    values: list[ValueRow] = field(default_factory=list)
-    findings: list[FindingRow] = field(default_factory=list)
+    meta: FetchMeta = msgspec.field(default_factory=no_meta)  # sources.load's metadata
+    report: ReportFields = msgspec.field(default_factory=_no_report)  # title, agency, year, ... of a parsed record
+    values: list[ValueRow] = msgspec.field(default_factory=list)
+    findings: list[FindingRow] = msgspec.field(default_factory=list)
     processed_at: str | None = None  # kept when a row is copied from another dataset (merge); else now
 
     def finding_codes(self) -> list[str]:
         return [f[1] for f in self.findings]
 
 
-@dataclass(frozen=True)
-class RowFilter:
+class RowFilter(msgspec.Struct, frozen=True):
     """Which rows an export keeps (every field empty or None: all of them).
 
     ``agencies``: report agency names as written (``series.matching_agencies`` turns one ``--agency``
@@ -696,16 +695,36 @@ class Dataset:
             query += f" AND agency IN ({', '.join('?' * len(agencies))})"
             params += agencies
         out: list[Record] = []
+        # a national dataset repeats a few hundred location texts millions of times; Location is frozen
+        locations: dict[str | None, Location | None] = {}
+        slots: dict[str, list[tuple[str, str, str, str, str]]] = {}  # per format: key, table, row, column, label
         for row in self.conn.execute(query + " ORDER BY source", params).fetchall():
             rid, source, sha, fmt, enc, shape, script, title, agency, year, notes, extra, narrative, used = row
             record = Record(source, sha, fmt, enc, shape, script, title, agency, year)
-            for t, r, c in record.spec.value_keys():
-                record.values[f"{t}.{r}.{c}"] = Value(t, r, c, record.spec.table(t).row(r).label)
-            for key, value, raw, unit, location, inferred in self.conn.execute(
-                "SELECT key, value, raw, unit, location, inferred FROM report_values WHERE report_id = ?", (rid,)
-            ):
-                v = record.values[key]
-                v.value, v.raw, v.unit, v.loc, v.inferred = value, raw, unit, Location.parse(location), inferred
+            if fmt not in slots:
+                slots[fmt] = [
+                    (f"{t.key}.{r.key}.{c.key}", t.key, r.key, c.key, r.label)
+                    for t in record.spec.tables
+                    for r in t.rows
+                    for c in r.columns
+                ]  # the format's values in publication order (Format.value_keys), with their labels
+            stored = {
+                key: (value, raw, unit, location, inferred)
+                for key, value, raw, unit, location, inferred in self.conn.execute(
+                    "SELECT key, value, raw, unit, location, inferred FROM report_values WHERE report_id = ?", (rid,)
+                )
+            }
+            for key, t, r, c, label in slots[fmt]:
+                got = stored.pop(key, None)
+                if got is None:
+                    record.values[key] = Value(t, r, c, label)
+                    continue
+                value, raw, unit, location, inferred = got
+                if location not in locations:
+                    locations[location] = Location.parse(location)
+                record.values[key] = Value(t, r, c, label, value, raw, unit, locations[location], inferred)
+            if stored:  # a key the format does not have: not a dataset this version wrote
+                raise KeyError(next(iter(stored)))
             record.warnings = [
                 Note.from_dict(n)  # with its Chinese text, its cells and its data (a series settles from them)
                 for n in json.loads(notes or "[]")
@@ -853,8 +872,7 @@ class MergeSummaryDict(TypedDict):
     per_input: dict[str, int]
 
 
-@dataclass
-class MergeSummary:
+class MergeSummary(msgspec.Struct):
     """What ``merge`` did, per input dataset and in all."""
 
     db: str
@@ -863,7 +881,7 @@ class MergeSummary:
     replaced: int = 0  # sources OUT had, replaced by a later processing of them
     kept: int = 0  # sources OUT had with the same bytes and version, or processed later: left as they were
     duplicates: int = 0  # the same bytes under another source: recorded as a duplicate of the first
-    per_input: dict[str, int] = field(default_factory=dict)  # reports read from each input
+    per_input: dict[str, int] = msgspec.field(default_factory=dict)  # reports read from each input
 
     def as_dict(self) -> MergeSummaryDict:
         return {

@@ -9,7 +9,8 @@ accounted for twice was read twice. The tests assert both lists are empty on eve
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+
+import msgspec
 
 from .cells import Cell, Location
 from .decode import MAX_BYTES
@@ -17,14 +18,13 @@ from .parse import read_report
 from .record import Record
 
 
-@dataclass
-class Ledger:
+class Ledger(msgspec.Struct):
     checked: int = 0  # numbers printed inside the statistics tables
     mapped: int = 0  # held by a value
     extra: int = 0  # kept under `extra`
     named: int = 0  # named by a warning
-    lost: list[Cell] = field(default_factory=list)
-    twice: list[Cell] = field(default_factory=list)
+    lost: list[Cell] = msgspec.field(default_factory=list)
+    twice: list[Cell] = msgspec.field(default_factory=list)
 
     @property
     def balanced(self) -> bool:

@@ -21,10 +21,11 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any, TypeAlias
+
+import msgspec
 
 from .auditing.notes import TableRef, note, shown
 from .auditing.rules import Words
@@ -41,10 +42,9 @@ Units: TypeAlias = dict[tuple[str, str], str]  # table 2's header units, by (blo
 Grid: TypeAlias = int | None  # a cell's table on the page (Location.table); None for Markdown rows
 
 
-@dataclass
-class Run:
-    labels: list[Cell] = field(default_factory=list)
-    values: list[Cell] = field(default_factory=list)
+class Run(msgspec.Struct):
+    labels: list[Cell] = msgspec.field(default_factory=list)
+    values: list[Cell] = msgspec.field(default_factory=list)
     index: int = 0  # position in the run list
     row_id: object = None  # physical row of the values, when structured
     end: int | None = None  # structured: the last grid column the values' row reaches (span copies included)
@@ -175,8 +175,7 @@ def _has(run: Run, pattern: str) -> bool:
     return any(re.search(pattern, normalize_label(c.raw)) for c in run.labels)
 
 
-@dataclass
-class Regions:
+class Regions(msgspec.Struct):
     active: tuple[int, int] | None
     requests: tuple[int, int] | None
     appeals_start: int | None
@@ -224,21 +223,23 @@ _HEADER_UNIT = re.compile(r"[(（]\s*(?:单位\s*[:：]\s*)?(万元|元|亿元|�
 _BLOCK = re.compile(r"第\s*二\s*十\s*条\s*第\s*[(（]?\s*([一二三四五六七八九十]+)\s*[)）]?\s*项")
 
 
-@dataclass(frozen=True)
-class MapResult:
+class MapResult(msgspec.Struct, frozen=True):
     """What :meth:`Mapper.run` made of a page: the record's values, extra rows and notes, and where
     they came from (the runs and the spans of runs each table was read from, for the ledger)."""
 
-    fmt: Format = field(repr=False)
-    values: dict[str, Value] = field(repr=False)
+    fmt: Format
+    values: dict[str, Value]
     extra: list[dict[str, Any]]
     notes: list[Note]
     inferred_identities: frozenset[tuple[str, str]]  # identity instances used to place values
     unread: frozenset[tuple[str, str]]  # (table, row) on the page but not readable
     missing: frozenset[str]  # tables not on the page
-    runs: tuple[Run, ...] = field(repr=False)
+    runs: tuple[Run, ...]
     spans: tuple[tuple[int, int], ...]  # [begin, end) in ``runs``
     matched: dict[str, tuple[str, ...]]  # table -> the keys of the rows found, in page order
+
+    def __repr__(self) -> str:  # the format, the values and the runs are too long to read in a repr
+        return f"MapResult(notes={self.notes!r}, unread={set(self.unread)}, missing={set(self.missing)})"
 
     def rows_in_order(self, table_key: str) -> int:
         """How many of a table's rows were found in the format's order (a page that only talks about

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .cells import Cell
 from .textnorm import simplify_prose
@@ -29,8 +30,7 @@ _SPACE = re.compile(r"\s+")
 _CHROME = re.compile(r"^(?:正文|标题|题目|名称|文章标题|当前位置|首页|详情|附件\d*)[:：]?")
 
 
-@dataclass
-class Metadata:
+class Metadata(msgspec.Struct):
     title: str | None = None
     agency: str | None = None
     year: int | None = None

@@ -7,9 +7,10 @@ nothing, a wrongly read one would be a false finding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
+
+import msgspec
 
 from .cells import Cell, Location
 from .textnorm import simplify_prose
@@ -95,8 +96,7 @@ def _regexes() -> _Regexes:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(msgspec.Struct, frozen=True):
     kind: StatementKind
     value: int
     raw: str  # the phrase as matched (Simplified, spaces removed)

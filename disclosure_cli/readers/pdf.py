@@ -51,9 +51,11 @@ import io
 import re
 import zlib
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ..cells import Cell, CellKind, Location, classify, tokenize_text
 from ..errors import ReportError, too_complex, too_large
@@ -655,7 +657,8 @@ def emit(items: list[Table | Paragraph]) -> list[Cell]:
     for item in items:
         if isinstance(item, Paragraph):
             page = item.lines[0].page if item.lines else None
-            cells.extend(replace(c, loc=replace(c.loc, page=page)) for c in tokenize_text(item.text, item.lineno))
+            for cell in tokenize_text(item.text, item.lineno):
+                cells.append(msgspec.structs.replace(cell, loc=msgspec.structs.replace(cell.loc, page=page)))
             continue
         number += 1
         for r, row in enumerate(item.rows):
