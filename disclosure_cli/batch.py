@@ -54,8 +54,8 @@ from .dataset import (
     open_db,
     parsed_outcome,
 )
+from .decode import MAX_BYTES
 from .errors import ReportError, human_size
-from .fetch import MAX_BYTES, Fetcher, FetchMeta
 from .record import Note
 from .sources import Loaded, expand_inputs, is_url, load, parse_loaded
 
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from .auditing.findings import Finding
+    from .fetch import Fetcher, FetchMeta
     from .series import Series
 
 DEFAULT_TIMEOUT = 60.0  # seconds of wall time
@@ -589,6 +590,8 @@ def run_batch(
     sources = expand_inputs(inputs, urls_file)
     own_fetcher = fetcher is None and any(is_url(s) for s in sources)
     if own_fetcher:
+        from .fetch import Fetcher
+
         fetcher = Fetcher(max_bytes=max_bytes)
     items = discover_all(sources, fetcher, max_pages) if follow and fetcher is not None else [Item(s) for s in sources]
     summary = Summary(inputs=len(items), db=ds.path)

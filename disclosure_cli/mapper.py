@@ -971,9 +971,9 @@ _LONGEST_HEAD = 24  # characters of a column header as printed (「本年收费�
 
 def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
     """Where each grid's data columns begin: under its first column header (自然人, 结果维持,
-    本年制发件数 …); in a grid without one (a table's continuation), where its rows agree the data
-    begins (over-long rows past their padding, full rows at their first filled cell). Empty cells
-    left of it pad the label columns, however the page pads them (empty <td>s, &nbsp;, blank
+    本年制发件数 …); in a grid without one (a table's continuation), where most of its rows say the
+    data begins (over-long rows past their padding, full rows at their first filled cell). Empty
+    cells left of it pad the label columns, however the page pads them (empty <td>s, &nbsp;, blank
     Markdown cells); a grid that shows neither keeps every cell."""
     heads = {normalize_label(row.columns[0].short) for row in table.rows}
     width = len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
@@ -1001,17 +1001,22 @@ def _learned_starts(
     rows: dict[object, list[Cell]], label_end: dict[object, int], width: int, under: dict[Grid, int]
 ) -> dict[Grid, int]:
     """Where the grids without a header begin their data, as their rows agree (see :func:`_data_starts`)."""
-    learned: dict[Grid, set[int]] = {}
-    rows_of: Counter[Grid] = Counter()  # how many rows taught each grid its start
+    learned: dict[Grid, Counter[int]] = {}  # per grid: how many rows taught each start
     for row_id, cells in rows.items():
         after = [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
         if len(after) > width and all(_empty(c) for c in after[: len(after) - width]):
-            learned.setdefault(after[0].loc.table, set()).add(after[len(after) - width].loc.column or 0)
-            rows_of[after[0].loc.table] += 1
+            learned.setdefault(after[0].loc.table, Counter())[after[len(after) - width].loc.column or 0] += 1
         elif len(after) == width and not _empty(after[0]):  # a full row shows where its data begins
-            learned.setdefault(after[0].loc.table, set()).add(after[0].loc.column or 0)
-            rows_of[after[0].loc.table] += 1
-    out = {grid: min(starts) for grid, starts in learned.items() if len(starts) == 1}
+            learned.setdefault(after[0].loc.table, Counter())[after[0].loc.column or 0] += 1
+    rows_of = {grid: starts.total() for grid, starts in learned.items()}  # how many rows taught each grid
+    # The start most of a grid's rows teach: a row that lost a cell teaches one column less, and must
+    # not cost the rows around it their start. A wrong start never shifts a number (only empty cells
+    # go, and a row must then fill its columns exactly): at worst a row is left unread.
+    out = {}
+    for grid, starts in learned.items():
+        (first, n), *rest = starts.most_common(2)
+        if not rest or n > rest[0][1]:
+            out[grid] = first
     for grid, start in list(out.items()):
         # One row alone may have taught it wrong: a padded row that lost a cell looks over-long by one
         # less, and shifts its own data one cell left. Where another grid of the table shows its start

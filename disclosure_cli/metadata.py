@@ -6,7 +6,6 @@ Titles come in two orders: 「深圳市人民政府2020年政府信息公开工�
 
 from __future__ import annotations
 
-import html
 import re
 from typing import TYPE_CHECKING
 
@@ -43,6 +42,8 @@ _WRAPPED = "\x00"  # marks a candidate made of two lines: its title must start w
 def _candidates(text: str, shape: InputShape, cells: list[Cell]) -> list[str]:
     out: list[str] = []
     if shape == "html":
+        import html  # lazy: a text page's audit need not load the entity table (2 ms)
+
         m = _TITLE_TAG.search(text[:20000])
         if m:
             out.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))

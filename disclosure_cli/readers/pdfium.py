@@ -112,16 +112,21 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
     edges: list[Edge] = []
     shapes = 0
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    stack: list[tuple[Any, int, tuple[float, ...]]] = [(page, -1, identity)]
+    stack: list[tuple[Any, int, tuple[float, ...]]] = [(_address(page), -1, identity)]
     matrix = c.FS_MATRIX()
     ref = ctypes.byref(matrix)
     paths = _Paths(c)
-    get_matrix, get_type = c.FPDFPageObj_GetMatrix, c.FPDFPageObj_GetType
+    get_matrix = _bind(c, "FPDFPageObj_GetMatrix", _INT, _PTR, _PTR)
+    get_type = _bind(c, "FPDFPageObj_GetType", _INT, _PTR)
+    page_count = _bind(c, "FPDFPage_CountObjects", _INT, _PTR)
+    page_get = _bind(c, "FPDFPage_GetObject", _PTR, _PTR, _INT)
+    form_count = _bind(c, "FPDFFormObj_CountObjects", _INT, _PTR)
+    form_get = _bind(c, "FPDFFormObj_GetObject", _PTR, _PTR, ctypes.c_ulong)
     text_kind, path_kind, form_kind = c.FPDF_PAGEOBJ_TEXT, c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_FORM
     while stack:
         parent, form, outer = stack.pop()
-        count = c.FPDFPage_CountObjects(parent) if form < 0 else c.FPDFFormObj_CountObjects(parent)
-        get = c.FPDFPage_GetObject if form < 0 else c.FPDFFormObj_GetObject
+        count = page_count(parent) if form < 0 else form_count(parent)
+        get = page_get if form < 0 else form_get
         for i in range(count):
             obj = get(parent, i)
             kind = get_type(obj)
@@ -181,20 +186,21 @@ def _chars(c: Any, textpage: Any, height: float, limit: int, scaled: bool) -> tu
     aligned = len(text) == count  # a character outside the BMP takes two code units
     rect = c.FS_RECTF()
     ref = ctypes.byref(rect)
-    box = c.FPDFText_GetLooseCharBox
-    generated = c.FPDFText_IsGenerated
+    box = _bind(c, "FPDFText_GetLooseCharBox", _INT, _PTR, _INT, _PTR)
+    generated = _bind(c, "FPDFText_IsGenerated", _INT, _PTR, _INT)
+    handle = _address(textpage)
     chars: list[Char] = []
     index: list[int] = []  # pdfium's index of each char kept
     unmapped = 0
     for i in range(count):
         ch = text[i] if aligned else chr(c.FPDFText_GetUnicode(textpage, i))
-        if ch in " \r\n\x02" and generated(textpage, i) == 1:
+        if ch in " \r\n\x02" and generated(handle, i) == 1:
             continue  # pdfium's own word and line breaks: pdfplumber sees none
         if ch in "\x00\ufffe" or (
             (ch == "\ufffd" or (ch < " " and ch not in "\t\n\r")) and c.FPDFText_HasUnicodeMapError(textpage, i) == 1
         ):
             unmapped += 1  # no Unicode value for the code: pdfminer's "(cid:N)"
-        box(textpage, i, ref)
+        box(handle, i, ref)
         chars.append(Char(ch, rect.left, rect.right, height - rect.top, height - rect.bottom))
         index.append(i)
     if scaled and chars:
@@ -240,6 +246,20 @@ def _unscaled(c: Any, textpage: Any, i: int, matrix: Any, loose: float) -> bool:
     return scale < 0.9 and loose > 2 * c.FPDFText_GetFontSize(textpage, i) * scale
 
 
+_PTR, _INT = ctypes.c_void_p, ctypes.c_int
+
+
+def _bind(c: Any, name: str, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's ``name`` on plain addresses: pypdfium2's typed handles cost a conversion on every
+    argument and result, most of the time of reading a page's paths."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(getattr(c, name)) or 0)
+
+
+def _address(handle: Any) -> int | None:
+    """A pypdfium2 handle as the plain address the :func:`_bind` functions take."""
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
 class _Paths:
     """pdfium's path functions with their out-parameters, bound once per page."""
 
@@ -251,16 +271,18 @@ class _Paths:
         self.point = (ctypes.byref(self.x), ctypes.byref(self.y))
         self.rgba = tuple(ctypes.c_uint() for _ in range(4))
         self.colour = tuple(ctypes.byref(v) for v in self.rgba)
-        self.draw_mode = c.FPDFPath_GetDrawMode
-        self.count = c.FPDFPath_CountSegments
-        self.segment = c.FPDFPath_GetPathSegment
-        self.kind = c.FPDFPathSegment_GetType
-        self.get_point = c.FPDFPathSegment_GetPoint
-        self.close = c.FPDFPathSegment_GetClose
+        self.draw_mode = _bind(c, "FPDFPath_GetDrawMode", _INT, _PTR, _PTR, _PTR)
+        self.count = _bind(c, "FPDFPath_CountSegments", _INT, _PTR)
+        self.segment = _bind(c, "FPDFPath_GetPathSegment", _PTR, _PTR, _INT)
+        self.kind = _bind(c, "FPDFPathSegment_GetType", _INT, _PTR)
+        self.get_point = _bind(c, "FPDFPathSegment_GetPoint", _INT, _PTR, _PTR, _PTR)
+        self.close = _bind(c, "FPDFPathSegment_GetClose", _INT, _PTR)
+        self.stroke_colour = _bind(c, "FPDFPageObj_GetStrokeColor", _INT, _PTR, _PTR, _PTR, _PTR, _PTR)
+        self.fill_colour = _bind(c, "FPDFPageObj_GetFillColor", _INT, _PTR, _PTR, _PTR, _PTR, _PTR)
         self.move, self.bezier = c.FPDF_SEGMENT_MOVETO, c.FPDF_SEGMENT_BEZIERTO
 
     def white(self, obj: Any, stroke: bool) -> bool:
-        get = self.c.FPDFPageObj_GetStrokeColor if stroke else self.c.FPDFPageObj_GetFillColor
+        get = self.stroke_colour if stroke else self.fill_colour
         if not get(obj, *self.colour):
             return False
         return min(v.value for v in self.rgba[:3]) >= _WHITE
@@ -288,8 +310,8 @@ def _path_edges(api: _Paths, obj: Any, m: tuple[float, ...], height: float) -> l
     bezier = 0
     curve = api.bezier
     # a close mark ends a subpath: only the segment before a move, or the last, can carry one
-    ends = {i for i in range(n) if i == n - 1 or kinds[i + 1] == move}
-    for i, (seg, kind) in enumerate(zip(segments, kinds)):
+    ends = [kind == move for kind in kinds[1:]] + [True]
+    for seg, kind, end in zip(segments, kinds, ends):
         api.get_point(seg, *api.point)
         px, py = x.value, y.value
         point = (a * px + cc * py + e, height - (b * px + d * py + f))
@@ -306,7 +328,7 @@ def _path_edges(api: _Paths, obj: Any, m: tuple[float, ...], height: float) -> l
         else:
             ops.append("l")
             pts.append(point)
-        if i in ends and ops and api.close(seg):
+        if end and ops and api.close(seg):
             ops.append("h")
             pts.append(pts[0])
     if ops:
@@ -354,10 +376,26 @@ class CellGroup:
         )
 
 
+class _PageChars:
+    """A page's characters with their centres, sorted top to bottom once for all the page's tables."""
+
+    def __init__(self, chars: Sequence[Char]) -> None:
+        self.chars = chars
+
+    @cached_property
+    def centres(self) -> tuple[list[float], list[float], list[int], list[float]]:
+        """Horizontal and vertical centres, the indexes by vertical centre, and those centres in order."""
+        chars = self.chars
+        hmid = [(ch.x0 + ch.x1) / 2 for ch in chars]
+        vmid = [(ch.top + ch.bottom) / 2 for ch in chars]
+        order = sorted(range(len(chars)), key=vmid.__getitem__)
+        return hmid, vmid, order, [vmid[i] for i in order]
+
+
 class FoundTable:
     """A table as pdfplumber's ``Table`` gives it: cells, rows, columns, bbox, extract()."""
 
-    def __init__(self, cells: list[Bbox], chars: Sequence[Char]) -> None:
+    def __init__(self, cells: list[Bbox], chars: _PageChars) -> None:
         self.cells = cells
         self._chars = chars
 
@@ -386,11 +424,8 @@ class FoundTable:
 
     def extract(self) -> list[list[str | None]]:
         """Every cell's text (lines joined with newlines), '' for an empty cell, None for no cell."""
-        chars = self._chars
-        hmid = [(ch.x0 + ch.x1) / 2 for ch in chars]
-        vmid = [(ch.top + ch.bottom) / 2 for ch in chars]
-        order = sorted(range(len(chars)), key=vmid.__getitem__)
-        mids = [vmid[i] for i in order]
+        chars = self._chars.chars
+        hmid, vmid, order, mids = self._chars.centres
         out: list[list[str | None]] = []
         for row in self.rows:
             _, top, _, bottom = row.bbox
@@ -419,7 +454,8 @@ def find_tables(edges: Iterable[Edge], chars: Sequence[Char], explicit: Sequence
         ]
     merged = [e for e in merge_edges(base) if e.length >= MIN_EDGE]
     cells = intersections_to_cells(edges_to_intersections(merged))
-    return [FoundTable(t, chars) for t in cells_to_tables(cells)]
+    shared = _PageChars(chars)
+    return [FoundTable(t, shared) for t in cells_to_tables(cells)]
 
 
 def merge_edges(edges: list[Edge]) -> list[Edge]:
