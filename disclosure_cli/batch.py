@@ -556,6 +556,98 @@ def _ahead(fn: Callable[[Item], Loaded], items: list[Item], threads: int, window
                 f.cancel()
 
 
+class _Run:
+    """What one batch run holds between its inputs: the sources it claimed for each sha256, the
+    outcomes waiting for the next chunk's transaction, the answers of workers not yet recorded, and
+    the counts of its summary."""
+
+    def __init__(self, ds: Dataset, summary: Summary, progress: Reporter, tool_version: str, chunk: int) -> None:
+        self.ds, self.summary, self.progress, self.tool_version, self.chunk = ds, summary, progress, tool_version, chunk
+        self.claimed: dict[str, str] = {}  # sha256 -> first source in this run
+        self.pending: list[Outcome] = []  # written at the next flush, in one transaction
+        self.answered: list[Outcome] = []  # collected from the workers, recorded once they have work again
+        self.writer = _ChunkWriter(ds, tool_version)
+        self.last_flush = time.monotonic()
+
+    def screen(self, loaded: Loaded) -> str | None:
+        """The sha256 of an input to parse; None when it is recorded (unreadable, a duplicate) or
+        skipped (this tool version has these bytes under this source) without parsing."""
+        if loaded.error is not None or loaded.data is None:
+            err = loaded.error or ReportError("unreadable", "nothing read")
+            self.record(failed_outcome(loaded.source, err.reason, err.message, meta=loaded.meta))
+            return None
+        sha = hashlib.sha256(loaded.data).hexdigest()
+        self.summary.stale += bool(loaded.meta.get("stale"))
+        if self.ds.status_of(loaded.source, sha, self.tool_version) is not None:
+            self.summary.skipped += 1
+            self.progress.advance(loaded.source, "skipped")
+            return None
+        first = self.claimed.get(sha) or self.ds.first_source(sha, self.tool_version)
+        if first is not None and first != loaded.source:
+            self.record(Outcome(loaded.source, "duplicate", sha256=sha, duplicate_of=first, meta=loaded.meta))
+            return None
+        self.claimed[sha] = loaded.source
+        return sha
+
+    def processed(self, outcome: Outcome) -> None:
+        self.summary.processed += 1
+        self.record(outcome)
+
+    def record_answered(self) -> None:
+        """Record the workers' answers: called once the worker that answered has its next input, so
+        it parses while this writes."""
+        while self.answered:
+            self.processed(self.answered.pop(0))
+
+    def record(self, outcome: Outcome) -> None:
+        self.pending.append(outcome)
+        if len(self.pending) >= self.chunk or time.monotonic() - self.last_flush >= CHUNK_SECONDS:
+            self.flush()
+        self.progress.advance(outcome.source, outcome.status, outcome.reason)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.writer.write(self.pending.copy())
+            self.pending.clear()
+        self.last_flush = time.monotonic()
+
+    def save(self) -> None:
+        """Write what is held and wait until every chunk is committed."""
+        try:
+            self.flush()
+        finally:
+            self.writer.close()
+
+
+def _feed(
+    run: _Run, pool: Workers | None, items: list[Item], fetcher: Fetcher | None, blank: str, max_bytes: int, jobs: int
+) -> None:
+    """Every input read, screened and parsed (by the pool, or here without one), its outcome recorded."""
+    # URLs are fetched ahead in threads; files are read in this thread: a reading thread only takes
+    # the GIL from the one that feeds the workers and writes (a 7 KB page reads in microseconds)
+    threads = 8 if any(is_url(i.source) for i in items) else 1
+    for loaded in _ahead(lambda i: _load(i, fetcher, max_bytes), items, threads, window=max(8, 4 * jobs)):
+        sha = run.screen(loaded)
+        if sha is None:
+            continue
+        data = loaded.data or b""  # screen() recorded an input without bytes
+        if pool is None:
+            run.processed(process(loaded.source, data, loaded.meta, blank, max_bytes))
+            continue
+        while pool.full():
+            run.answered += pool.collect()
+        try:
+            pool.submit(loaded.source, data, loaded.meta, sha, blank, max_bytes)
+        except OSError as exc:  # no worker can be started (out of processes): record it, retry next run
+            run.answered.append(
+                failed_outcome(loaded.source, "internal-error", f"no worker process: {exc}", sha, loaded.meta)
+            )
+        run.record_answered()
+    while pool is not None and pool.busy:
+        run.answered += pool.collect()
+        run.record_answered()
+
+
 def run_batch(
     inputs: Iterable[str],
     db: str | Dataset,
@@ -596,81 +688,15 @@ def run_batch(
     items = discover_all(sources, fetcher, max_pages) if follow and fetcher is not None else [Item(s) for s in sources]
     summary = Summary(inputs=len(items), db=ds.path)
     progress.start(len(items))
-    claimed: dict[str, str] = {}  # sha256 -> first source in this run
-    pending: list[Outcome] = []  # written at the next flush, in one transaction
-    writer = _ChunkWriter(ds, tool_version)
-    last_flush = time.monotonic()
-
-    def flush() -> None:
-        nonlocal last_flush
-        if pending:
-            writer.write(pending.copy())
-            pending.clear()
-        last_flush = time.monotonic()
-
-    def record(outcome: Outcome) -> None:
-        pending.append(outcome)
-        if len(pending) >= chunk or time.monotonic() - last_flush >= CHUNK_SECONDS:
-            flush()
-        progress.advance(outcome.source, outcome.status, outcome.reason)
-
-    answered: list[Outcome] = []  # collected from the workers, recorded once they have work again
-
-    def collect() -> None:
-        assert pool is not None
-        answered.extend(pool.collect())
-
-    def record_answered() -> None:
-        while answered:
-            summary.processed += 1
-            record(answered.pop(0))
-
-    # URLs are fetched ahead in threads; files are read in this thread: a reading thread only takes
-    # the GIL from the one that feeds the workers and writes (a 7 KB page reads in microseconds)
-    threads = 8 if any(is_url(i.source) for i in items) else 1
+    run = _Run(ds, summary, progress, tool_version, chunk)
     interrupted = False
     try:
-        for loaded in _ahead(lambda i: _load(i, fetcher, max_bytes), items, threads, window=max(8, 4 * jobs)):
-            if loaded.error is not None or loaded.data is None:
-                err = loaded.error or ReportError("unreadable", "nothing read")
-                record(failed_outcome(loaded.source, err.reason, err.message, meta=loaded.meta))
-                continue
-            sha = hashlib.sha256(loaded.data).hexdigest()
-            summary.stale += bool(loaded.meta.get("stale"))
-            if ds.status_of(loaded.source, sha, tool_version) is not None:
-                summary.skipped += 1
-                progress.advance(loaded.source, "skipped")
-                continue
-            first = claimed.get(sha) or ds.first_source(sha, tool_version)
-            if first is not None and first != loaded.source:
-                record(Outcome(loaded.source, "duplicate", sha256=sha, duplicate_of=first, meta=loaded.meta))
-                continue
-            claimed[sha] = loaded.source
-            if pool is None:
-                summary.processed += 1
-                record(process(loaded.source, loaded.data, loaded.meta, blank, max_bytes))
-                continue
-            while pool.full():
-                collect()
-            try:
-                pool.submit(loaded.source, loaded.data, loaded.meta, sha, blank, max_bytes)
-            except OSError as exc:  # no worker can be started (out of processes): record it, retry next run
-                answered.append(
-                    failed_outcome(loaded.source, "internal-error", f"no worker process: {exc}", sha, loaded.meta)
-                )
-            # recorded once the worker that answered has its next input: it parses while this writes
-            record_answered()
-        while pool is not None and pool.busy:
-            collect()
-            record_answered()
+        _feed(run, pool, items, fetcher, blank, max_bytes, jobs)
     except KeyboardInterrupt:
         summary.interrupted = interrupted = True
     finally:
         try:
-            try:
-                flush()  # what was done is kept, interrupted or not
-            finally:
-                writer.close()  # every chunk handed to the writer is committed
+            run.save()  # what was done is kept, interrupted or not
         except KeyboardInterrupt:  # a second Ctrl-C while writing: the chunk held is lost, the rest is saved
             summary.interrupted = interrupted = True
         if pool is not None:
