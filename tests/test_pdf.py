@@ -444,6 +444,73 @@ def test_ruled_grid_with_spans_matches_pdfplumber():
     ]
 
 
+def _page_paths(data: bytes, number: int = 0):
+    """pdfium's path functions and the path objects of one page (the page kept open by the caller)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from disclosure_cli.readers import pdfium as pdfium_page
+
+    doc = pdfium.PdfDocument(data)
+    page = raw.FPDF_LoadPage(doc.raw, number)
+    objects = [raw.FPDFPage_GetObject(page, i) for i in range(raw.FPDFPage_CountObjects(page))]
+    paths = [o for o in objects if raw.FPDFPageObj_GetType(o) == raw.FPDF_PAGEOBJ_PATH]
+    return doc, page, pdfium_page._Paths(raw), [pdfium_page._address(o) for o in paths]
+
+
+def test_path_segments_read_at_once_are_what_pdfiums_functions_give():
+    """The segments of a path read from pdfium's point array equal the ones its calls give: moves,
+    lines, curves and close marks, several subpaths in one path."""
+    content = (
+        b"0.5 w 50 700 200 20 re S 60 600 m 300 600 l S "
+        b"70 500 m 90 520 110 520 130 500 c h f 80 400 m 120 400 l 120 380 l h 150 400 m 150 300 l S\n"
+    )
+    for data in (make_pdf([content]), markdown_pdf(synth.render_markdown(synth.random_report(3, "2021")))):
+        doc, page, paths, objects = _page_paths(data)
+        assert objects
+        for obj in objects:
+            n = paths.count(obj)
+            assert paths.segments(obj) == paths._call(obj, n)
+        paths.c.FPDF_ClosePage(page)
+        doc.close()
+
+
+def _plain_extract(table, chars):
+    """Every cell's text from the characters whose centre is in it, cell by cell (the reference)."""
+    from disclosure_cli.readers import pdfium as pdfium_page
+
+    return [
+        [
+            None
+            if cell is None
+            else pdfium_page.cell_text(inside)
+            if (inside := [ch for ch in chars if pdfium_page._centre_in(ch, cell)])
+            else ""
+            for cell in row.cells
+        ]
+        for row in table.rows
+    ]
+
+
+def test_characters_are_dealt_to_cells_as_each_cell_alone_would_take_them():
+    """One pass over a row's characters gives what a filter per cell gives, cells overlapping or not."""
+    from disclosure_cli.readers import pdfium as pdfium_page
+
+    def ch(text, x, top):
+        return pdfium_page.Char(text, x, x + 6, top, top + 8)
+
+    chars = [ch("a", 2, 1), ch("b", 9, 1), ch(" ", 15, 1), ch("c", 21, 1), ch("d", 44, 1), ch("e", 52, 12)]
+    chars += [ch("f", 70, 1), ch("g", 28, 12), ch("h", 95, 1), ch("i", 40, 30), ch("j", -5, 1)]
+    side_by_side = [(0, 0, 30, 10), (30, 0, 60, 20), (60, 0, 90, 10), (0, 10, 30, 20), (60, 10, 90, 20)]
+    overlapping = [(0, 0, 50, 10), (20, 0, 80, 10), (0, 10, 80, 20)]
+    for cells in (side_by_side, overlapping):
+        table = pdfium_page.FoundTable(cells, pdfium_page._PageChars(chars))
+        assert table.extract() == _plain_extract(table, chars)
+        boxes = [table.bbox, (90, 0, 100, 10)]
+        outside = [c for c in chars if not any(pdfium_page._centre_in(c, b) for b in boxes)]
+        assert table.chars_outside(boxes) == outside
+
+
 # --- refusals --------------------------------------------------------------------------------
 
 

@@ -468,24 +468,9 @@ def pdfium_blocks(page: pdfium_page.PageData, number: int) -> list[Fragment | Li
         tables = [t for t in finder(page.edges, page.chars, reach) if len(t.columns) > 1]
     fragments = [fragment(t, number) for t in tables]
     boxes = [f.bbox for f in fragments]
-    found = pdfium_page.text_lines(_outside(page.chars, boxes))
+    found = pdfium_page.text_lines(tables[0].chars_outside(boxes) if tables else list(page.chars))
     lines = [Line(number, ln.top, ln.bottom, ln.x0, ln.x1, ln.text.strip()) for ln in found if ln.text.strip()]
     return _page_order(fragments, lines, page.height)
-
-
-def _outside(chars: list[pdfium_page.Char], boxes: list[tuple[float, float, float, float]]) -> list[pdfium_page.Char]:
-    """The characters whose centre lies in none of the boxes (the text outside the tables), in one pass."""
-    if not boxes:
-        return list(chars)
-    out = []
-    for ch in chars:
-        h, v = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-        for left, upper, right, lower in boxes:  # a loop, not any(): a generator per char costs more
-            if left <= h < right and upper <= v < lower:
-                break
-        else:
-            out.append(ch)
-    return out
 
 
 def page_blocks(page: Page, number: int) -> list[Fragment | Line]:
@@ -566,6 +551,8 @@ def _is_header(slots: list[Slot | None], first_value: int | None) -> bool:
 
 def cell_text(text: str) -> str:
     """A cell's lines joined as one text: CJK wraps join without a space, Latin words with one."""
+    if "\n" not in text:
+        return _SPACE.sub(" ", text.strip()).strip()  # one line (the usual cell): nothing to join
     return _SPACE.sub(" ", reduce(_join, (part.strip() for part in text.split("\n")))).strip()
 
 

@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import operator
+import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, NamedTuple, TypeVar
 
 TOLERANCE = 3.0  # snap, join, intersection and text tolerances: pdfplumber's defaults
 MIN_EDGE = 3.0  # an edge shorter than this after joining is no rule
 _WHITE = 252  # 0-255: pdfplumber's 0.99
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+_LIGATURE_SET = frozenset(_LIGATURES)  # isdisjoint(text) scans in C: most words have none
 
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom
 Point = tuple[float, float]
@@ -114,7 +117,8 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     stack: list[tuple[Any, int, tuple[float, ...]]] = [(_address(page), -1, identity)]
     matrix = c.FS_MATRIX()
-    ref = ctypes.byref(matrix)
+    ref = ctypes.addressof(matrix)
+    values = partial(_MATRIX.unpack_from, matrix)  # its six floats in one call
     paths = _Paths(c)
     get_matrix = _bind(c, "FPDFPageObj_GetMatrix", _INT, _PTR, _PTR)
     get_type = _bind(c, "FPDFPageObj_GetType", _INT, _PTR)
@@ -132,35 +136,25 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
             kind = get_type(obj)
             if kind == text_kind:
                 get_matrix(obj, ref)
-                m = matrix if outer is identity else _Matrix(*_compose(_tuple(matrix), outer))
-                if not (m.a * m.d > 0 and m.b * m.c <= 0):
+                a, b, cc, d, _, _ = values() if outer is identity else _compose(values(), outer)
+                if not (a * d > 0 and b * cc <= 0):
                     rotated = True
-                elif not scaled and abs(m.a * m.d - m.b * m.c) < 0.81:
+                elif not scaled and abs(a * d - b * cc) < 0.81:
                     scaled = True
             elif kind == path_kind:
                 shapes += 1
                 if shapes > limit_shapes:
                     break
                 get_matrix(obj, ref)
-                edges.extend(_path_edges(paths, obj, _compose(_tuple(matrix), outer), height))
+                edges.extend(_path_edges(paths, obj, _compose(values(), outer), height))
             elif kind == form_kind and form < 4:
                 get_matrix(obj, ref)
-                stack.append((obj, form + 1, _compose(_tuple(matrix), outer)))
+                stack.append((obj, form + 1, _compose(values(), outer)))
     chars, unmapped = _chars(c, textpage, height, limit_chars, scaled)
     return PageData(width, height, chars, edges, shapes, unmapped, rotated)
 
 
-class _Matrix(NamedTuple):
-    a: float
-    b: float
-    c: float
-    d: float
-    e: float
-    f: float
-
-
-def _tuple(m: Any) -> tuple[float, ...]:
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+_MATRIX = struct.Struct("6f")  # pdfium's FS_MATRIX: a, b, c, d, e, f as C floats
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
@@ -185,23 +179,27 @@ def _chars(c: Any, textpage: Any, height: float, limit: int, scaled: bool) -> tu
     text = buffer.raw[: max(got - 1, 0) * 2].decode("utf-16-le", errors="replace")
     aligned = len(text) == count  # a character outside the BMP takes two code units
     rect = c.FS_RECTF()
-    ref = ctypes.byref(rect)
+    ref = ctypes.addressof(rect)
     box = _bind(c, "FPDFText_GetLooseCharBox", _INT, _PTR, _INT, _PTR)
     generated = _bind(c, "FPDFText_IsGenerated", _INT, _PTR, _INT)
     handle = _address(textpage)
+    new = tuple.__new__
     chars: list[Char] = []
     index: list[int] = []  # pdfium's index of each char kept
     unmapped = 0
     for i in range(count):
         ch = text[i] if aligned else chr(c.FPDFText_GetUnicode(textpage, i))
-        if ch in " \r\n\x02" and generated(handle, i) == 1:
-            continue  # pdfium's own word and line breaks: pdfplumber sees none
-        if ch in "\x00\ufffe" or (
-            (ch == "\ufffd" or (ch < " " and ch not in "\t\n\r")) and c.FPDFText_HasUnicodeMapError(textpage, i) == 1
-        ):
-            unmapped += 1  # no Unicode value for the code: pdfminer's "(cid:N)"
+        if ch <= " " or ch >= "\ufffd":  # a space, a break, a control or no character: look closer
+            if ch in " \r\n\x02" and generated(handle, i) == 1:
+                continue  # pdfium's own word and line breaks: pdfplumber sees none
+            if ch in "\x00\ufffe" or (
+                (ch == "\ufffd" or (ch < " " and ch not in "\t\n\r"))
+                and c.FPDFText_HasUnicodeMapError(textpage, i) == 1
+            ):
+                unmapped += 1  # no Unicode value for the code: pdfminer's "(cid:N)"
         box(handle, i, ref)
-        chars.append(Char(ch, rect.left, rect.right, height - rect.top, height - rect.bottom))
+        # tuple.__new__ skips the Python-level __new__ a NamedTuple has (a call per character)
+        chars.append(new(Char, (ch, rect.left, rect.right, height - rect.top, height - rect.bottom)))
         index.append(i)
     if scaled and chars:
         _repair_boxes(c, textpage, chars, index, height)
@@ -261,16 +259,23 @@ def _address(handle: Any) -> int | None:
 
 
 class _Paths:
-    """pdfium's path functions with their out-parameters, bound once per page."""
+    """pdfium's path functions with their out-parameters, bound once per page. Out-parameters are
+    passed as plain addresses: a ``byref`` argument costs a conversion on every call."""
+
+    # A segment handle points into the path's array of pdfium's CFX_Path::Point (x, y as floats, the
+    # type and the close mark as bytes, padded to 12): one read gives every segment of a path where
+    # the functions take three calls a segment. Trusted once the first path read both ways agrees.
+    _POINT = struct.Struct("<ffBBxx")
+    direct: bool | None = None  # None: not checked yet
 
     def __init__(self, c: Any) -> None:
         self.c = c
         self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
-        self.modes = (ctypes.byref(self.fill), ctypes.byref(self.stroke))
+        self.modes = (ctypes.addressof(self.fill), ctypes.addressof(self.stroke))
         self.x, self.y = ctypes.c_float(), ctypes.c_float()
-        self.point = (ctypes.byref(self.x), ctypes.byref(self.y))
+        self.point = (ctypes.addressof(self.x), ctypes.addressof(self.y))
         self.rgba = tuple(ctypes.c_uint() for _ in range(4))
-        self.colour = tuple(ctypes.byref(v) for v in self.rgba)
+        self.colour = tuple(ctypes.addressof(v) for v in self.rgba)
         self.draw_mode = _bind(c, "FPDFPath_GetDrawMode", _INT, _PTR, _PTR, _PTR)
         self.count = _bind(c, "FPDFPath_CountSegments", _INT, _PTR)
         self.segment = _bind(c, "FPDFPath_GetPathSegment", _PTR, _PTR, _INT)
@@ -287,6 +292,29 @@ class _Paths:
             return False
         return min(v.value for v in self.rgba[:3]) >= _WHITE
 
+    def segments(self, obj: Any) -> list[tuple[float, float, int, int]]:
+        """Every segment of a path as (x, y, type, closes) in the path's own coordinates."""
+        n = self.count(obj)
+        if n <= 0:
+            return []
+        if _Paths.direct is None and n > 1:
+            _Paths.direct = self.segment(obj, 1) - self.segment(obj, 0) == self._POINT.size and (
+                self._read(obj, n) == self._call(obj, n)
+            )
+        return self._read(obj, n) if _Paths.direct else self._call(obj, n)
+
+    def _read(self, obj: Any, n: int) -> list[tuple[float, float, int, int]]:
+        return list(self._POINT.iter_unpack(ctypes.string_at(self.segment(obj, 0), self._POINT.size * n)))
+
+    def _call(self, obj: Any, n: int) -> list[tuple[float, float, int, int]]:
+        out = []
+        x, y = self.x, self.y
+        for i in range(n):
+            seg = self.segment(obj, i)
+            self.get_point(seg, *self.point)
+            out.append((x.value, y.value, self.kind(seg), self.close(seg)))
+        return out
+
 
 def _path_edges(api: _Paths, obj: Any, m: tuple[float, ...], height: float) -> list[Edge]:
     """The edges of one path object's subpaths, or none when it cannot be seen."""
@@ -295,14 +323,11 @@ def _path_edges(api: _Paths, obj: Any, m: tuple[float, ...], height: float) -> l
     filled, stroked = api.fill.value != 0, bool(api.stroke.value)
     if not filled and not stroked:
         return []  # painted with neither: pdfminer makes no object of it
-    n = api.count(obj)
-    segments = [api.segment(obj, i) for i in range(n)]
-    kinds = [api.kind(seg) for seg in segments]
-    invisible_fill = filled and not stroked and api.white(obj, stroke=False)
+    segments = api.segments(obj)
     move = api.move
-    if invisible_fill and n >= 4 and move not in kinds[1:]:
+    invisible_fill = filled and not stroked and api.white(obj, stroke=False)
+    if invisible_fill and len(segments) >= 4 and all(s[2] != move for s in segments[1:]):
         return []  # a white box (no line in it: a line would be seen whatever its fill)
-    x, y = api.x, api.y
     a, b, cc, d, e, f = m
     subpaths: list[tuple[str, list[Point]]] = []
     ops: list[str] = []
@@ -310,10 +335,8 @@ def _path_edges(api: _Paths, obj: Any, m: tuple[float, ...], height: float) -> l
     bezier = 0
     curve = api.bezier
     # a close mark ends a subpath: only the segment before a move, or the last, can carry one
-    ends = [kind == move for kind in kinds[1:]] + [True]
-    for seg, kind, end in zip(segments, kinds, ends):
-        api.get_point(seg, *api.point)
-        px, py = x.value, y.value
+    last = len(segments) - 1
+    for i, (px, py, kind, close) in enumerate(segments):
         point = (a * px + cc * py + e, height - (b * px + d * py + f))
         if kind == move:
             if ops:
@@ -328,7 +351,7 @@ def _path_edges(api: _Paths, obj: Any, m: tuple[float, ...], height: float) -> l
         else:
             ops.append("l")
             pts.append(point)
-        if end and ops and api.close(seg):
+        if close and ops and (i == last or segments[i + 1][2] == move):
             ops.append("h")
             pts.append(pts[0])
     if ops:
@@ -391,6 +414,17 @@ class _PageChars:
         order = sorted(range(len(chars)), key=vmid.__getitem__)
         return hmid, vmid, order, [vmid[i] for i in order]
 
+    def outside(self, boxes: Iterable[Bbox]) -> list[Char]:
+        """The characters whose centre lies in none of the boxes, in page order. A box only looks at
+        the band of characters whose vertical centres it spans (found by bisection)."""
+        hmid, _, order, mids = self.centres
+        inside = bytearray(len(self.chars))
+        for x0, top, x1, bottom in boxes:
+            for i in order[bisect_left(mids, top) : bisect_left(mids, bottom)]:
+                if x0 <= hmid[i] < x1:
+                    inside[i] = 1
+        return [ch for ch, hit in zip(self.chars, inside) if not hit]
+
 
 class FoundTable:
     """A table as pdfplumber's ``Table`` gives it: cells, rows, columns, bbox, extract()."""
@@ -398,6 +432,10 @@ class FoundTable:
     def __init__(self, cells: list[Bbox], chars: _PageChars) -> None:
         self.cells = cells
         self._chars = chars
+
+    def chars_outside(self, boxes: Iterable[Bbox]) -> list[Char]:
+        """The page's characters outside all of the boxes (its tables' text left out), in page order."""
+        return self._chars.outside(boxes)
 
     @property
     def bbox(self) -> Bbox:
@@ -430,15 +468,24 @@ class FoundTable:
         for row in self.rows:
             _, top, _, bottom = row.bbox
             ids = sorted(order[bisect_left(mids, top) : bisect_left(mids, bottom)])
-            texts: list[str | None] = []
-            for cell in row.cells:
-                if cell is None:
-                    texts.append(None)
-                    continue
-                x0, top, x1, bottom = cell
-                inside = [chars[i] for i in ids if x0 <= hmid[i] < x1 and top <= vmid[i] < bottom]
-                texts.append(cell_text(inside) if inside else "")
-            out.append(texts)
+            present = [cell for cell in row.cells if cell is not None]
+            if all(a[2] <= b[0] for a, b in itertools.pairwise(present)):
+                # side by side (the usual row): each character's centre is in at most one cell's
+                # columns, found by bisection, so the row's characters are dealt out in one pass
+                lefts = [cell[0] for cell in present]
+                found: dict[Bbox, list[Char]] = {cell: [] for cell in present}
+                for i in ids:
+                    k = bisect_right(lefts, hmid[i]) - 1
+                    if k >= 0:
+                        _, top, x1, bottom = cell = present[k]
+                        if hmid[i] < x1 and top <= vmid[i] < bottom:
+                            found[cell].append(chars[i])
+            else:
+                found = {
+                    cell: [chars[i] for i in ids if cell[0] <= hmid[i] < cell[2] and cell[1] <= vmid[i] < cell[3]]
+                    for cell in present
+                }
+            out.append([None if cell is None else cell_text(found[cell]) if found[cell] else "" for cell in row.cells])
         return out
 
 
@@ -463,21 +510,23 @@ def merge_edges(edges: list[Edge]) -> list[Edge]:
     vertical = _snap([e for e in edges if e.orientation == "v"], "x0")
     horizontal = _snap([e for e in edges if e.orientation == "h"], "top")
 
-    def group(e: Edge) -> tuple[str, float]:
-        return ("h", e.top) if e.orientation == "h" else ("v", e.x0)
-
+    groups: dict[tuple[str, float], list[Edge]] = {}  # in first-seen order within each position
+    for e in vertical + horizontal:
+        groups.setdefault(("h", e.top) if e.orientation == "h" else ("v", e.x0), []).append(e)
     out: list[Edge] = []
-    for (orientation, _), items in itertools.groupby(sorted(vertical + horizontal, key=group), key=group):
-        out.extend(_join(list(items), orientation))
+    for key in sorted(groups):
+        out.extend(_join(groups[key], key[0]))
     return out
 
 
 def _snap(edges: list[Edge], attr: str) -> list[Edge]:
     out = []
-    for cluster in cluster_objects(edges, lambda e: float(getattr(e, attr)), TOLERANCE):
-        mean = sum(getattr(e, attr) for e in cluster) / len(cluster)
-        for e in cluster:
-            diff = mean - getattr(e, attr)
+    get = operator.attrgetter(attr)
+    for cluster in cluster_objects(edges, get, TOLERANCE):
+        values = [get(e) for e in cluster]
+        mean = sum(values) / len(values)
+        for e, value in zip(cluster, values):
+            diff = mean - value
             if diff == 0:
                 out.append(e)  # already at the mean: edges are never changed in place, so share it
             elif attr == "x0":
@@ -585,13 +634,10 @@ def cells_to_tables(cells: list[Bbox]) -> list[list[Bbox]]:
     linked to its first cell through shared corners, which a walk over a corner index finds.
     """
 
-    def corners(b: Bbox) -> tuple[Point, Point, Point, Point]:
-        x0, top, x1, bottom = b
-        return ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
-
+    corners = [((x0, top), (x0, bottom), (x1, top), (x1, bottom)) for x0, top, x1, bottom in cells]
     by_corner: dict[Point, list[int]] = {}
-    for i, cell in enumerate(cells):
-        for p in corners(cell):
+    for i, points in enumerate(corners):
+        for p in points:
             by_corner.setdefault(p, []).append(i)
     seen = [False] * len(cells)
     tables: list[list[Bbox]] = []
@@ -603,7 +649,7 @@ def cells_to_tables(cells: list[Bbox]) -> list[list[Bbox]]:
         while todo:
             i = todo.pop()
             table.append(cells[i])
-            for p in corners(cells[i]):
+            for p in corners[i]:
                 for j in by_corner[p]:
                     if not seen[j]:
                         seen[j] = True
@@ -657,24 +703,30 @@ def words(chars: list[Char]) -> list[tuple[Word, list[Char]]]:
 def _word_chars(chars: list[Char]) -> list[list[Char]]:
     """The characters of each word, line by line (what :func:`words` boxes)."""
     out: list[list[Char]] = []
-    tol = TOLERANCE
     for line in _lines(chars):
-        line.sort(key=_x0)
-        current: list[Char] = []
-        prev: Char | None = None
-        for ch in line:
-            if ch.text.isspace():
-                if current:
-                    out.append(current)
-                current, prev = [], None
-            elif prev is not None and (ch.x0 < prev.x0 or ch.x0 > prev.x1 + tol or abs(ch.top - prev.top) > tol):
+        out += _split(sorted(line, key=_x0))
+    return out
+
+
+def _split(line: list[Char]) -> list[list[Char]]:
+    """One line's characters, sorted left to right, cut into words."""
+    out: list[list[Char]] = []
+    tol = TOLERANCE
+    current: list[Char] = []
+    prev: Char | None = None
+    for ch in line:
+        if ch.text.isspace():
+            if current:
                 out.append(current)
-                current, prev = [ch], ch
-            else:
-                current.append(ch)
-                prev = ch
-        if current:
+            current, prev = [], None
+        elif prev is not None and (ch.x0 < prev.x0 or ch.x0 > prev.x1 + tol or abs(ch.top - prev.top) > tol):
             out.append(current)
+            current, prev = [ch], ch
+        else:
+            current.append(ch)
+            prev = ch
+    if current:
+        out.append(current)
     return out
 
 
@@ -705,7 +757,7 @@ def _word(chars: list[Char]) -> Word:
 
 def _text(chars: list[Char]) -> str:
     text = "".join([ch.text for ch in chars])
-    if any(ch in _LIGATURES for ch in text):
+    if not _LIGATURE_SET.isdisjoint(text):
         text = "".join(_LIGATURES.get(ch, ch) for ch in text)
     return text
 
@@ -716,7 +768,7 @@ def cell_text(chars: list[Char]) -> str:
     if tops and max(tops) - min(tops) <= TOLERANCE:
         # one line of characters (the usual cell): its words' tops are within the tolerance too, so
         # only their texts are needed, not their boxes
-        return " ".join([_text(group) for group in _word_chars(chars)])
+        return " ".join([_text(group) for group in _split(sorted(chars, key=_x0))])
     found = [w for w, _ in words(chars)]
     if found and max(w.top for w in found) - min(w.top for w in found) <= TOLERANCE:
         return " ".join([w.text for w in found])  # one line (cluster_objects would give one cluster)
