@@ -654,6 +654,7 @@ def run_batch(
     *,
     jobs: int = 1,
     fetcher: Fetcher | None = None,
+    make_fetcher: Callable[[], Fetcher] | None = None,
     urls_file: str | None = None,
     follow: bool = False,
     max_pages: int = 10,
@@ -668,7 +669,9 @@ def run_batch(
     """Parse and audit every input into the dataset ``db``; see the module docstring for the rules.
 
     ``timeout`` (seconds of wall time) and ``max_memory`` (bytes) bound each input in its worker;
-    with both None and ``jobs`` 1 the inputs are parsed in this process, unbounded.
+    with both None and ``jobs`` 1 the inputs are parsed in this process, unbounded. Without a
+    ``fetcher``, one is made (``make_fetcher``, else a default one) only when an input is a URL, and
+    closed at the end: a batch of files loads no network code.
     """
     started = time.monotonic()
     progress: Reporter = reporter or Silent()
@@ -682,9 +685,12 @@ def run_batch(
     sources = expand_inputs(inputs, urls_file)
     own_fetcher = fetcher is None and any(is_url(s) for s in sources)
     if own_fetcher:
-        from .fetch import Fetcher
+        if make_fetcher is None:
+            from .fetch import Fetcher
 
-        fetcher = Fetcher(max_bytes=max_bytes)
+            fetcher = Fetcher(max_bytes=max_bytes)
+        else:
+            fetcher = make_fetcher()
     items = discover_all(sources, fetcher, max_pages) if follow and fetcher is not None else [Item(s) for s in sources]
     summary = Summary(inputs=len(items), db=ds.path)
     progress.start(len(items))

@@ -268,25 +268,24 @@ def batch(
     if not inputs and not urls_file:
         raise click.UsageError("give files, folders, globs, URLs or --urls FILE")
     bar = _Bar()
-    with options.fetcher() as fetcher:
-        try:
-            summary = run_batch(
-                inputs,
-                db,
-                jobs=jobs or os.cpu_count() or 1,
-                fetcher=fetcher,
-                urls_file=urls_file,
-                follow=follow,
-                max_pages=max_pages,
-                blank=blank,
-                max_bytes=options.max_bytes,
-                timeout=timeout_per_input or None,
-                max_memory=int(max_memory * 1024 * 1024) or None,
-                reporter=bar,
-            )
-        except (OSError, ValueError, sqlite3.Error) as exc:  # the dataset file itself (locked, not SQLite, newer)
-            Console().error(db, str(exc))
-            sys.exit(ExitCode.ERROR)
+    try:
+        summary = run_batch(
+            inputs,
+            db,
+            jobs=jobs or os.cpu_count() or 1,
+            make_fetcher=options.fetcher,  # called only when an input is a URL
+            urls_file=urls_file,
+            follow=follow,
+            max_pages=max_pages,
+            blank=blank,
+            max_bytes=options.max_bytes,
+            timeout=timeout_per_input or None,
+            max_memory=int(max_memory * 1024 * 1024) or None,
+            reporter=bar,
+        )
+    except (OSError, ValueError, sqlite3.Error) as exc:  # the dataset file itself (locked, not SQLite, newer)
+        Console().error(db, str(exc))
+        sys.exit(ExitCode.ERROR)
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
     else:

@@ -298,6 +298,20 @@ def cli():
     return click.Group(commands=[batch, export, fetch])
 
 
+def test_batch_command_fetches_urls_with_the_cache_it_is_given(tmp_path):
+    """The command makes its fetcher only for URLs (a batch of files loads no network code), with
+    the fetch options of the command line: here --cache, which must then hold the page."""
+    cache = tmp_path / "cache"
+    with Site() as site:
+        site.add("/r.html", utf8_page(3))
+        db = str(tmp_path / "d.sqlite")
+        args = ["batch", site.url("/r.html"), "--db", db, "-j", "1", "--cache", str(cache), "--delay", "0"]
+        result = CliRunner().invoke(cli(), args)
+    assert result.exit_code == 0, result.output
+    assert rows_by_source(tmp_path / "d.sqlite")[site.url("/r.html")]["status"] == "parsed"
+    assert any(p.is_file() for p in cache.rglob("*"))  # fetched through the cache named
+
+
 def test_batch_command_summary_and_exit_codes(folder, tmp_path):
     db = str(tmp_path / "d.sqlite")
     result = CliRunner().invoke(cli(), ["batch", str(folder / "seed.txt"), "--db", db, "-j", "1"])

@@ -68,3 +68,10 @@ def test_help_imports_no_parser(args):
     assert "click" in modules
     unused = {*NOT_FOR_A_TEXT_AUDIT, "disclosure_cli.parse", "opencc"} - {"disclosure_cli.cli_data"}
     assert sorted(modules.intersection(unused)) == []
+
+
+def test_a_batch_of_files_loads_no_network_code(tmp_path):
+    """The fetcher (and with it urllib's robots parser, email, httpx) is made only for URLs."""
+    modules = imported_by("batch", str(SEED), "--db", str(tmp_path / "d.sqlite"), "--jobs", "1")
+    assert "disclosure_cli.batch" in modules  # the probe did run the batch
+    assert sorted(modules.intersection({"disclosure_cli.fetch", "httpx", "urllib.robotparser", "email"})) == []
