@@ -272,6 +272,7 @@ class Mapper:
         self.spans: list[tuple[int, int]] = []  # the runs each table was read from: [begin, end)
         # table -> {grid: the column its first data column header sits in}, from the header rows
         self.data_starts: dict[str, dict[Grid, int]] = {}
+        self.table_starts: dict[str, int | None] = {}  # per table: the start its header grids agree on
         self.padded: set[str] = set()  # tables whose page pads their narrower rows out to the table's width
         self.matched: dict[str, list[str]] = {}  # table -> the keys of the rows found, in page order
         self.fmt = fmt
@@ -330,6 +331,7 @@ class Mapper:
         self.spans.append((begin, end))
         around = self.runs[max(0, begin - _HEADER_RUNS) : end]
         self.data_starts[table.key] = _data_starts(table, around)
+        self.table_starts[table.key] = _table_start(table, around)
         matcher = row_matcher(table)
         if _pads_narrow_rows(table, around, self.data_starts[table.key], matcher):
             self.padded.add(table.key)
@@ -425,7 +427,8 @@ class Mapper:
             self.pending.append(Pending(table, slots, cells, units=units, whole=self._whole(cells)))
             return
         if run.structured:
-            cells = _without_label_padding(cells, self.data_starts.get(table.key, {}))
+            starts = self.data_starts.get(table.key, {})
+            cells = _without_label_padding(cells, starts, self.table_starts.get(table.key))
             if len(cells) == width and self._stops_short(table, row, run, cells):
                 return
         if len(cells) != width:
@@ -975,26 +978,44 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
     data begins (over-long rows past their padding, full rows at their first filled cell). Empty
     cells left of it pad the label columns, however the page pads them (empty <td>s, &nbsp;, blank
     Markdown cells); a grid that shows neither keeps every cell."""
-    heads = {normalize_label(row.columns[0].short) for row in table.rows}
     width = len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
-    under: dict[Grid, int] = {}
+    under = _header_starts(table, runs)
     rows: dict[object, list[Cell]] = {}
     label_end: dict[object, int] = {}
     for run in runs:
         for cell in run.labels:
-            column = cell.loc.column
-            if column is None or cell.row_id is None:
-                continue
-            label_end[cell.row_id] = max(label_end.get(cell.row_id, 0), column)
-            # a span's copies sit right of the cell itself: only the cell can be the leftmost header
-            if not cell.copy and len(cell.raw) <= _LONGEST_HEAD and normalize_label(cell.raw) in heads:
-                under[cell.loc.table] = min(under.get(cell.loc.table, column), column)
+            if cell.loc.column is not None and cell.row_id is not None:
+                label_end[cell.row_id] = max(label_end.get(cell.row_id, 0), cell.loc.column)
         for cell in run.values:
             if cell.loc.column is not None and cell.row_id is not None:
                 rows.setdefault(cell.row_id, []).append(cell)
     out = _learned_starts(rows, label_end, width, under)
     out.update(under)
     return out
+
+
+def _header_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
+    """The column of each grid's first column header (自然人, 结果维持, 本年制发件数 …)."""
+    heads = {normalize_label(row.columns[0].short) for row in table.rows}
+    under: dict[Grid, int] = {}
+    for run in runs:
+        for cell in run.labels:
+            column = cell.loc.column
+            # a span's copies sit right of the cell itself: only the cell can be the leftmost header
+            if column is None or cell.row_id is None or cell.copy or len(cell.raw) > _LONGEST_HEAD:
+                continue
+            if normalize_label(cell.raw) in heads:
+                under[cell.loc.table] = min(under.get(cell.loc.table, column), column)
+    return under
+
+
+def _table_start(table: Table, runs: list[Run]) -> int | None:
+    """Where the table's data columns begin when every grid with a header agrees: what a grid that
+    neither has a header nor teaches a start (a lone continuation row starting with an empty cell)
+    is read with. A wrong start never shifts a number (only empty cells go, and the row must then
+    fill its columns exactly): without one, that empty cell would be read as the first value."""
+    starts = set(_header_starts(table, runs).values())
+    return starts.pop() if len(starts) == 1 else None
 
 
 def _learned_starts(
@@ -1059,12 +1080,13 @@ def _empty(cell: Cell) -> bool:
     return cell.kind == "null" and not cell.raw
 
 
-def _without_label_padding(cells: list[Cell], starts: dict[Grid, int]) -> list[Cell]:
-    """A structured row without the empty cells that sit left of its grid's data columns. Only empty
-    cells go: at worst a blank value goes with them, and the row is then short and left unread."""
+def _without_label_padding(cells: list[Cell], starts: dict[Grid, int], fallback: int | None = None) -> list[Cell]:
+    """A structured row without the empty cells that sit left of its grid's data columns (``fallback``
+    for a grid with no start of its own). Only empty cells go: at worst a blank value goes with them,
+    and the row is then short and left unread."""
     if not cells or cells[0].loc.column is None:
         return cells
-    start = starts.get(cells[0].loc.table)
+    start = starts.get(cells[0].loc.table, fallback)
     if start is None:
         return cells
     return [c for c in cells if not (_empty(c) and (c.loc.column or 0) < start)]
