@@ -362,19 +362,28 @@ class Workers:
             forkserver.ensure_running()
         self.workers: list[_Worker] = []
         self.replaced = 0  # workers killed or lost and started again (tests and benches read it)
+        self.unplaced: list[Outcome] = []  # inputs no worker could be started for: the next collect's
 
     @property
     def busy(self) -> int:
         """Inputs handed out and not answered yet."""
-        return sum(len(w.tasks) for w in self.workers)
+        return len(self.unplaced) + sum(len(w.tasks) for w in self.workers)
 
     def full(self) -> bool:
         return self.busy >= self.jobs * self.DEPTH
 
     def submit(self, source: str, data: bytes, meta: FetchMeta, sha256: str, blank: str, max_bytes: int) -> None:
         """Hand one input to the least busy worker (starting one while fewer than ``jobs`` run and
-        none is idle); call only when not ``full()``."""
-        self._hand(_Task(source, sha256, meta, time.monotonic(), data, blank, max_bytes))
+        none is idle); call only when not ``full()``. When no worker can be started (out of
+        processes) the input's outcome is ``internal-error``, and the next run tries it again."""
+        self._place(_Task(source, sha256, meta, time.monotonic(), data, blank, max_bytes))
+
+    def _place(self, task: _Task) -> None:
+        try:
+            self._hand(task)
+        except OSError as exc:
+            error = f"no worker process: {exc}"
+            self.unplaced.append(failed_outcome(task.source, "internal-error", error, task.sha256, task.meta))
 
     def _hand(self, task: _Task) -> None:
         broken: list[_Worker] = []  # died with inputs of its own: collect() accounts for them
@@ -402,7 +411,7 @@ class Workers:
         """Wait until at least one busy worker answers, fails or overruns its time; their outcomes."""
         from multiprocessing.connection import wait
 
-        out: list[Outcome] = []
+        out, self.unplaced = self.unplaced, []
         while not out and self.busy:
             busy = [w for w in self.workers if w.task is not None]
             wait_for = None
@@ -473,7 +482,7 @@ class Workers:
             self.replaced += 1
         w.stop(kill=kill)
         for task in queued:
-            self._hand(task)
+            self._place(task)
 
     def close(self, kill: bool = False) -> None:
         """Stop every worker: idle ones are asked to leave, busy ones (an interrupt) are killed."""
@@ -636,12 +645,7 @@ def _feed(
             continue
         while pool.full():
             run.answered += pool.collect()
-        try:
-            pool.submit(loaded.source, data, loaded.meta, sha, blank, max_bytes)
-        except OSError as exc:  # no worker can be started (out of processes): record it, retry next run
-            run.answered.append(
-                failed_outcome(loaded.source, "internal-error", f"no worker process: {exc}", sha, loaded.meta)
-            )
+        pool.submit(loaded.source, data, loaded.meta, sha, blank, max_bytes)
         run.record_answered()
     while pool is not None and pool.busy:
         run.answered += pool.collect()

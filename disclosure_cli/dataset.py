@@ -702,12 +702,8 @@ class Dataset:
             rid, source, sha, fmt, enc, shape, script, title, agency, year, notes, extra, narrative, used = row
             record = Record(source, sha, fmt, enc, shape, script, title, agency, year)
             if fmt not in slots:
-                slots[fmt] = [
-                    (f"{t.key}.{r.key}.{c.key}", t.key, r.key, c.key, r.label)
-                    for t in record.spec.tables
-                    for r in t.rows
-                    for c in r.columns
-                ]  # the format's values in publication order (Format.value_keys), with their labels
+                spec = record.spec
+                slots[fmt] = [(f"{t}.{r}.{c}", t, r, c, spec.table(t).row(r).label) for t, r, c in spec.value_keys()]
             stored = {
                 key: (value, raw, unit, location, inferred)
                 for key, value, raw, unit, location, inferred in self.conn.execute(

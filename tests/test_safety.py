@@ -127,6 +127,34 @@ def test_the_inputs_queued_behind_one_that_breaks_its_worker_are_parsed_by_anoth
         pool.close()
 
 
+def test_an_input_no_worker_can_be_started_for_is_recorded_and_the_batch_goes_on(monkeypatch):
+    """Out of processes: the input queued behind one that overran, which needs a new worker, and
+    every later input are ``internal-error`` outcomes (tried again next run), never an exception."""
+    pool = Workers(1, timeout=1.0, max_memory=None, work=misbehave)
+    data = SEED.read_bytes()
+    try:
+        pool.submit("hang.txt", data, {}, "sha-hang", "zero", 1 << 24)
+        pool.submit("queued.txt", data, {}, "sha-queued", "zero", 1 << 24)
+
+        def no_process(*args, **kwargs):
+            raise OSError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(batch_module, "_Worker", no_process)
+        outcomes = pool.collect()
+        pool.submit("later.txt", data, {}, "sha-later", "zero", 1 << 24)
+        while pool.busy:
+            outcomes += pool.collect()
+        got = {o.source: (o.status, o.reason) for o in outcomes}
+        assert got == {
+            "hang.txt": ("failed", "time-limit"),
+            "queued.txt": ("failed", "internal-error"),
+            "later.txt": ("failed", "internal-error"),
+        }
+        assert all("no worker process" in (o.error or "") for o in outcomes if o.source != "hang.txt")
+    finally:
+        pool.close()
+
+
 def test_named_pipes_and_devices_are_refused_before_they_are_opened(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
