@@ -273,6 +273,7 @@ class Mapper:
         # table -> {grid: the column its first data column header sits in}, from the header rows
         self.data_starts: dict[str, dict[Grid, int]] = {}
         self.table_starts: dict[str, int | None] = {}  # per table: the start its header grids agree on
+        self.pads_labels: set[str] = set()  # tables whose page pads the label columns with empty cells
         self.padded: set[str] = set()  # tables whose page pads their narrower rows out to the table's width
         self.matched: dict[str, list[str]] = {}  # table -> the keys of the rows found, in page order
         self.fmt = fmt
@@ -330,8 +331,11 @@ class Mapper:
     def _rows(self, table: Table, begin: int, end: int) -> None:
         self.spans.append((begin, end))
         around = self.runs[max(0, begin - _HEADER_RUNS) : end]
-        self.data_starts[table.key] = _data_starts(table, around)
-        self.table_starts[table.key] = _table_start(table, around)
+        under = _header_starts(table, around)
+        self.data_starts[table.key] = _data_starts(table, around, under)
+        self.table_starts[table.key] = _table_start(under)
+        if _pads_labels(table, around):
+            self.pads_labels.add(table.key)
         matcher = row_matcher(table)
         if _pads_narrow_rows(table, around, self.data_starts[table.key], matcher):
             self.padded.add(table.key)
@@ -427,8 +431,9 @@ class Mapper:
             self.pending.append(Pending(table, slots, cells, units=units, whole=self._whole(cells)))
             return
         if run.structured:
-            starts = self.data_starts.get(table.key, {})
-            cells = _without_label_padding(cells, starts, self.table_starts.get(table.key))
+            if len(cells) > width or table.key in self.pads_labels:  # else an empty first cell is a blank
+                starts = self.data_starts.get(table.key, {})
+                cells = _without_label_padding(cells, starts, self.table_starts.get(table.key))
             if len(cells) == width and self._stops_short(table, row, run, cells):
                 return
         if len(cells) != width:
@@ -811,7 +816,7 @@ class Mapper:
         if not data:  # an all-blank table: the label-less rows of blanks are its data
             data = [rid for rid in values if rid is not None and rid not in labels]
         total = len(table.rows[0].columns) * len(table.rows)
-        starts = _data_starts(table, runs)
+        starts = _data_starts(table, runs, _header_starts(table, runs))
         trimmed = {rid: _without_label_padding(_trim(values[rid], total), starts) for rid in data}
         by_label = {rid: self._appeal_row(table, labels.get(rid, [])) for rid in data[: len(table.rows)]}
         if len(data) == 1 and len(trimmed[data[0]]) < total:
@@ -972,14 +977,25 @@ _HEADER_RUNS = 12  # how far before a table's first data row its header rows may
 _LONGEST_HEAD = 24  # characters of a column header as printed (「本年收费金额（单位：万元）」 with spaces)
 
 
-def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
-    """Where each grid's data columns begin: under its first column header (自然人, 结果维持,
-    本年制发件数 …); in a grid without one (a table's continuation), where most of its rows say the
-    data begins (over-long rows past their padding, full rows at their first filled cell). Empty
-    cells left of it pad the label columns, however the page pads them (empty <td>s, &nbsp;, blank
-    Markdown cells); a grid that shows neither keeps every cell."""
-    width = len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
-    under = _header_starts(table, runs)
+def _data_starts(table: Table, runs: list[Run], under: dict[Grid, int]) -> dict[Grid, int]:
+    """Where each grid's data columns begin: under its first column header (``under``, from
+    :func:`_header_starts`); in a grid without one (a table's continuation), where most of its rows
+    say the data begins (over-long rows past their padding, full rows at their first filled cell).
+    Empty cells left of it pad the label columns, however the page pads them (empty <td>s, &nbsp;,
+    blank Markdown cells); a grid that shows neither keeps every cell."""
+    rows, label_end = _row_cells(runs)
+    out = _learned_starts(rows, label_end, _data_width(table), under)
+    out.update(under)
+    return out
+
+
+def _data_width(table: Table) -> int:
+    """How many data cells a row of ``table`` holds (table 4 printed as one row: all of them)."""
+    return len(table.rows[0].columns) * len(table.rows) if table.layout == "sequence" else table.width
+
+
+def _row_cells(runs: list[Run]) -> tuple[dict[object, list[Cell]], dict[object, int]]:
+    """The value cells of each physical row, and the column its labels end in."""
     rows: dict[object, list[Cell]] = {}
     label_end: dict[object, int] = {}
     for run in runs:
@@ -989,9 +1005,24 @@ def _data_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
         for cell in run.values:
             if cell.loc.column is not None and cell.row_id is not None:
                 rows.setdefault(cell.row_id, []).append(cell)
-    out = _learned_starts(rows, label_end, width, under)
-    out.update(under)
-    return out
+    return rows, label_end
+
+
+def _padded_past(cells: list[Cell], label_end: int, width: int) -> list[Cell] | None:
+    """A row's cells after its labels when there are more than ``width`` and the extra ones, first,
+    are empty (the label columns padded); else None."""
+    after = [c for c in cells if (c.loc.column or 0) > label_end]
+    return after if len(after) > width and all(_empty(c) for c in after[: len(after) - width]) else None
+
+
+def _pads_labels(table: Table, runs: list[Run]) -> bool:
+    """Does the page pad the table's label columns with empty cells (a row with more cells after its
+    labels than the table has data columns, the extra ones empty)? Only then is an empty cell right
+    after a row's labels taken for padding in a row that has no cell to spare: on a page that pads
+    nothing it is the row's first value, left blank."""
+    rows, label_end = _row_cells(runs)
+    width = _data_width(table)
+    return any(_padded_past(cells, label_end.get(rid, 0), width) for rid, cells in rows.items())
 
 
 def _header_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
@@ -1009,12 +1040,12 @@ def _header_starts(table: Table, runs: list[Run]) -> dict[Grid, int]:
     return under
 
 
-def _table_start(table: Table, runs: list[Run]) -> int | None:
-    """Where the table's data columns begin when every grid with a header agrees: what a grid that
-    neither has a header nor teaches a start (a lone continuation row starting with an empty cell)
-    is read with. A wrong start never shifts a number (only empty cells go, and the row must then
+def _table_start(under: dict[Grid, int]) -> int | None:
+    """Where the table's data columns begin when every grid with a header (``under``) agrees: what a
+    grid that neither has a header nor teaches a start (a lone continuation row starting with an
+    empty cell) is read with. A wrong start never shifts a number (only empty cells go, and the row must then
     fill its columns exactly): without one, that empty cell would be read as the first value."""
-    starts = set(_header_starts(table, runs).values())
+    starts = set(under.values())
     return starts.pop() if len(starts) == 1 else None
 
 
@@ -1024,8 +1055,9 @@ def _learned_starts(
     """Where the grids without a header begin their data, as their rows agree (see :func:`_data_starts`)."""
     learned: dict[Grid, Counter[int]] = {}  # per grid: how many rows taught each start
     for row_id, cells in rows.items():
-        after = [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
-        if len(after) > width and all(_empty(c) for c in after[: len(after) - width]):
+        padded = _padded_past(cells, label_end.get(row_id, 0), width)
+        after = padded or [c for c in cells if (c.loc.column or 0) > label_end.get(row_id, 0)]
+        if padded:
             learned.setdefault(after[0].loc.table, Counter())[after[len(after) - width].loc.column or 0] += 1
         elif len(after) == width and not _empty(after[0]):  # a full row shows where its data begins
             learned.setdefault(after[0].loc.table, Counter())[after[0].loc.column or 0] += 1
