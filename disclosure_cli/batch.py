@@ -497,26 +497,40 @@ class _ChunkWriter:
     ``--jobs 1`` the worker no longer waits while the parent writes. SQLite runs without the GIL, and
     WAL lets the parent's connection read meanwhile (``status_of``; a chunk not yet committed is in
     the parent's ``claimed``). A dataset that cannot be opened twice (``:memory:``) is written in the
-    parent. The exception a chunk raised is raised by the next call."""
+    parent. The exception a chunk raised is raised by the next call.
 
-    def __init__(self, ds: Dataset, tool_version: str) -> None:
-        self.ds, self.tool_version = ds, tool_version
+    A run of at least as many inputs as the dataset holds reports writes without the values' key
+    index (``Dataset.defer_value_index``), from its first chunk, and builds it when it closes."""
+
+    def __init__(self, ds: Dataset, tool_version: str, inputs: int) -> None:
+        self.ds, self.tool_version, self.inputs = ds, tool_version, inputs
         self.thread = None if ds.path in ("", ":memory:") else ThreadPoolExecutor(1, thread_name_prefix="write")
         self.own: Dataset | None = None  # the writer's connection, opened and closed in its thread
         self.last: Future[None] | None = None
+        self.deferred: bool | None = None  # the key index dropped at the first chunk; None: none written yet
 
     def write(self, outcomes: list[Outcome]) -> None:
         """Write ``outcomes`` (the writer keeps the list) after the chunks handed over before them."""
         if self.thread is None:
-            self.ds.write_many(outcomes, self.tool_version)
+            self._write_on(self.ds, outcomes)
             return
         self.wait()
         self.last = self.thread.submit(self._write, outcomes)
 
     def _write(self, outcomes: list[Outcome]) -> None:
         if self.own is None:
-            self.own = open_db(self.ds.path)
-        self.own.write_many(outcomes, self.tool_version)
+            self.own = open_db(self.ds.path)  # after its schema has run: it creates the key index
+        self._write_on(self.own, outcomes)
+
+    def _write_on(self, ds: Dataset, outcomes: list[Outcome]) -> None:
+        if self.deferred is None:
+            self.deferred = ds.defer_value_index(self.inputs)
+        ds.write_many(outcomes, self.tool_version)
+
+    def _finish(self, ds: Dataset) -> None:
+        if self.deferred:
+            ds.build_value_index()
+            self.deferred = False
 
     def wait(self) -> None:
         """Until the last chunk is committed."""
@@ -525,15 +539,21 @@ class _ChunkWriter:
             last.result()
 
     def close(self) -> None:
-        """Wait for the last chunk, then close the writer's connection."""
+        """Wait for the last chunk, build the key index if it was dropped, close the writer's connection."""
         if self.thread is None:
+            self._finish(self.ds)
             return
         try:
             self.wait()
         finally:
-            if self.own is not None:
-                self.thread.submit(self.own.close).result()
-            self.thread.shutdown()
+            own = self.own
+            try:
+                if own is not None:
+                    self.thread.submit(self._finish, own).result()
+            finally:
+                if own is not None:
+                    self.thread.submit(own.close).result()
+                self.thread.shutdown()
 
 
 def _load(item: Item, fetcher: Fetcher | None, max_bytes: int) -> Loaded:
@@ -575,7 +595,7 @@ class _Run:
         self.claimed: dict[str, str] = {}  # sha256 -> first source in this run
         self.pending: list[Outcome] = []  # written at the next flush, in one transaction
         self.answered: list[Outcome] = []  # collected from the workers, recorded once they have work again
-        self.writer = _ChunkWriter(ds, tool_version)
+        self.writer = _ChunkWriter(ds, tool_version, summary.inputs)
         self.last_flush = time.monotonic()
 
     def screen(self, loaded: Loaded) -> str | None:

@@ -396,3 +396,60 @@ def test_corpus_batch_killed_part_way_then_rerun_equals_an_uninterrupted_run(cor
 def test_a_glob_matching_nothing_is_recorded(tmp_path):
     summary = run_batch([str(tmp_path / "nothing-*.html")], str(tmp_path / "d.sqlite"))
     assert summary.failed == {"unreadable": 1}
+
+
+# -- the values' key index: dropped for a bulk run, built again at its end ---------------------------------
+
+
+def _has_key_index(conn: sqlite3.Connection) -> bool:
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'report_values_key'"
+    return conn.execute(query).fetchone() is not None
+
+
+def _spy_writes(monkeypatch) -> list[bool]:
+    """Whether the key index was there at each chunk written."""
+    seen: list[bool] = []
+    write_many = Dataset.write_many
+
+    def spy(self, outcomes, *args, **kwargs):
+        seen.append(_has_key_index(self.conn))
+        return write_many(self, outcomes, *args, **kwargs)
+
+    monkeypatch.setattr(Dataset, "write_many", spy)
+    return seen
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_bulk_batch_writes_without_the_key_index_and_builds_it_at_the_end(folder, tmp_path, monkeypatch, jobs):
+    seen = _spy_writes(monkeypatch)
+    db = tmp_path / "d.sqlite"
+    run_batch([str(folder)], str(db), jobs=jobs, chunk=2)
+    assert len(seen) > 2 and not any(seen)
+    conn = sqlite3.connect(db)
+    assert _has_key_index(conn)
+    plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN SELECT value FROM report_values WHERE key = 'x'"))
+    assert "report_values_key" in plan
+    total = "SELECT count(*), sum(value) FROM report_values {} WHERE key = 'requests.new.total'"
+    by_index = conn.execute(total.format("")).fetchone()
+    by_scan = conn.execute(total.format("NOT INDEXED")).fetchone()
+    conn.close()
+    assert by_index == by_scan and by_index[0] == 1 + len(synth.SHAPES)
+
+
+def test_a_small_batch_into_a_larger_dataset_keeps_the_key_index(folder, tmp_path, monkeypatch):
+    db = tmp_path / "d.sqlite"
+    run_batch([str(folder)], str(db))
+    seen = _spy_writes(monkeypatch)
+    new = tmp_path / "new.html"
+    new.write_text(synth.render(synth.random_report(7, "2021"), "html"), "utf-8")
+    assert run_batch([str(new)], str(db)).processed == 1
+    assert seen == [True]
+
+
+def test_a_run_killed_without_its_key_index_gets_it_back_at_the_next_open(folder, tmp_path):
+    db = tmp_path / "d.sqlite"
+    run_batch([str(folder)], str(db))
+    with open_db(str(db)) as ds:
+        assert ds.defer_value_index(10**6) and not _has_key_index(ds.conn)  # as a killed bulk run leaves it
+    with open_db(str(db)) as ds:
+        assert _has_key_index(ds.conn)
