@@ -984,12 +984,16 @@ def merge(inputs: list[str], out: str) -> MergeSummary:
         ds = open_db(build)
         summary = MergeSummary(out, extended=extended)
         try:
+            incoming = sum(shard.conn.execute("SELECT count(*) FROM reports").fetchone()[0] for _, shard in shards)
+            deferred = ds.defer_value_index(incoming)  # committed apart: a failed merge leaves it to open_db
             with ds.conn:
                 for path, shard in shards:
                     summary.per_input[path] = 0
                     for outcome, version in _outcomes(shard):
                         summary.per_input[path] += 1
                         _merge_one(ds, outcome, version, summary)
+            if deferred:
+                ds.build_value_index()
         except BaseException:
             ds.close()
             if not extended:

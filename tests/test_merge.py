@@ -29,6 +29,15 @@ def snapshot(db) -> list:
     return out
 
 
+def has_key_index(db) -> bool:
+    """The values' (key, value) index, which a merge of many reports drops while it writes, is back."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'report_values_key'").fetchone() is not None
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("shards")
@@ -68,6 +77,7 @@ def test_merge_of_shards_equals_one_batch(pages, tmp_path):
     assert summary["kept"] == 1  # r2021.html: the same bytes in both shards
     assert snapshot(out) == snapshot(whole)
     assert not list(tmp_path.glob("out.sqlite.merging-*"))
+    assert has_key_index(out)
 
 
 def test_merge_extends_an_existing_dataset_and_refuses_anything_else(pages, tmp_path):
@@ -77,7 +87,7 @@ def test_merge_extends_an_existing_dataset_and_refuses_anything_else(pages, tmp_
     run_batch(paths[2:], str(b), jobs=1)
     summary = merge([str(a), str(b)], str(a))  # a shard extended in place (a itself is the base)
     assert summary.extended and summary.added == 2 and summary.per_input == {str(b): 2}
-    assert len(snapshot(a)) == 4
+    assert len(snapshot(a)) == 4 and has_key_index(a)
     other = tmp_path / "notes.txt"
     other.write_text("mine", encoding="utf-8")
     result = CliRunner().invoke(main, ["merge", str(b), "--db", str(other)])
