@@ -331,6 +331,7 @@ class Mapper:
     def _rows(self, table: Table, begin: int, end: int) -> None:
         self.spans.append((begin, end))
         around = self.runs[max(0, begin - _HEADER_RUNS) : end]
+        _drop_edge_columns(around, {_data_width(table)})
         under = _header_starts(table, around)
         self.data_starts[table.key] = _data_starts(table, around, under)
         self.table_starts[table.key] = _table_start(under)
@@ -811,6 +812,7 @@ class Mapper:
     def _appeal_rows(self, table: Table, runs: list[Run]) -> None:
         """Table 4 as real table rows: header rows (labels, no numbers, however padded) are skipped;
         the data is one row of 15 cells or three rows of 5, each read whole or left unread."""
+        _drop_edge_columns(runs, {len(table.rows[0].columns), _data_width(table)})
         labels, values = _appeal_cells(runs)
         data = [rid for rid, cells in values.items() if rid is not None and _numbers(cells)]
         if not data:  # an all-blank table: the label-less rows of blanks are its data
@@ -863,15 +865,16 @@ class Mapper:
             for rid in rows:
                 labelled = by_label[rid]
                 assert labelled is not None
-                if len(trimmed[rid]) == width:
-                    for col, cell in zip(labelled.columns, trimmed[rid]):
+                cells = _trim(trimmed[rid], width)  # a row of 5 drawn out with empty cells
+                if len(cells) == width:
+                    for col, cell in zip(labelled.columns, cells):
                         self._put(table, labelled, col, cell)
                 else:
-                    self._wrong_width(table, labelled, trimmed[rid], width)
+                    self._wrong_width(table, labelled, cells, width)
             return rows
-        if len(data) >= len(table.rows) and all(len(trimmed[rid]) == width for rid in rows):
+        if len(data) >= len(table.rows) and all(len(_trim(trimmed[rid], width)) == width for rid in rows):
             for row, rid in zip(table.rows, rows):
-                for col, cell in zip(row.columns, trimmed[rid]):
+                for col, cell in zip(row.columns, _trim(trimmed[rid], width)):
                     self._put(table, row, col, cell)
             return rows
         self.unread |= {(table.key, row.key) for row in table.rows}
@@ -1006,6 +1009,60 @@ def _row_cells(runs: list[Run]) -> tuple[dict[object, list[Cell]], dict[object, 
             if cell.loc.column is not None and cell.row_id is not None:
                 rows.setdefault(cell.row_id, []).append(cell)
     return rows, label_end
+
+
+def _drop_edge_columns(runs: list[Run], widths: set[int]) -> None:
+    """Take out of ``runs`` the empty column at a grid's right edge that is not part of the table: an
+    empty cell closing every row, as Word exports and CMS editors draw a table's last narrow column.
+
+    A grid shows one when every cell in its last column is empty, over two rows or more, and a header
+    row reaches it with a heading just left of it (总计 | empty cell), or half its rows of numbers or
+    more reach it with one cell more than the table's data columns (``widths``). Neither a grid of
+    blank totals nor rows drawn out to the table's width with empty cells do. Where a grid
+    shows one, every grid whose last column is empty has one too (a table's cut-off part, one row of
+    numbers or a few narrow ones). A row that stops short of the edge on an empty cell lost a cell
+    before that (its cells closed up, and every row of a table reaches its last column, narrow ones
+    by a span): that cell is the edge's and goes too, so the row is short and left unread rather
+    than read one column off."""
+    cells_of: dict[Grid, list[Cell]] = {}
+    runs_of: dict[Grid, list[Run]] = {}
+    for run in runs:
+        if not run.structured:
+            continue
+        for cell in (*run.labels, *run.values):
+            if cell.loc.column is not None and cell.row_id is not None:
+                cells_of.setdefault(cell.loc.table, []).append(cell)
+        if run.values and run.values[-1].loc.column is not None:
+            runs_of.setdefault(run.values[-1].loc.table, []).append(run)
+    empty_last: dict[Grid, int] = {}  # grids whose last column holds only empty cells
+    shown = False
+    for grid, cells in cells_of.items():
+        last = max(c.loc.column or 0 for c in cells)
+        at_edge = [c for c in cells if c.loc.column == last]
+        if not all(_empty(c) for c in at_edge):
+            continue
+        empty_last[grid] = last
+        if len({c.row_id for c in at_edge}) < 2:
+            continue
+        numbered = [run for run in runs_of.get(grid, []) if _numbers(run.values)]
+        over = [r for r in numbered if r.values[-1].loc.column == last and len(r.values) - 1 in widths]
+        with_numbers = {run.row_id for run in numbered}
+        heads = {c.row_id for c in cells if c.kind == "label" and c.loc.column == last - 1}
+        headed = any(c.row_id in heads and c.row_id not in with_numbers for c in at_edge)  # 总计 | (empty)
+        shown = shown or headed or 2 * len(over) >= len(numbered) > 0
+    if not shown:
+        return
+    for grid, last in empty_last.items():
+        for run in runs_of.get(grid, []):
+            if not run.values:
+                continue
+            final = run.values[-1]
+            if final.loc.column == last:
+                run.values = run.values[:-1]
+            elif run.end is not None and run.end < last and _empty(final):
+                run.values, run.end = run.values[:-1], (final.loc.column or 1) - 1  # the edge's cell, moved left
+            if run.end is not None:
+                run.end = min(run.end, last - 1)
 
 
 def _padded_past(cells: list[Cell], label_end: int, width: int) -> list[Cell] | None:

@@ -151,6 +151,35 @@ def test_a_continuation_grid_of_one_damaged_row(seed, blanks, render_seed):
     assert_exact_or_unread(s, _parse(s, "everything-padded-labels", render_seed))
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "wild",
+    [synth.Wild(edge="right"), synth.Wild(appeals="rows", edge="right"), synth.Wild(split=("requests",), edge="right")],
+    ids=["tables", "table-4-in-three-rows", "table-3-cut"],
+)
+def test_an_empty_column_right_of_every_table_is_not_read(wild, fmt):
+    """An empty cell closing every row (a Word table's last narrow column): table 4's rows of five
+    were six cells wide and left unread, and a cut-off part of table 3 whose rows start with a blank
+    took that blank for label padding. Blanks are drawn so that both happen."""
+    for seed in range(12):
+        s = synth.random_report(seed, fmt, blanks=0.3)
+        assert_exact(s, parse_bytes(synth.render_html(s, wild=wild, seed=seed).encode()))
+
+
+@pytest.mark.parametrize("table", ["requests", "appeals"])
+def test_a_row_a_cell_short_of_an_empty_right_column_is_unread_not_shifted(table):
+    """A row that lost a cell ends one column early, and the empty cell closing it then sits under
+    the last heading (总计): read as a blank total, every number moved one heading left. The empty
+    column the rest of the grid shows makes that cell the edge's, and the row short."""
+    wild = synth.WILD["empty-right-column"]
+    for seed in range(6):
+        damaged = (synth.damage(synth.random_report(seed, "2021"), n, wild) for n in range(200))
+        s = next(d for d in damaged if d.dropped[0].startswith(f"{table}."))
+        record = _parse(s, "empty-right-column", seed)
+        assert_exact_or_unread(s, record)
+        assert any(v.raw is None for k, v in record.values.items() if _row(k) in s.damaged)
+
+
 # --- the renderer does what it says ---------------------------------------------------------------
 
 

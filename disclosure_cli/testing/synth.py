@@ -279,6 +279,8 @@ class Wild(msgspec.Struct, frozen=True):
     appeals: str = "row"  # table 4: row (15 cells under three header rows), rows (three labelled rows of 5)
     split: tuple[str, ...] = ()  # tables cut into several <table>s at random rows: active, requests, appeals
     repeat_head: bool = False  # every part of a split table 3 starts with its header rows again
+    edge: str = ""  # an empty column at the table's edge: "right" (an empty cell closes every row, as
+    # Word exports draw a table's last narrow column), "left" (one opens every row)
 
 
 # The layouts the property tests render; ``render(s, name, seed)`` renders one.
@@ -315,6 +317,12 @@ WILD: dict[str, Wild] = {
     ),
     "everything-padded-labels": Wild(
         header="pad", body="pad", tag="th", word=True, applicants="merged", split=("active", "requests", "appeals")
+    ),
+    "empty-right-column": Wild(edge="right"),
+    "empty-left-column": Wild(edge="left"),
+    "appeals-rows-empty-right-column": Wild(appeals="rows", edge="right"),
+    "word-split-empty-right-column": Wild(
+        header="pad", body="pad", word=True, split=("active", "requests", "appeals"), edge="right"
     ),
 }
 _EMPTY = ("", "&nbsp;", " ", "\n  ", "&nbsp;&nbsp;", "\u3000")
@@ -486,6 +494,10 @@ class _Html:
                 if carry and not dr:
                     cell = msgspec.structs.replace(cell, rowspan=min(cell.rowspan, b - r))
                 cells.append(self._slot(cell, dr, dc))
+            if self.wild.edge == "right":
+                cells.append(self._edge_cell())
+            elif self.wild.edge == "left":
+                cells.insert(0, self._edge_cell())
             row = "".join(cells)
             out.append(f"<tr style='mso-yfti-irow:{r}'>{row}</tr>" if self.wild.word else f"<tr>{row}</tr>")
         return out
@@ -514,6 +526,11 @@ class _Html:
             attrs = _WORD_TD + attrs
             content = self._word(content, cell.role)
         return f"<{tag}{attrs}>{content}</{tag}>"
+
+    def _edge_cell(self) -> str:
+        if self.wild.word:
+            return f"<td{_WORD_TD}>{self._word('', 'value')}</td>"
+        return f"<td>{self.rng.choice(_EMPTY)}</td>"
 
     def _empty(self, cell: _C, colspan: int = 1) -> str:
         return self._cell(cell, 1, colspan, self.rng.choice(_EMPTY))
