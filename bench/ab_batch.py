@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """`disclosure batch` of two checkouts side by side, interleaved (A j1, A j2, B j1, B j2, …).
 
-    python bench/ab_batch.py BASE_ROOT [NEW_ROOT] [--pages N] [--rounds R] [--save]
+    python bench/ab_batch.py BASE_ROOT [NEW_ROOT] [--pages N] [--years Y | --corpus DIR] [--rounds R] [--save]
 
 Each run is a fresh dataset over the same N synthetic pages (``synth``, every shape, written once to
 a temporary folder). Per checkout and ``--jobs`` 1 / 2: wall time, and the CPU time of the batch
@@ -28,13 +28,31 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 
-def write_pages(folder: Path, n: int) -> None:
+CITIES = ("杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市", "衢州市", "舟山市", "台州市",
+          "丽水市", "南京市", "无锡市", "徐州市", "常州市", "苏州市", "南通市", "扬州市", "镇江市",
+          "泰州市")  # fmt: skip
+DEPARTMENTS = ("人民政府", "发展和改革委员会", "教育局", "公安局", "民政局", "司法局", "财政局", "自然资源和规划局",
+               "生态环境局", "住房和城乡建设局", "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局",
+               "卫生健康委员会", "应急管理局", "审计局", "市场监督管理局", "统计局")  # fmt: skip
+
+
+def write_pages(folder: Path, n: int, years: int = 0) -> None:
+    """``n`` pages in every shape. ``years`` 0: synth's five agencies, years at random (series of
+    about 80 reports, many years twice); else ``n // years`` distinct agencies with ``years``
+    consecutive years each, as a national collection has them."""
     from disclosure_cli.testing import synth
 
     shapes = [*synth.SHAPES, *synth.WILD]
-    for i in range(n):
+    if years:
+        reports = []
+        for a in range(n // years):
+            for s in synth.random_series(a, 2020, years):
+                s.agency = CITIES[a % len(CITIES)] + DEPARTMENTS[a // len(CITIES) % len(DEPARTMENTS)]
+                reports.append(s)
+    else:
+        reports = [synth.random_report(i, "2021" if i % 2 else "2019") for i in range(n)]
+    for i, s in enumerate(reports):
         shape = shapes[i % len(shapes)]
-        s = synth.random_report(i, "2021" if i % 2 else "2019")
         ext = "html" if shape.startswith(("html", *synth.WILD)) else "md" if shape == "markdown" else "txt"
         (folder / f"{i:04d}_{shape}.{ext}").write_text(synth.render(s, shape, i), encoding="utf-8")
 
@@ -61,6 +79,12 @@ def main() -> None:
     parser.add_argument("new", nargs="?", default=str(ROOT))
     parser.add_argument("--pages", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--years", type=int, default=0, help="distinct agencies, this many years each (0: synth's five)"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, help="instead: the text/HTML/Markdown pages of this corpus folder (linked)"
+    )
     parser.add_argument("--save", action="store_true", help="also write bench/results/ab_batch-<date>.txt")
     args = parser.parse_args()
     sides = {"base": args.base, "new": args.new}
@@ -73,8 +97,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pages = Path(tmp) / "pages"
         pages.mkdir()
-        write_pages(pages, args.pages)
-        say(f"ab_batch  {args.pages} pages  rounds {args.rounds}  base {args.base}  new {args.new}")
+        if args.corpus:
+            for f in sorted(args.corpus.iterdir()):
+                if f.suffix in (".txt", ".md", ".html", ".htm"):
+                    (pages / f.name).symlink_to(f.resolve())
+            args.pages = len(list(pages.iterdir()))
+        else:
+            write_pages(pages, args.pages, args.years)
+        years = f"corpus {args.corpus}" if args.corpus else args.years or "random, 5 agencies"
+        say(f"ab_batch  {args.pages} pages  years {years}  rounds {args.rounds}  base {args.base}  new {args.new}")
         say(f"load at start {os.getloadavg()[0]:.2f}")
         samples: dict[tuple[str, int], list[tuple[float, float]]] = {}
         for r in range(args.rounds):

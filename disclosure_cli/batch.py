@@ -7,6 +7,8 @@ Why it works this way:
   to a worker process, so a re-run costs a hash per input (and a conditional request per URL).
 - Workers return plain rows; only the parent writes, one transaction per chunk of inputs (``chunk``
   inputs or ``CHUNK_SECONDS``, whichever comes first: one commit per input cost 43% of batch time).
+  The first chunks are smaller (``FIRST_CHUNK``, doubling up to ``chunk``), so a short batch is not
+  left with all its writing to do after its last input is parsed.
   A thread with its own connection writes each chunk (``_ChunkWriter``) while the parent hands the
   next input to the worker that answered: with ``--jobs 1`` the worker no longer waits for writes.
   Ctrl-C writes the chunk held and waits for the one being written; a kill loses at most those two
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 60.0  # seconds of wall time
 DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024  # bytes of address space
 CHUNK = 64  # inputs written per transaction
+FIRST_CHUNK = 8  # the first chunk's size; each next one doubles, up to CHUNK
 CHUNK_SECONDS = 2.0  # ... or fewer, so a slow batch still saves (and shows in the dataset) as it goes
 
 
@@ -594,6 +597,7 @@ class _Run:
         self.ds, self.summary, self.progress, self.tool_version, self.chunk = ds, summary, progress, tool_version, chunk
         self.claimed: dict[str, str] = {}  # sha256 -> first source in this run
         self.pending: list[Outcome] = []  # written at the next flush, in one transaction
+        self.next_chunk = min(chunk, FIRST_CHUNK)  # doubles at each flush, up to ``chunk``
         self.answered: list[Outcome] = []  # collected from the workers, recorded once they have work again
         self.writer = _ChunkWriter(ds, tool_version, summary.inputs)
         self.last_flush = time.monotonic()
@@ -630,7 +634,7 @@ class _Run:
 
     def record(self, outcome: Outcome) -> None:
         self.pending.append(outcome)
-        if len(self.pending) >= self.chunk or time.monotonic() - self.last_flush >= CHUNK_SECONDS:
+        if len(self.pending) >= self.next_chunk or time.monotonic() - self.last_flush >= CHUNK_SECONDS:
             self.flush()
         self.progress.advance(outcome.source, outcome.status, outcome.reason)
 
@@ -638,6 +642,7 @@ class _Run:
         if self.pending:
             self.writer.write(self.pending.copy())
             self.pending.clear()
+            self.next_chunk = min(self.chunk, 2 * self.next_chunk)
         self.last_flush = time.monotonic()
 
     def save(self) -> None:
@@ -793,8 +798,8 @@ def _series_of(ds: Dataset, keys: list[str]) -> Iterator[tuple[dict[str, int], S
         rows = ds.conn.execute(
             f"SELECT source, id, notes FROM reports WHERE status = 'parsed' AND agency IN ({marks})", agencies
         ).fetchall()
-        if not any('"row-ambiguous"' in (text or "") for _, _, text in rows):
-            continue
+        if len(rows) < 2 or not any('"row-ambiguous"' in (text or "") for _, _, text in rows):
+            continue  # settling needs a neighbouring year
         ids = {source: rid for source, rid, _ in rows}
         notes = {source: json.loads(text or "[]") for source, _, text in rows}
         records = ds.records(agencies=agencies)

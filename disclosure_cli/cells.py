@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
@@ -44,6 +45,19 @@ _UNIT_RE = re.compile(rf"\s*({'|'.join(CELL_UNITS)})")
 _INDEX_PUNCT = set(".、")
 
 
+_LOCATION_PART = re.compile(r"(page|line|column|table|row) (\d+)")
+
+
+def _location_fields(text: str) -> dict[str, int]:
+    return {k: int(v) for k, v in _LOCATION_PART.findall(text)}
+
+
+@lru_cache(maxsize=8192)
+def _parse_location(text: str) -> Location:
+    """Shared (a Location is frozen): a dataset repeats a few thousand location texts."""
+    return Location(**_location_fields(text))
+
+
 class Location(msgspec.Struct, frozen=True):
     """Where a cell sits: a line (text, Markdown) or a table/row/column of an HTML page. A Struct:
     pages build one per cell, a dataclass instance costs seven times as much to make."""
@@ -72,8 +86,7 @@ class Location(msgspec.Struct, frozen=True):
         """The inverse of :meth:`describe` (a dataset stores locations as text)."""
         if not text:
             return None
-        numbers = dict(re.findall(r"(page|line|column|table|row) (\d+)", text))
-        return cls(**{k: int(v) for k, v in numbers.items()})
+        return _parse_location(text) if cls is Location else cls(**_location_fields(text))
 
     def as_dict(self) -> dict[str, int]:
         return {

@@ -595,9 +595,10 @@ class Dataset:
             ids = dict(self.conn.execute(
                 f"SELECT source, id FROM reports WHERE status = 'parsed' AND agency IN ({marks})", agencies
             ).fetchall())  # fmt: skip
+            # a lone report has no other year to compare with: not read back (most of a first batch)
             rows = [
                 (ids[record.source], *finding_row(finding, "cross-year"))
-                for series in group(self.records(agencies=agencies))
+                for series in (group(self.records(agencies=agencies)) if len(ids) > 1 else [])
                 for record, finding in attributed_cross_year(series)
             ]
             with self.conn:

@@ -37,8 +37,10 @@ The department is the rest of the name with the place and anything in brackets t
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache, lru_cache
+from itertools import takewhile
 from typing import Literal, NamedTuple
 
 import msgspec
@@ -192,11 +194,15 @@ class _Token(NamedTuple):
     bare: bool
 
 
+def _data_path() -> str:
+    """``data/regions.tsv`` beside this module (package data, installed as files)."""
+    return os.path.join(os.path.dirname(__file__), "data", DATA_FILE)
+
+
 @cache
 def _data() -> _Data:
-    from importlib import resources  # imported here: importing this module reads and loads nothing
-
-    text = resources.files("disclosure_cli").joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    with open(_data_path(), encoding="utf-8") as f:  # read on first use: importing this module loads nothing
+        text = f.read()
     divisions: dict[str, _Division] = {}
     raw: dict[str, set[_Entry]] = {}
 
@@ -421,13 +427,10 @@ def data_version() -> str:
     """What the regions are read from: the sources of ``data/regions.tsv`` as its header names them
     (package, version, the date of its data) and :data:`RESOLVER_VERSION`. A dataset records it
     (``meta.region_data``) and reads its region columns again when it changes."""
-    from importlib import resources
-
-    text = resources.files("disclosure_cli").joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
     sources = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
+    with open(_data_path(), encoding="utf-8") as f:  # the header only: a new dataset asks for this
+        head = list(takewhile(lambda line: line.startswith("#"), f))
+    for line in head:
         m = re.match(r"# (Today's divisions|Former names) \([^)]*\): (\S+ \S+) .*?(data\.py dated \S+?)[;:]", line)
         if m:
             sources.append(f"{m.group(2)} ({m.group(1).lower()}, {m.group(3)})")

@@ -453,3 +453,29 @@ def test_a_run_killed_without_its_key_index_gets_it_back_at_the_next_open(folder
         assert ds.defer_value_index(10**6) and not _has_key_index(ds.conn)  # as a killed bulk run leaves it
     with open_db(str(db)) as ds:
         assert _has_key_index(ds.conn)
+
+
+def test_the_first_chunks_are_small_so_a_short_batch_writes_as_it_parses(tmp_path, monkeypatch):
+    """Chunks of FIRST_CHUNK inputs, doubling up to ``chunk``: a batch of 40 is not left with all 40
+    to write after its last parse, and a long one still commits ``chunk`` at a time."""
+    from disclosure_cli import batch as batch_module
+
+    sizes: list[int] = []
+    write_many = Dataset.write_many
+
+    def spy(self, outcomes, *args, **kwargs):
+        sizes.append(len(outcomes))
+        return write_many(self, outcomes, *args, **kwargs)
+
+    monkeypatch.setattr(Dataset, "write_many", spy)
+    monkeypatch.setattr(batch_module, "CHUNK_SECONDS", 1e9)  # sizes only, however slow the machine
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(40):
+        (pages / f"{i:02d}.txt").write_text(synth.render(synth.random_report(i, "2021"), "lines"), "utf-8")
+    summary = run_batch([str(pages)], str(tmp_path / "d.sqlite"), jobs=1, chunk=16)
+    assert summary.parsed == 40
+    assert batch_module.FIRST_CHUNK == 8 and sizes == [8, 16, 16]
+    sizes.clear()
+    run_batch([str(pages)], str(tmp_path / "again.sqlite"), jobs=1, chunk=4)
+    assert sizes == [4] * 10

@@ -174,3 +174,26 @@ def test_issue13_item8_batch_stores_y008_when_no_reading_agrees(tmp_path, glued_
     assert values == {} and notes == ["row-ambiguous"]  # the row stays unread
     run_batch([before, glued], db, jobs=1)
     assert y_findings(db) == [(glued, "Y008", "active.normative_documents")]  # stored once, not twice
+
+
+def test_a_lone_report_is_not_read_back_and_a_series_of_two_still_is(tmp_path, series, monkeypatch):
+    """Cross-year findings need two years: a series of one report is not read back from the dataset
+    (most series of a first national batch), and the series of two still gets its findings."""
+    from disclosure_cli.dataset import Dataset
+
+    lone = synth.random_report(3, "2021")
+    lone.agency = "上海市交通委员会"
+    inputs = [write(tmp_path / "r2022.html", series[1]), write(tmp_path / "r2023.html", series[2])]
+    inputs.append(write(tmp_path / "lone.html", lone))
+    read_back: list[list[str] | None] = []
+    records = Dataset.records
+
+    def spy(self, sources=(), agencies=None):
+        read_back.append(agencies)
+        return records(self, sources, agencies)
+
+    monkeypatch.setattr(Dataset, "records", spy)
+    summary = run_batch(inputs, str(tmp_path / "d.sqlite"), jobs=1)
+    assert summary.parsed == 3 and summary.series == 2
+    assert read_back == [[series[1].agency]]
+    assert ("Y005", "appeals") in {(c, w) for s, c, w in y_findings(tmp_path / "d.sqlite") if s == inputs[1]}
