@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from .textnorm import nfkc
+from .textnorm import drop_invisible, nfkc
 
 if TYPE_CHECKING:
     from .record import Value
@@ -40,7 +40,10 @@ _PROSE_PREFIX = set("第约約共近超达達")
 _NUMBER = r"[+\-]?(?:\d+(?:,\d{3})+\d*|\d+)(?:\.\d+)?"
 _GROUPED = re.compile(r"[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 NUMBER_RE = re.compile(_NUMBER)
-_CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(CELL_UNITS)})?")
+# A table cell may also print the count unit of the national template (「单位：件」) after its number:
+# 「12件」 is a cell there, while in free text a number before 件 is prose (「共收到申请12件」).
+TABLE_CELL_UNITS = (*CELL_UNITS, "件")
+_CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(TABLE_CELL_UNITS)})?")
 _UNIT_RE = re.compile(rf"\s*({'|'.join(CELL_UNITS)})")
 _INDEX_PUNCT = set(".、")
 
@@ -154,6 +157,8 @@ def classify(raw: str, loc: Location, row_id: object = None, copy: bool = False)
     if stripped.isascii() and stripped.isdigit() and len(stripped) <= MAX_DIGITS:  # most cells: a plain count
         return Cell(stripped, "value", loc, row_id, int(stripped), None, copy)
     compact = "".join(nfkc(stripped).split())  # the whitespace \s matches, removed in C
+    if not compact:  # nothing but characters that print nothing: an empty cell, as it reads
+        return Cell("", "null", loc, row_id, copy=copy)
     if compact in NULL_MARKERS:
         return Cell(stripped, "null", loc, row_id, copy=copy)
     m = _CELL_RE.fullmatch(compact)
@@ -211,7 +216,9 @@ _WORD = re.compile(r"\S+")
 
 
 def tokenize_text(line: str, lineno: int) -> list[Cell]:
-    """Cut one line of free text into label, value and null cells."""
+    """Cut one line of free text into label, value and null cells (its invisible characters dropped
+    first: the columns are those of the line as it reads)."""
+    line = drop_invisible(line)
     stripped = line.strip()
     if not _HAS_DIGIT.search(stripped) and not any(t in NULL_MARKERS for t in stripped.split()):
         # a label or prose with no number and no blank-cell marker: one cell (most lines of most pages)

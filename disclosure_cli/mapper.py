@@ -543,11 +543,12 @@ class Mapper:
 
     def _rows_of_words(self, table: Table, run: Run, matcher: RowMatcher, seen: set[str]) -> list[tuple[Run, Row]]:
         """Real table rows whose every number cell holds words (2021's one-cell 「行政处罚 | 不适用」):
-        such a row has no values, so its cells sit among the labels before the next row's values.
+        such a row has no values, so its cells sit among the labels before the next row's values (or
+        make a run of their own, its empty edge cell dropped: :func:`_drop_edge_columns`).
         Read as a row of words (each named by S014), not reported absent."""
         groups: dict[object, list[Cell]] = {}
         for c in run.labels:
-            if c.row_id is not None and c.row_id != run.row_id and not c.copy:
+            if c.row_id is not None and (c.row_id != run.row_id or not run.values) and not c.copy:
                 groups.setdefault(c.row_id, []).append(c)
         found: list[tuple[Run, Row]] = []
         for cells in groups.values():

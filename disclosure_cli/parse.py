@@ -19,7 +19,7 @@ from .metadata import read_metadata, report_titles
 from .narrative import find_statements
 from .readers import InputShape, is_docx, is_image, is_ole_doc, read_cells, sniff_shape
 from .record import LOW_CONFIDENCE, Note, Record, ReportShape
-from .textnorm import detect_script, normalize_label, normalize_text
+from .textnorm import detect_script, drop_invisible, normalize_label, normalize_text
 
 if TYPE_CHECKING:
     from .fetch import Fetcher
@@ -109,6 +109,8 @@ def read_report(
     else:
         text, encoding, replaced = decode_text(data, max_bytes)
         shape = sniff_shape(text)
+        if shape != "html":  # a text page's lines and columns as they read (HTML: its cells drop them)
+            text = drop_invisible(text)
         cells = read_cells(text, shape)
     meta = read_metadata(text, shape, cells)
     fmt = detect_format(cells)

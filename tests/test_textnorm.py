@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli.textnorm import _t2s_triggers, detect_script, nfkc, to_simplified
+from disclosure_cli.textnorm import _t2s_triggers, detect_script, drop_invisible, nfkc, to_simplified
 
 # the characters these pages are made of, and the ones normalisation changes most
 _PAGE_TEXT = st.text(
@@ -35,7 +35,15 @@ _PAGE_TEXT = st.text(
 @settings(max_examples=400)
 @given(_PAGE_TEXT)
 def test_nfkc_is_unicode_nfkc(text: str) -> None:
-    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+    assert nfkc(text) == unicodedata.normalize("NFKC", drop_invisible(text))
+
+
+def test_characters_that_print_nothing_are_dropped() -> None:
+    text = "\ufeff本年\u200b新收\u00ad12\u2060 3\u200e4\u202a5\u202c"
+    assert drop_invisible(text) == nfkc(text) == "本年新收12 345"
+    assert drop_invisible("12") == "12" and drop_invisible("") == ""
+    for ch in "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2066\u2069\ufeff":
+        assert unicodedata.category(ch) == "Cf" and drop_invisible(f"1{ch}2") == "12"
 
 
 def test_nfkc_folds_full_width_forms() -> None:

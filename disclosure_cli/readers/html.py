@@ -212,11 +212,15 @@ class _Walker:
                 if leaving and buffer:
                     self._flush()
                 text = el.tail
-            if text and not text.isspace():
+            if not text:
+                continue
+            if not text.isspace():
                 if not buffer:
                     # lxml-stubs declares sourceline without a type; lxml gives the line, or None
                     self.buffer_line = cast("int | None", el.sourceline) or 0
                 buffer.append(text)
+            elif buffer:  # white space between two inline elements shows as a space: 「<b>12</b> <b>34</b>」
+                buffer.append(" ")
 
     def _grid(self, table: _Element) -> None:
         """One table as rows of slots, read into cells row by row.

@@ -742,6 +742,36 @@ def to_traditional(text: str) -> str:
     return str(opencc.OpenCC("s2twp").convert(text))
 
 
+# What CMS editors and copy-paste leave inside text: zero-width space, soft hyphen, word joiner,
+# byte-order mark, left-to-right mark; in HTML also as character references.
+INVISIBLE = ("\u200b", "\u00ad", "\u2060", "\ufeff", "\u200e")
+_MARKUP = re.compile(r"<[^>]*>|&#?\w+;")  # tags and character references: nothing goes inside them
+
+
+def with_invisible(page: str, seed: int | random.Random, rate: float = 0.02, html_page: bool = False) -> str:
+    """``page`` with characters that print nothing after about ``rate`` of its characters (never
+    inside a tag or a character reference, never before a line break; in HTML half of them as
+    references such as ``&#8203;``): the page reads the same, so it must parse to the same numbers."""
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+
+    def sprinkle(text: str) -> str:
+        out = []
+        for ch in text:
+            out.append(ch)
+            if ch != "\n" and rng.random() < rate:
+                mark = rng.choice(INVISIBLE)
+                out.append(f"&#{ord(mark)};" if html_page and rng.random() < 0.5 else mark)
+        return "".join(out)
+
+    if not html_page:
+        return sprinkle(page)
+    parts, pos = [], 0
+    for m in _MARKUP.finditer(page):
+        parts += [sprinkle(page[pos : m.start()]), m.group(0)]
+        pos = m.end()
+    return "".join([*parts, sprinkle(page[pos:])])
+
+
 def encode(text: str, encoding: str) -> bytes:
     """Page bytes in a legacy encoding; characters it lacks become HTML character references."""
     return text.encode(encoding, errors="xmlcharrefreplace")
