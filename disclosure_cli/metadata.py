@@ -47,10 +47,14 @@ def _candidates(text: str, shape: InputShape, cells: list[Cell]) -> list[str]:
         m = _TITLE_TAG.search(text[:20000])
         if m:
             out.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))
-    labels = [c.raw for c in cells[:400] if c.kind == "label"][:60]
+    head = cells[:400]
+    # a line with a number on it (「网站标识码 4403000001」) is page chrome, not a title's first half
+    numbered = {c.loc.line for c in head if c.kind != "label" and c.loc.line is not None}
+    kept = [c for c in head if c.kind == "label"][:60]
+    labels = [c.raw for c in kept]
     for i, label in enumerate(labels):
         out.append(label)
-        if i + 1 < len(labels) and _PLAIN.fullmatch(_SPACE.sub("", label)):
+        if i + 1 < len(labels) and _PLAIN.fullmatch(_SPACE.sub("", label)) and kept[i].loc.line not in numbered:
             out.append(_WRAPPED + label + labels[i + 1])  # titles wrapped over two lines
     return out
 

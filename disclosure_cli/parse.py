@@ -51,6 +51,8 @@ def shape_name(shape: InputShape, cells: list[Cell]) -> ReportShape:
         return "image-table" if any(c.loc.table is not None for c in cells) else "image-text"
     if shape == "scan":  # OCR: a scanned PDF
         return "scan-table" if any(c.loc.table is not None for c in cells) else "scan-text"
+    if any(c.row_id is not None for c in cells):  # rows read between tabs (readers/text.py)
+        return "text-tabs"
     lines: dict[int | None, int] = {}
     for c in cells:
         if c.kind != "label":

@@ -30,6 +30,7 @@ ReportShape = Literal[
     "scan-text",
     "text-lines",  # one cell per line
     "text-flattened",  # whole tables on one line
+    "text-tabs",  # tables copied from a browser or a spreadsheet: a row a line, its cells between tabs
     "text",
 ]
 # How the audit reads a blank cell: as 0, or by leaving out the sums that use it.

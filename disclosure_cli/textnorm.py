@@ -64,9 +64,10 @@ def to_simplified(text: str) -> str:
 
 
 # Characters that print nothing: soft hyphen, zero-width space and joiners, direction marks and
-# embeddings, word joiner, invisible operators, byte-order mark. CMS editors and copy-paste leave them
-# inside numbers (「12\u200b」, 「1\u00ad234」), where they would keep a cell from reading as a number.
-INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# embeddings and isolates, word joiner, byte-order mark. CMS editors and copy-paste leave them inside
+# numbers (「12\u200b」, 「1\u00ad234」), where they would keep a cell from reading as a number. Not the
+# invisible operators U+2061-2064: readers/images.py marks where a picture sits with U+2063.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
 def drop_invisible(text: str) -> str:

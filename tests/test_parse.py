@@ -27,3 +27,18 @@ def test_a_broken_pdf_is_unreadable_not_a_traceback():
     with pytest.raises(ReportError) as info:
         parse_bytes(b"%PDF-1.7\n1 0 obj <<")
     assert info.value.reason == "unreadable"
+
+
+def test_a_line_with_a_number_above_the_title_is_not_its_first_half():
+    """A page copied with its chrome (「网站标识码 4403000001」 above the title): not a title wrapped
+    over two lines, as a PDF's 「洪泽区人民 / 政府2023年…报告」 is."""
+    from disclosure_cli.cells import tokenize_text
+    from disclosure_cli.metadata import read_metadata
+
+    lines = ["首页 | 政务公开", "网站标识码 4403000001", "沭阳县发展和改革局2023年政府信息公开工作年度报告"]
+    cells = [c for n, line in enumerate(lines, 1) for c in tokenize_text(line, n)]
+    meta = read_metadata("\n".join(lines), "text", cells)
+    assert (meta.agency, meta.year) == ("沭阳县发展和改革局", 2023)
+    wrapped = ["洪泽区人民", "政府2023年政府信息公开工作年度报告"]
+    cells = [c for n, line in enumerate(wrapped, 1) for c in tokenize_text(line, n)]
+    assert read_metadata("\n".join(wrapped), "text", cells).agency == "洪泽区人民政府"

@@ -259,3 +259,51 @@ def test_a_table_cell_may_print_its_unit(shape):
     record = _parse(s, shape, 5)
     assert_exact(s, record)
     assert {record.values[k].unit for k in keys} == {"件"}
+
+
+# A browser's copy keeps no span: where the page pads its label cells but spans its headers, the
+# rows' label padding no longer lines up with the headers, and those rows may be left unread.
+COPY_LOSES_COLUMNS = ("padded-labels", "appeals-rows-padded")
+
+
+@PROPERTY
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(FORMATS),
+    layout=st.sampled_from(("html", "html-split", "html-layout", *LAYOUTS)),
+    blanks=st.sampled_from((0.0, 0.2)),
+    render_seed=st.integers(0, 10**6),
+)
+def test_a_page_copied_from_a_browser_reads_its_blank_cells_between_tabs(seed, fmt, layout, blanks, render_seed):
+    """A table copied from a browser (a row a line, its cells between tabs, a blank cell an empty
+    field) keeps its cells: every number comes back. Before, white space closed the blank cells up
+    and 3,633 of 7,960 values were left unread over 40 such pages with a fifth of the cells blank."""
+    s = synth.random_report(seed, fmt, blanks=blanks)
+    text = synth.copied_text(synth.render(s, layout, render_seed))
+    record = parse_bytes(text.encode(), source=f"{layout}/{seed}.txt")
+    if layout not in COPY_LOSES_COLUMNS:
+        assert_exact(s, record)
+        assert record.shape == "text-tabs"
+        return
+    got = record.numbers()
+    assert {
+        k: (v, got[k]) for k, v in s.values.items() if record.values[k].raw is not None and not same_value(v, got[k])
+    } == {}
+    unread = {_row(k) for k, v in record.values.items() if v.raw is None}
+    assert unread <= {r for w in record.warnings for r in w.rows}, "every row left unread is named"
+
+
+def test_indented_and_tab_ended_lines_are_no_table_rows():
+    """Tabs before a line's text indent it; a page needs a few rows with tabs between cells."""
+    from disclosure_cli.readers.text import read_text
+
+    assert [c.raw for c in read_text("\t\t一、总体情况\n\t收到申请 12 件\n")] == ["一、总体情况", "收到申请 12 件"]
+    rows = "规章\t3\t\t5\n规范性文件\t1\t2\t\n行政许可\t\t\t\n"
+    cells = read_text(rows)
+    assert [(c.kind, c.raw, c.loc.column) for c in cells[:4]] == [
+        ("label", "规章", 1),
+        ("value", "3", 2),
+        ("null", "", 3),
+        ("value", "5", 4),
+    ]
+    assert [c.kind for c in cells[4:8]] == ["label", "value", "value", "null"]

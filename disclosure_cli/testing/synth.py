@@ -772,6 +772,72 @@ def with_invisible(page: str, seed: int | random.Random, rate: float = 0.02, htm
     return "".join([*parts, sprinkle(page[pos:])])
 
 
+_BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "table",
+        "tr",
+        "br",
+        "body",
+        "section",
+        "article",
+        "header",
+        "footer",
+    ]
+)
+
+
+def copied_text(page: str) -> str:
+    """What a browser's copy of an HTML page gives: each row of a table (a table holding no other)
+    a line of its cells' texts separated by tabs, spans not repeated (a blank cell an empty field),
+    and the text between blocks a line of its own (inline elements run on)."""
+    import lxml.html
+
+    root = lxml.html.fromstring(page)
+    for hidden in [*root.iter("script", "style", "head")]:
+        parent = hidden.getparent()
+        if parent is not None:
+            parent.remove(hidden)  # its tail goes too: none in a rendered page
+    lines: list[str] = []
+    line: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(line).split())
+        if text:
+            lines.append(text)
+        line.clear()
+
+    def walk(el: lxml.html.HtmlElement) -> None:
+        block = el.tag in _BLOCKS
+        if block:
+            flush()
+        if el.tag == "table" and next(el.iterdescendants("table"), None) is None:
+            for tr in el.iter("tr"):
+                lines.append("\t".join(" ".join(td.text_content().split()) for td in tr if td.tag in ("td", "th")))
+        else:
+            line.append(el.text or "")
+            for child in el:
+                if isinstance(child, lxml.html.HtmlElement):
+                    walk(child)
+        if block:
+            flush()
+        line.append(el.tail or "")
+
+    walk(root)
+    flush()
+    return "\n".join(lines) + "\n"
+
+
 def encode(text: str, encoding: str) -> bytes:
     """Page bytes in a legacy encoding; characters it lacks become HTML character references."""
     return text.encode(encoding, errors="xmlcharrefreplace")
