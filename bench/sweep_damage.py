@@ -5,10 +5,11 @@ way or another, each value counted as exact, unread (named by a warning or findi
     python bench/sweep_damage.py [--seeds 0:1500] [--damage dropped,worded] [--save FILE]
 
 Damage kinds: ``dropped`` one cell of one row missing from the page (``synth.damage``); ``worded``
-one number cell printed as words (「见附件」, 「不适用」, 「详见说明」, 「10件」). Every second page is
-damaged (even seeds stay clean, so clean pages are counted too). ``unread`` counts the values that
-were on the page and were not read: the damaged cell, and those of its neighbours the reader gave
-up with it (needless abstentions are the cost of never guessing). Exit 1 when any value is WRONG.
+one number cell printed as words (「见附件」, 「不适用」, 「详见说明」, 「约10件」; a table cell's 「10件」 is a
+count). Every second page is damaged (even seeds stay clean, so clean pages are counted too).
+``unread`` counts the values that were on the page and were not read: the damaged cell, and those
+of its neighbours the reader gave up with it (needless abstentions are the cost of never
+guessing). Exit 1 when any value is WRONG.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from disclosure_cli.parse import parse_bytes
 from disclosure_cli.testing import synth
 
 SHAPES = [*synth.SHAPES, *synth.WILD]
-WORDS = ("见附件", "不适用", "详见说明", "10件")
+WORDS = ("见附件", "不适用", "详见说明", "约10件")
 
 
 def one(seed: int, kind: str) -> Counter[str]:

@@ -463,7 +463,7 @@ class Mapper:
             v.value, v.unit = _normalise(cell, col.kind, units.get((row.block, col.key)), v, self.notes)
 
     def _text_for_numbers(self, table: Table, row: Row, run: Run, units: Units, matcher: RowMatcher) -> set[int] | None:
-        """A real table row with words in some of its number cells (「见附件」, 「不适用」, 「10件」): when
+        """A real table row with words in some of its number cells (「见附件」, 「不适用」, 「约10件」): when
         those words and the numbers fill the row's data columns exactly, one cell a column, the numbers
         are read in their columns and each word is left unread with a finding (S014), instead of the
         whole row. A word splits the row into runs: the runs after ``run`` it read are returned; None
