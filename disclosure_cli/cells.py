@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from .textnorm import drop_invisible, nfkc
+from .textnorm import drop_invisible, fold_forms, nfkc
 
 if TYPE_CHECKING:
     from .record import Value
@@ -215,16 +215,18 @@ _CHUNK = re.compile(r"\S+(?:\s+\S+)*")  # a run of words with the spaces between
 _WORD = re.compile(r"\S+")
 
 
-def tokenize_text(line: str, lineno: int) -> list[Cell]:
+def tokenize_text(line: str, lineno: int, visible: bool = False) -> list[Cell]:
     """Cut one line of free text into label, value and null cells (its invisible characters dropped
-    first: the columns are those of the line as it reads)."""
-    line = drop_invisible(line)
+    first, unless the reader did for the whole page: ``visible``; the columns are those of the line
+    as it reads)."""
+    if not visible:
+        line = drop_invisible(line)
     stripped = line.strip()
     if not _HAS_DIGIT.search(stripped) and not any(t in NULL_MARKERS for t in stripped.split()):
         # a label or prose with no number and no blank-cell marker: one cell (most lines of most pages)
         start = len(line) - len(line.lstrip())
         return [Cell(stripped, "null" if stripped in ("无", "無") else "label", Location(lineno, start + 1))]
-    norm = nfkc(line)
+    norm = fold_forms(line)
     same = len(norm) == len(line)  # then offsets in `norm` are offsets in the raw line
     cells: list[Cell] = []
 

@@ -11,6 +11,7 @@ import re
 
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import too_complex
+from ..textnorm import drop_invisible
 from .grid import MAX_PAGE_CELLS
 
 _ROW = re.compile(r"^\s*\|(.*)\|\s*$")
@@ -20,7 +21,7 @@ _HEADING = re.compile(r"^\s*#{1,6}\s*")
 
 def read_markdown(text: str) -> list[Cell]:
     cells: list[Cell] = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(drop_invisible(text).splitlines(), 1):
         if not line.strip() or _SEPARATOR.match(line):
             continue
         m = _ROW.match(line)
@@ -28,7 +29,7 @@ def read_markdown(text: str) -> list[Cell]:
             for col, raw in enumerate(m.group(1).split("|"), 1):
                 cells.append(classify(raw, Location(line=lineno, column=col), row_id=lineno))
         else:
-            cells.extend(tokenize_text(_HEADING.sub(lambda h: " " * len(h.group(0)), line), lineno))
+            cells.extend(tokenize_text(_HEADING.sub(lambda h: " " * len(h.group(0)), line), lineno, visible=True))
         if len(cells) > MAX_PAGE_CELLS:
             raise too_complex(f"over {MAX_PAGE_CELLS:,} cells")
     return cells

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import too_complex
+from ..textnorm import drop_invisible
 from .grid import MAX_PAGE_CELLS
 
 MIN_TAB_ROWS = 3  # tab-separated lines a page needs before its tabs are read as cell boundaries
@@ -23,7 +24,7 @@ def _tab_row(line: str) -> bool:
 
 
 def read_text(text: str) -> list[Cell]:
-    lines = text.splitlines()
+    lines = drop_invisible(text).splitlines()
     tabbed = sum(1 for line in lines if "\t" in line and _tab_row(line)) >= MIN_TAB_ROWS
     cells: list[Cell] = []
     for lineno, line in enumerate(lines, 1):
@@ -37,5 +38,5 @@ def read_text(text: str) -> list[Cell]:
             if len(cells) > MAX_PAGE_CELLS:
                 raise too_complex(f"over {MAX_PAGE_CELLS:,} cells")
         else:
-            cells.extend(tokenize_text(line, lineno))
+            cells.extend(tokenize_text(line, lineno, visible=True))
     return cells
