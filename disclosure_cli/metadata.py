@@ -49,7 +49,11 @@ def _candidates(text: str, shape: InputShape, cells: list[Cell]) -> list[str]:
             out.append(html.unescape(re.sub(r"<[^>]+>", "", m.group(1))))
     head = cells[:400]
     # a line with a number on it (「网站标识码 4403000001」) is page chrome, not a title's first half
-    numbered = {c.loc.line for c in head if c.kind != "label" and c.loc.line is not None}
+    numbered = (
+        {c.loc.line for c in head if c.kind != "label" and c.loc.line is not None}
+        if shape in ("text", "markdown")  # a page's own lines (HTML's are source lines, one for a minified page)
+        else set()
+    )
     kept = [c for c in head if c.kind == "label"][:60]
     labels = [c.raw for c in kept]
     for i, label in enumerate(labels):

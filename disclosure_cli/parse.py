@@ -51,7 +51,8 @@ def shape_name(shape: InputShape, cells: list[Cell]) -> ReportShape:
         return "image-table" if any(c.loc.table is not None for c in cells) else "image-text"
     if shape == "scan":  # OCR: a scanned PDF
         return "scan-table" if any(c.loc.table is not None for c in cells) else "scan-text"
-    if any(c.row_id is not None for c in cells):  # rows read between tabs (readers/text.py)
+    values = [c for c in cells if c.kind == "value"]
+    if 2 * sum(1 for c in values if c.row_id is not None) > len(values):  # read between tabs (readers/text.py)
         return "text-tabs"
     lines: dict[int | None, int] = {}
     for c in cells:
@@ -59,6 +60,27 @@ def shape_name(shape: InputShape, cells: list[Cell]) -> ReportShape:
             lines[c.loc.line] = lines.get(c.loc.line, 0) + 1
     alone = sum(1 for n in lines.values() if n == 1)
     return "text-lines" if lines and alone >= 0.8 * len(lines) else "text-flattened"
+
+
+def _tabs_or_text(text: str, tabbed: list[Cell]) -> list[Cell]:
+    """A text page with tab rows, read both ways: cell by cell between its tabs, and as free text
+    (tabs that align columns, 「规章\t\t32\t253」, are no blank cells). The reading with more values
+    read; either is exact or leaves its rows unread, so this only chooses what is read."""
+    from .readers.text import read_text
+
+    plain = read_text(text, tabs=False)
+    return tabbed if _values_read(tabbed) >= _values_read(plain) else plain
+
+
+def _values_read(cells: list[Cell]) -> int:
+    fmt = detect_format(cells)
+    if fmt is None:
+        return -1
+    try:
+        mapped = Mapper(build_runs(cells), fmt, find_statements(cells)).run()
+    except ReportError:
+        return -1
+    return sum(1 for v in mapped.values.values() if v.raw is not None)
 
 
 def parse_bytes(data: bytes, source: str = "-", max_bytes: int = MAX_BYTES, fetcher: Fetcher | None = None) -> Record:
@@ -114,6 +136,8 @@ def read_report(
         if shape != "html":  # a text page's lines and columns as they read (HTML: its cells drop them)
             text = drop_invisible(text)
         cells = read_cells(text, shape)
+        if shape == "text" and any(c.row_id is not None for c in cells):
+            cells = _tabs_or_text(text, cells)
     meta = read_metadata(text, shape, cells)
     fmt = detect_format(cells)
     pictures: Pictures | None = None

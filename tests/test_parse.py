@@ -42,3 +42,15 @@ def test_a_line_with_a_number_above_the_title_is_not_its_first_half():
     wrapped = ["洪泽区人民", "政府2023年政府信息公开工作年度报告"]
     cells = [c for n, line in enumerate(wrapped, 1) for c in tokenize_text(line, n)]
     assert read_metadata("\n".join(wrapped), "text", cells).agency == "洪泽区人民政府"
+
+
+def test_a_minified_html_page_keeps_its_wrapped_title():
+    """All of a minified page is source line 1: a number on it says nothing of the title's lines."""
+    from disclosure_cli.metadata import read_metadata
+    from disclosure_cli.readers.html import read_html
+
+    page = (
+        "<html><head><title>政务公开</title></head><body><div>首页 网站标识码4403000001</div>"
+        "<p>洪泽区人民</p><p>政府2023年政府信息公开工作年度报告</p></body></html>"
+    )
+    assert read_metadata(page, "html", read_html(page)).agency == "洪泽区人民政府"

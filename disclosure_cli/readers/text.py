@@ -9,6 +9,8 @@ first text (indentation is not a cell), and the page has :data:`MIN_TAB_ROWS` su
 
 from __future__ import annotations
 
+import re
+
 from ..cells import Cell, Location, classify, tokenize_text
 from ..errors import too_complex
 from ..textnorm import drop_invisible
@@ -17,15 +19,26 @@ from .grid import MAX_PAGE_CELLS
 MIN_TAB_ROWS = 3  # tab-separated lines a page needs before its tabs are read as cell boundaries
 
 
+_SPACED_NUMBERS = re.compile(r"\d[ \u3000\xa0]+[+\-]?\d")  # 「56 1200」 in one field: a space where a tab belongs
+
+
 def _tab_row(line: str) -> bool:
     """Two tabs or more after the line's first text (tabs before it indent; tabs after it close
-    blank cells at the row's end)."""
-    return line.lstrip().count("\t") >= 2
+    blank cells at the row's end), and no field with two numbers in it: a row whose cells are not
+    all between tabs is read as free text, as it would be without its tabs."""
+    return line.lstrip().count("\t") >= 2 and not _SPACED_NUMBERS.search(line)
 
 
-def read_text(text: str) -> list[Cell]:
+def tab_rows(text: str) -> bool:
+    """Whether the page has :data:`MIN_TAB_ROWS` lines :func:`read_text` reads cell by cell."""
+    return sum(1 for line in text.splitlines() if "\t" in line and _tab_row(line)) >= MIN_TAB_ROWS
+
+
+def read_text(text: str, tabs: bool = True) -> list[Cell]:
+    """The page's cells; ``tabs`` False reads every line as free text (parse.py reads a page with
+    tab rows both ways: tabs that align columns rather than separate cells read better so)."""
     lines = drop_invisible(text).splitlines()
-    tabbed = sum(1 for line in lines if "\t" in line and _tab_row(line)) >= MIN_TAB_ROWS
+    tabbed = tabs and sum(1 for line in lines if "\t" in line and _tab_row(line)) >= MIN_TAB_ROWS
     cells: list[Cell] = []
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
