@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from lxml.etree import _Element
 
 _SKIP = ("script", "style", "noscript", "head", "template", "svg", "select", "option", "button", "iframe")
-_BLOCK = (
+# Elements that end a line of text (a browser starts a new line after them); synth.copied_text too.
+BLOCK_TAGS = (
     "p",
     "div",
     "br",
@@ -73,7 +74,7 @@ _BLOCK = (
 _INLINE, _BLOCKED, _SKIPPED, _TABLE = "inline", "block", "skipped", "table"
 _KINDS: dict[object, str] = {
     **dict.fromkeys(("span", "a", "b", "i", "u", "em", "strong", "font", "img", "o:p", "label", "small"), _INLINE),
-    **dict.fromkeys(_BLOCK, _BLOCKED),
+    **dict.fromkeys(BLOCK_TAGS, _BLOCKED),
     **dict.fromkeys(_SKIP, _SKIPPED),
     "table": _TABLE,
 }

@@ -772,37 +772,15 @@ def with_invisible(page: str, seed: int | random.Random, rate: float = 0.02, htm
     return "".join([*parts, sprinkle(page[pos:])])
 
 
-_BLOCKS = frozenset(
-    [
-        "p",
-        "div",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "li",
-        "ul",
-        "ol",
-        "table",
-        "tr",
-        "br",
-        "body",
-        "section",
-        "article",
-        "header",
-        "footer",
-    ]
-)
-
-
 def copied_text(page: str) -> str:
     """What a browser's copy of an HTML page gives: each row of a table (a table holding no other)
     a line of its cells' texts separated by tabs, spans not repeated (a blank cell an empty field),
     and the text between blocks a line of its own (inline elements run on)."""
     import lxml.html
 
+    from ..readers.html import BLOCK_TAGS
+
+    blocks = frozenset(BLOCK_TAGS)
     root = lxml.html.fromstring(page)
     for hidden in [*root.iter("script", "style", "head")]:
         parent = hidden.getparent()
@@ -818,7 +796,7 @@ def copied_text(page: str) -> str:
         line.clear()
 
     def walk(el: lxml.html.HtmlElement) -> None:
-        block = el.tag in _BLOCKS
+        block = el.tag in blocks
         if block:
             flush()
         if el.tag == "table" and next(el.iterdescendants("table"), None) is None:
