@@ -110,7 +110,37 @@ def read_html(text: str) -> list[Cell]:
     tds = sum(1 for _ in _TD.finditer(text))  # counted, not listed: a flood of <td>s costs no memory
     if tds > MAX_PAGE_TDS:
         raise too_complex(f"{tds:,} table cells in the page (limit {MAX_PAGE_TDS:,})")
-    return _Walker().run(parse_document(text))
+    root = parse_document(text)
+    if _MAYBE_HIDDEN.search(text):
+        drop_hidden_inline(root)
+    return _Walker().run(root)
+
+
+# Inline elements a page hides (「12<span style="display:none">7</span>」, a trick against copying
+# that shows 12): their text is not on the page as a reader sees it. Hidden blocks are kept: a
+# widget hides its inactive tabs, which may hold the report.
+_MAYBE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|\shidden[\s>=/]", re.I)
+_HIDDEN_INLINE = (
+    "//*[self::span or self::font or self::b or self::i or self::u or self::em or self::strong or self::a"
+    " or self::small or self::sup or self::sub or self::label or self::ins or self::del or self::s]"
+    "[@hidden or contains(translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ \t\n', 'abcdefghijklmnopqrstuvwxyz'),"
+    " 'display:none') or contains(translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ \t\n',"
+    " 'abcdefghijklmnopqrstuvwxyz'), 'visibility:hidden')]"
+)
+
+
+def drop_hidden_inline(root: _Element) -> None:
+    """Remove the hidden inline elements (:data:`_HIDDEN_INLINE`), keeping the text after each."""
+    for el in cast("list[_Element]", root.xpath(_HIDDEN_INLINE)):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        tail, prev = el.tail or "", el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(el)
 
 
 def cell_text(el: _Element) -> str:
