@@ -9,7 +9,9 @@ extraction, 5.3x on the synthetic ones (bench/results/run_all-2026-12-03-pdf-*.t
 
 pdfplumber is still the reader of a page pdfium's data cannot stand in for (:func:`needs_fallback`):
 a rotated page or rotated text (pdfplumber reads it in its own direction), or characters without a
-Unicode value (pdfminer's "(cid:N)", which decide the no-text-layer refusal). Such a page is read by
+Unicode value (pdfminer's "(cid:N)", which decide the no-text-layer refusal), or, on a machine
+without a CJK font, Chinese text in a font the file does not embed (pdfium drops each
+one-character object of it: :func:`.pdfium.draws_cjk`). Such a page is read by
 :func:`page_blocks` from the same bytes, opened once; the other pages stay with pdfium.
 :data:`LAST_READ` records which pages fell back and why: none of the 236 pages of the corpus and
 synthetic PDFs compared for issue 14 did (only a test page with turned text does).
@@ -250,12 +252,14 @@ def read_blocks(data: bytes) -> list[Fragment | Line]:
 
 def needs_fallback(page: pdfium_page.PageData) -> str:
     """Why a page goes to pdfplumber ('' when pdfium's reading is the same): rotated text (pdfplumber
-    reads it in its own direction) or characters without a Unicode value (counted as pdfminer's
-    "(cid:N)" for the no-text-layer verdict)."""
+    reads it in its own direction), characters without a Unicode value (counted as pdfminer's
+    "(cid:N)" for the no-text-layer verdict), or text objects pdfium drew nothing of."""
     if page.rotated:
         return "rotated"
     if page.unmapped:
         return "unmapped characters"
+    if page.undrawn:
+        return "text in a font neither embedded nor installed"
     return ""
 
 

@@ -29,7 +29,7 @@ import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any, NamedTuple, TypeVar
 
 TOLERANCE = 3.0  # snap, join, intersection and text tolerances: pdfplumber's defaults
@@ -79,6 +79,10 @@ class PageData:
     shapes: int  # path objects, forms included: what the table finder works on
     unmapped: int  # characters without a Unicode value (pdfminer's "(cid:N)")
     rotated: bool  # the page or some of its text is not upright: read by pdfplumber instead
+    # text objects pdfium drew nothing of, in a font the file does not embed: pdfium drops a
+    # one-character object in a CJK font it has no outlines for (STSong-Light on a machine
+    # without a CJK font: a lone 「０」 cell or the 「构」 of a wrapped header vanished)
+    undrawn: int = 0
 
 
 class Word(NamedTuple):
@@ -127,6 +131,12 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
     form_count = _bind(c, "FPDFFormObj_CountObjects", _INT, _PTR)
     form_get = _bind(c, "FPDFFormObj_GetObject", _PTR, _PTR, ctypes.c_ulong)
     text_kind, path_kind, form_kind = c.FPDF_PAGEOBJ_TEXT, c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_FORM
+    fontless = not draws_cjk()  # then look for text objects pdfium drew nothing of
+    get_bounds = _bind(c, "FPDFPageObj_GetBounds", _INT, _PTR, _PTR, _PTR, _PTR, _PTR)
+    box = (ctypes.c_float * 4)()
+    left, bottom = ctypes.addressof(box), ctypes.addressof(box) + 4
+    right, top = left + 8, left + 12
+    undrawn = 0
     while stack:
         parent, form, outer = stack.pop()
         count = page_count(parent) if form < 0 else form_count(parent)
@@ -141,6 +151,10 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
                     rotated = True
                 elif not scaled and abs(a * d - b * cc) < 0.81:
                     scaled = True
+                if fontless:
+                    get_bounds(obj, left, bottom, right, top)
+                    if box[2] - box[0] < 0.01 and box[3] - box[1] < 0.01 and not _embedded(c, obj):
+                        undrawn += 1
             elif kind == path_kind:
                 shapes += 1
                 if shapes > limit_shapes:
@@ -151,7 +165,65 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
                 get_matrix(obj, ref)
                 stack.append((obj, form + 1, _compose(values(), outer)))
     chars, unmapped = _chars(c, textpage, height, limit_chars, scaled)
-    return PageData(width, height, chars, edges, shapes, unmapped, rotated)
+    return PageData(width, height, chars, edges, shapes, unmapped, rotated, undrawn)
+
+
+@cache
+def draws_cjk() -> bool:
+    """Whether pdfium finds a font on this machine for Chinese text in a font the file does not
+    embed (STSong-Light, as Acrobat's Chinese exports leave it). Without one it drops every
+    one-character text object in such a font, so each page is then checked for objects it drew
+    nothing of (a per-object call, 1-4% of a PDF's parse, spared where a CJK font is installed)."""
+    import pypdfium2.raw as c
+
+    data = _one_character_pdf()
+    buffer = ctypes.create_string_buffer(data, len(data))
+    doc = c.FPDF_LoadMemDocument(buffer, len(data), None)
+    if not doc:
+        return False
+    try:
+        page = c.FPDF_LoadPage(doc, 0)
+        textpage = c.FPDFText_LoadPage(page)
+        try:
+            return bool(c.FPDFText_CountChars(textpage) > 0)
+        finally:
+            c.FPDFText_ClosePage(textpage)
+            c.FPDF_ClosePage(page)
+    finally:
+        c.FPDF_CloseDocument(doc)
+
+
+def _one_character_pdf() -> bytes:
+    """A page showing 「０」 alone in STSong-Light (not embedded, UniGB-UCS2-H)."""
+    content = b"BT /F1 10 Tf 50 700 Td <ff10> Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 "
+        b"/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _embedded(c: Any, text_object: int) -> bool:
+    """Whether a text object's font is in the file (rare call: only for objects pdfium drew nothing of)."""
+    font = _bind(c, "FPDFTextObj_GetFont", _PTR, _PTR)(text_object)
+    return bool(font) and _bind(c, "FPDFFont_GetIsEmbedded", _INT, _PTR)(font) == 1
 
 
 _MATRIX = struct.Struct("6f")  # pdfium's FS_MATRIX: a, b, c, d, e, f as C floats
