@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Parse time of two checkouts side by side, on the same inputs, interleaved (A B A B …).
 
-    python bench/ab_parse.py BASE_ROOT [NEW_ROOT] [--rounds 5]
+    python bench/ab_parse.py BASE_ROOT [NEW_ROOT] [--rounds 5] [--also DIR] [--only .pdf]
 
 Each round runs one subprocess per checkout (``PYTHONPATH=ROOT``) that parses every input warm,
 three times, and reports the fastest per input; the medians over rounds are compared per input and in
@@ -47,13 +47,15 @@ print(json.dumps(out))
 """
 
 
-def inputs() -> list[str]:
+def inputs(extra: list[str], suffixes: list[str]) -> list[str]:
     found = []
     corpus = ROOT.parent / "shared" / "corpus"
     if corpus.is_dir():
         found += sorted(str(p) for p in corpus.iterdir() if p.is_file() and p.suffix != ".tsv")
     found += sorted(str(p) for p in (ROOT / "fixtures").iterdir() if p.is_file())
-    return found
+    for folder in extra:
+        found += sorted(str(p) for p in Path(folder).iterdir() if p.is_file())
+    return [f for f in found if not suffixes or f.endswith(tuple(suffixes))]
 
 
 def run(root: str, files: list[str]) -> dict[str, float]:
@@ -69,8 +71,10 @@ def main() -> None:
     parser.add_argument("base")
     parser.add_argument("new", nargs="?", default=str(ROOT))
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--also", action="append", default=[], help="a folder of more inputs (e.g. rendered PDFs)")
+    parser.add_argument("--only", action="append", default=[], help="only inputs ending so (e.g. .pdf)")
     args = parser.parse_args()
-    files = inputs()
+    files = inputs(args.also, args.only)
     samples: dict[str, dict[str, list[float]]] = {"base": {}, "new": {}}
     for _ in range(args.rounds):
         for side, root in (("base", args.base), ("new", args.new)):

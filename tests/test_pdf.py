@@ -557,6 +557,22 @@ def test_operators_of_an_uncompressed_content_stream_are_counted_before_pdfium_o
     assert info.value.reason == "too-complex"
 
 
+@pytest.mark.parametrize(
+    ("stream", "cost"),
+    [
+        (b"q Q", 2),
+        (b"BT /F1 12 Tf 72 712 Td (ab) Tj ET", 5 + 1 + 4),  # BT Tf Td Tj ET, the word ab, its 4 bytes
+        (b"BT/F2 9.5 Tf<4e2d56fd>Tj T* 0 -1.2 TD[(x)-250(y)]TJ ET", 7 + 2 + 10 + 3 + 3),
+        (b"/Fm1 Do 1 0 0 1 0 0 cm 0.5 w 10 20 m 30 40 l S", 6),  # not /Fm1, 0.5 or the numbers
+        (b"a1b2 _x #y .z *w", 1),  # a word with digits; a letter after _ # . * starts none
+    ],
+)
+def test_a_content_stream_costs_its_operators_and_the_bytes_it_shows(stream, cost):
+    costs = pdf_reader.StreamCosts()
+    pdf_reader._count_operators(stream, 3, False, costs)
+    assert costs.own == {3: cost}
+
+
 def test_a_font_cmap_is_not_counted_as_page_content():
     costs = pdf_reader.StreamCosts()
     pdf_reader._count_operators(

@@ -102,9 +102,21 @@ _NOT_CONTENT = re.compile(
     rb"/Type\s*/(?:XRef|ObjStm|Metadata|EmbeddedFile|CMap|XObject\s*/Subtype\s*/Image)\b"
 )
 _BINDING = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*(\d+)\s+\d+\s+R\b")
-# an operator: a bare word that is not a /Name, a number or inside a hex string (close enough). The
-# look-behind is tried after the first letter, not at every byte: the same matches, 1.6x faster
-_OPERATOR = re.compile(rb"[A-Za-z'\"](?<![/\w#.<][A-Za-z'\"])[A-Za-z0-9*'\"]*")
+
+
+def _word_starts_table() -> bytes:
+    """An operator is a bare word that is not a /Name, a number or inside a hex string (close enough):
+    a letter or quote not preceded by another, nor by a digit, ``_ * / # . <``. Mapped through this
+    table (letters and quotes to ``a``, those to ``n``, the rest to a space), each one is a " a"."""
+    table = bytearray(b" " * 256)
+    for ch in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"":
+        table[ch] = ord("a")
+    for ch in b"0123456789_*/#.<":
+        table[ch] = ord("n")
+    return bytes(table)
+
+
+_WORD_STARTS = _word_starts_table()
 
 
 @dataclass(slots=True)
@@ -417,7 +429,7 @@ def check_streams(data: bytes) -> StreamCosts:
 def _count_operators(stream: bytes, number: int, form: bool, costs: StreamCosts) -> None:
     if b"begincmap" in stream[:4096]:
         return  # a ToUnicode CMap: read once per font, and not drawn
-    ops = len(_OPERATOR.findall(stream))
+    ops = (b" " + stream).translate(_WORD_STARTS).count(b" a")  # in C: 5x a regex's findall
     ops += sum(map(len, _STRING.findall(stream)))  # a char shown is the dearest work
     costs.own[number] = costs.own.get(number, 0) + ops
     if form:
