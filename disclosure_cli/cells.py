@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from .textnorm import drop_invisible, fold_forms, nfkc
+from .textnorm import NOTE_MARKS, drop_invisible, fold_forms, nfkc
 
 if TYPE_CHECKING:
     from .record import Value
@@ -158,6 +158,8 @@ def classify(raw: str, loc: Location, row_id: object = None, copy: bool = False)
         return Cell(stripped, "value", loc, row_id, int(stripped), None, copy)
     compact = "".join(nfkc(stripped).split())  # the whitespace \s matches, removed in C
     if not compact:  # nothing but characters that print nothing: an empty cell, as it reads
+        if NOTE_MARKS.search(stripped):  # a lone 「①」: a mark (see a note), never a blank
+            return Cell(stripped, "label", loc, row_id, copy=copy)
         return Cell("", "null", loc, row_id, copy=copy)
     if compact in NULL_MARKERS:
         return Cell(stripped, "null", loc, row_id, copy=copy)

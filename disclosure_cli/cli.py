@@ -246,7 +246,7 @@ def trend(
 
 
 def _is_year(text: str) -> bool:
-    return len(text) == 4 and text.isdigit() and 1990 <= int(text) <= 2100
+    return len(text) == 4 and text.isdecimal() and 1990 <= int(text) <= 2100
 
 
 @main.command()

@@ -507,7 +507,7 @@ class Fetcher:
 
     def _read_capped(self, resp: httpx.Response, deadline: _Deadline | None = None) -> bytes:
         length = resp.headers.get("content-length")
-        expected = int(length) if length and length.isdigit() else None
+        expected = int(length) if length and length.isascii() and length.isdigit() else None
         if expected is not None and expected > self.max_bytes:
             raise too_large(expected, self.max_bytes, "response")
         chunks: list[bytes] = []
@@ -548,7 +548,7 @@ class Fetcher:
             rp.parse(page.data.decode("utf-8", errors="replace").splitlines())
         except ReportError as exc:
             code = exc.reason[5:] if exc.reason.startswith("http-") else ""
-            if code.isdigit() and 400 <= int(code) < 500:
+            if code.isdecimal() and 400 <= int(code) < 500:
                 rp.allow_all = True  # no robots.txt: everything is allowed (RFC 9309 §2.3.1.3)
             else:
                 rp.disallow_all = True  # unreachable robots.txt: assume complete disallow (§2.3.1.4)

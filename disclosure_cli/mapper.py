@@ -1211,8 +1211,8 @@ def _join_split_number(
         if cells[i].kind == cells[i + 1].kind == "value"
         and cells[i].loc.line is not None
         and cells[i].loc.line == cells[i + 1].loc.line
-        and cells[i].raw.isdigit()
-        and cells[i + 1].raw.isdigit()
+        and cells[i].raw.isdecimal()
+        and cells[i + 1].raw.isdecimal()
     ]
     lines = [c.loc.line for c in cells]
     if len(pairs) != 1 or len(set(lines)) != width:  # every other cell on a line of its own

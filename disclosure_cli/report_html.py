@@ -435,7 +435,7 @@ def finding_years(series: Series, f: Finding) -> list[int]:
     years = {by_source[t.source] for t in f.terms if t.source in by_source}
     if not years:
         tail = f.where.rsplit(".", 1)[-1]
-        if len(tail) == 4 and tail.isdigit():
+        if len(tail) == 4 and tail.isdecimal():
             years.add(int(tail))
     return sorted(years)
 

@@ -77,6 +77,13 @@ def drop_invisible(text: str) -> str:
     return INVISIBLE.sub("", text) if INVISIBLE.search(text) else text
 
 
+# Marks, not numbers: circled, parenthesised and full-stop digits (①, ⑴, ⒈, ❶) number a list or mark a
+# footnote, and superscript digits are footnote references (Word's 「12¹」; an HTML <sup>1</sup>,
+# readers/html.py). NFKC makes each of them plain digits, and 「12①」 read as the count 121: they are
+# folded to a space instead, so the number reads 12 and the raw text keeps its mark.
+NOTE_MARKS = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+
+
 def nfkc(text: str) -> str:
     """Full-width digits, letters and punctuation to their ASCII forms; the characters that print
     nothing dropped (:func:`drop_invisible`).
@@ -88,7 +95,12 @@ def nfkc(text: str) -> str:
 
 
 def fold_forms(text: str) -> str:
-    """:func:`nfkc` of a text already without invisible characters (a reader's cleaned line)."""
+    """:func:`nfkc` of a text already without invisible characters (a reader's cleaned line), note
+    marks (:data:`NOTE_MARKS`) as spaces."""
+    if text.isascii():
+        return text
+    if NOTE_MARKS.search(text):
+        text = NOTE_MARKS.sub(" ", text)
     return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
 
 

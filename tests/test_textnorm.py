@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli.textnorm import _t2s_triggers, detect_script, drop_invisible, nfkc, to_simplified
+from disclosure_cli.textnorm import NOTE_MARKS, _t2s_triggers, detect_script, drop_invisible, nfkc, to_simplified
 
 # the characters these pages are made of, and the ones normalisation changes most
 _PAGE_TEXT = st.text(
@@ -35,7 +35,24 @@ _PAGE_TEXT = st.text(
 @settings(max_examples=400)
 @given(_PAGE_TEXT)
 def test_nfkc_is_unicode_nfkc(text: str) -> None:
-    assert nfkc(text) == unicodedata.normalize("NFKC", drop_invisible(text))
+    """NFKC, but for the note marks (circled and superscript digits), which it makes spaces."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", NOTE_MARKS.sub(" ", drop_invisible(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("12①", "12 "),
+        ("①本级预决算", " 本级预决算"),
+        ("12¹", "12 "),
+        ("３⑴", "3 "),
+        ("❶⒈⓵", "   "),
+        ("（一）１２", "(一)12"),  # full-width forms still fold
+    ],
+)
+def test_note_marks_are_not_digits(text: str, folded: str) -> None:
+    """NFKC would make 「12①」 the number 121 and a footnote's 「12¹」 too."""
+    assert nfkc(text) == folded
 
 
 def test_characters_that_print_nothing_are_dropped() -> None:

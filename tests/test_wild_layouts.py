@@ -248,6 +248,43 @@ def test_characters_that_print_nothing_change_no_number(seed, fmt, shape, blanks
     assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
 
 
+# Footnote references after a number: as characters (any page) and, in HTML, as the markup that raises
+# them (stand-ins in the texts, replaced once the page is rendered and escaped).
+TEXT_MARKS = ("①", "⑵", "¹", "²", " ③", "❶")
+HTML_MARKS = {
+    "\ue001": "<sup>1</sup>",
+    "\ue002": "<sup>[2]</sup>",
+    "\ue003": '<a href="#_ftn1" name="_ftnref1"><span class="MsoFootnoteReference"><span>[1]</span></span></a>',
+    "\ue004": '<span style="vertical-align: super">3</span>',
+    "\ue005": "<sup>（注4）</sup>",
+}
+
+
+@PROPERTY
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(FORMATS),
+    shape=st.sampled_from(("html", "markdown", *TEXT, *LAYOUTS)),
+    render_seed=st.integers(0, 10**6),
+)
+def test_a_footnote_mark_after_a_number_is_not_part_of_it(seed, fmt, shape, render_seed):
+    """「12①」, 「12¹」, 「12<sup>1</sup>」, Word's footnote reference 「12[1]」 raised: the count is 12.
+    Before, NFKC made the mark a digit and the cell read 121 (the audit then blamed the publisher)."""
+    import random
+
+    s = synth.random_report(seed, fmt)
+    rng = random.Random(render_seed)
+    is_html = shape not in ("markdown", *TEXT)
+    marks = [*TEXT_MARKS, *HTML_MARKS] if is_html else list(TEXT_MARKS)
+    keys = [k for k in s.values if not k.startswith("active.") and rng.random() < 0.15]
+    for key in keys:
+        s.texts[key] += rng.choice(marks)
+    page = synth.render(s, shape, render_seed)
+    for stand_in, markup in HTML_MARKS.items():
+        page = page.replace(stand_in, markup)
+    assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
+
+
 @pytest.mark.parametrize("shape", ["html", "markdown", "word"])
 def test_a_table_cell_may_print_its_unit(shape):
     """「12件」「3 件」 in a table cell is the count 12, 3 (the template's unit is 件); in free text a

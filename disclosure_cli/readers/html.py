@@ -113,7 +113,35 @@ def read_html(text: str) -> list[Cell]:
     root = parse_document(text)
     if _MAYBE_HIDDEN.search(text):
         drop_hidden_inline(root)
+    if _MAYBE_NOTE_REFERENCE.search(text):
+        mark_note_references(root)
     return _Walker().run(root)
+
+
+# A footnote reference raised after a number or a label: 「12<sup>1</sup>」, Word's
+# <a href="#_ftn1"><span class=MsoFootnoteReference>[1]</span></a>, a span styled
+# vertical-align:super. Its text joined the number (12 and 1 read as the count 121); written as
+# superscript digits, it is a note mark the cell reader keeps out of the number (textnorm.NOTE_MARKS).
+_MAYBE_NOTE_REFERENCE = re.compile(r"<sup\b|vertical-align\s*:\s*super|(?:Foot|End)noteReference", re.I)
+_NOTE_REFERENCE_ELEMENTS = (
+    "//sup | //*[contains(@class, 'FootnoteReference') or contains(@class, 'EndnoteReference')"
+    " or contains(translate(@style, 'SUPER \t\n', 'super'), 'vertical-align:super')]"
+)
+_NOTE_REFERENCE = re.compile(r"[\[(（〔【]?(?:注释?)?(\d{1,2})[\])）〕】]?")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def mark_note_references(root: _Element) -> None:
+    """Write each footnote reference (:data:`_MAYBE_NOTE_REFERENCE`) as superscript digits: 「[1]」 as 「¹」.
+    Raised text that is not a short reference (「m<sup>2</sup>」 is one, a raised word is not) stays."""
+    for el in cast("list[_Element]", root.xpath(_NOTE_REFERENCE_ELEMENTS)):
+        text = "".join(cast("list[str]", el.xpath(".//text()"))).strip()
+        m = _NOTE_REFERENCE.fullmatch(text)
+        if m is None:
+            continue
+        for child in list(el):
+            el.remove(child)  # their text and tails are the reference, rewritten below
+        el.text = m.group(1).translate(_SUPERSCRIPT)
 
 
 # Inline elements a page hides (「12<span style="display:none">7</span>」, a trick against copying
