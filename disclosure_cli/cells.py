@@ -156,10 +156,10 @@ def classify(raw: str, loc: Location, row_id: object = None, copy: bool = False)
         return Cell(stripped, "null", loc, row_id, copy=copy)
     if stripped.isascii() and stripped.isdigit() and len(stripped) <= MAX_DIGITS:  # most cells: a plain count
         return Cell(stripped, "value", loc, row_id, int(stripped), None, copy)
+    if NOTE_MARKS.search(stripped) and not NOTE_MARKS.sub("", "".join(stripped.split())):
+        return Cell(stripped, "label", loc, row_id, copy=copy)  # a lone 「①」 is a mark, not the number 1
     compact = "".join(nfkc(stripped).split())  # the whitespace \s matches, removed in C
     if not compact:  # nothing but characters that print nothing: an empty cell, as it reads
-        if NOTE_MARKS.search(stripped):  # a lone 「①」: a mark (see a note), never a blank
-            return Cell(stripped, "label", loc, row_id, copy=copy)
         return Cell("", "null", loc, row_id, copy=copy)
     if compact in NULL_MARKERS:
         return Cell(stripped, "null", loc, row_id, copy=copy)
@@ -191,6 +191,8 @@ def _number_spans(norm: str) -> Iterator[tuple[int, int, str, str | None]]:
         if before.isascii() and (before.isalpha() or before == "." or (before.isdigit() and text[0] not in "+-")):
             continue  # part of an identifier or version string (a sign after digits starts a new number)
         after = norm[end] if end < len(norm) else ""
+        if before == "(" and after == ")" and _opens_label(norm[end + 1 : end + 2]):
+            continue  # 「(3)其他」 (NFKC of ⑶ and （3）): the number of the label it opens
         if after in _INDEX_PUNCT and not norm[end + 1 : end + 2].isdigit():
             # 「2.其他法律…」: the digit before 「.」 numbers the next label
             if len(text) > 1 and text.isdigit():
@@ -210,6 +212,10 @@ def _number_spans(norm: str) -> Iterator[tuple[int, int, str, str | None]]:
             if _next_nonspace(norm, end) in _PROSE_SUFFIX:
                 continue
         yield start, end, text, None
+
+
+def _opens_label(ch: str) -> bool:
+    return ch.isalpha() and not ch.isascii()  # a CJK character: label text follows
 
 
 _HAS_DIGIT = re.compile(r"\d")

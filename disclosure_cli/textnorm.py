@@ -79,9 +79,49 @@ def drop_invisible(text: str) -> str:
 
 # Marks, not numbers: circled, parenthesised and full-stop digits (①, ⑴, ⒈, ❶) number a list or mark a
 # footnote, and superscript digits are footnote references (Word's 「12¹」; an HTML <sup>1</sup>,
-# readers/html.py). NFKC makes each of them plain digits, and 「12①」 read as the count 121: they are
-# folded to a space instead, so the number reads 12 and the raw text keeps its mark.
-NOTE_MARKS = re.compile("[\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+# readers/html.py). NFKC makes each of them plain digits, so 「12①」 read as the count 121. A mark
+# after a number is folded to a space instead (the number reads 12, the raw text keeps its mark), and
+# so is one just before a number (「①2020年」 is no year 12020). A list's mark written against the
+# label it opens folds as NFKC folds it: 「153⒊其他」 on a flattened page is 153 and the row 「3.其他」
+# (「3471 ③ 四、结转…」 is 3471 with its note mark: the next label has its own number).
+_MARK = "[\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]"
+NOTE_MARKS = re.compile(_MARK)
+_SUPERSCRIPTS = frozenset("\u00b2\u00b3\u00b9\u2070\u2074\u2075\u2076\u2077\u2078\u2079")
+_UNIT_CHARS = frozenset("件条个项次人份万元")  # 「12①件」: a mark between a count and its unit
+_MARKS_BY_A_NUMBER = re.compile(f"(?<=\\d)(\\s*)({_MARK}+)(\\s*)(\\S?)|{_MARK}+(?=\\s*\\d)")
+
+
+def _circled_as_index() -> dict[int, str]:
+    """Circled digits (①, ❶, ➀, ⓫, ㉑ …) as the list index they are, 「1.」: NFKC's bare 「1」 ran into
+    the label it opens (「①属于国家秘密」 on a flattened page read the 1 as the row's first count)."""
+    blocks = [(0x2460, 0x2473), (0x24EA, 0x24FF), (0x2776, 0x2793), (0x3251, 0x325F), (0x32B1, 0x32BF)]
+    return {
+        cp: f"{int(unicodedata.numeric(chr(cp)))}."
+        for a, b in blocks
+        for cp in range(a, b + 1)
+        if unicodedata.numeric(chr(cp), -1) >= 0 and unicodedata.category(chr(cp)) == "No"
+    }
+
+
+_CIRCLED_AS_INDEX = _circled_as_index()
+
+
+def fold_note_marks(text: str) -> str:
+    """``text`` with each note mark next to a number a space (:data:`NOTE_MARKS`), and the other
+    circled digits list indexes (「①」 as 「1.」)."""
+    if not NOTE_MARKS.search(text):
+        return text
+    return _MARKS_BY_A_NUMBER.sub(_fold_mark, text).translate(_CIRCLED_AS_INDEX)
+
+
+def _fold_mark(m: re.Match[str]) -> str:
+    marks = m.group(2)
+    if marks is None:  # before a number
+        return " "
+    after = m.group(4)
+    if not m.group(3) and after.isalpha() and after not in _UNIT_CHARS and not _SUPERSCRIPTS.issuperset(marks):
+        return " " + m.group(0)  # a list's mark opening the next label: apart from the number
+    return f"{m.group(1)} {m.group(3)}{after}"
 
 
 def nfkc(text: str) -> str:
@@ -95,12 +135,11 @@ def nfkc(text: str) -> str:
 
 
 def fold_forms(text: str) -> str:
-    """:func:`nfkc` of a text already without invisible characters (a reader's cleaned line), note
-    marks (:data:`NOTE_MARKS`) as spaces."""
+    """:func:`nfkc` of a text already without invisible characters (a reader's cleaned line); note
+    marks next to a digit (:data:`NOTE_MARKS`) as a space."""
     if text.isascii():
         return text
-    if NOTE_MARKS.search(text):
-        text = NOTE_MARKS.sub(" ", text)
+    text = fold_note_marks(text)
     return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text))
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_cli.textnorm import NOTE_MARKS, _t2s_triggers, detect_script, drop_invisible, nfkc, to_simplified
+from disclosure_cli.textnorm import _t2s_triggers, detect_script, drop_invisible, fold_note_marks, nfkc, to_simplified
 
 # the characters these pages are made of, and the ones normalisation changes most
 _PAGE_TEXT = st.text(
@@ -35,23 +35,27 @@ _PAGE_TEXT = st.text(
 @settings(max_examples=400)
 @given(_PAGE_TEXT)
 def test_nfkc_is_unicode_nfkc(text: str) -> None:
-    """NFKC, but for the note marks (circled and superscript digits), which it makes spaces."""
-    assert nfkc(text) == unicodedata.normalize("NFKC", NOTE_MARKS.sub(" ", drop_invisible(text)))
+    """NFKC, but for the note marks (circled and superscript digits) next to a number."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", fold_note_marks(drop_invisible(text)))
 
 
 @pytest.mark.parametrize(
     ("text", "folded"),
     [
         ("12①", "12 "),
-        ("①本级预决算", " 本级预决算"),
+        ("①本级预决算", "1.本级预决算"),  # a list index, away from any number: 「1.」
+        ("⒊其他", "3.其他"),  # 2021's row 「3.其他」 typed with the input method's ⒊
+        ("①2020年", " 2020年"),
         ("12¹", "12 "),
         ("３⑴", "3 "),
-        ("❶⒈⓵", "   "),
+        ("0❶ 0 ⓵", "0  0  "),
+        ("153⒊其他", "153 3.其他"),  # a flattened page: a count, then the next row's label
+        ("12①件", "12 件"),
         ("（一）１２", "(一)12"),  # full-width forms still fold
     ],
 )
 def test_note_marks_are_not_digits(text: str, folded: str) -> None:
-    """NFKC would make 「12①」 the number 121 and a footnote's 「12¹」 too."""
+    """NFKC would make 「12①」 the number 121 and a footnote's 「12¹」 too; a list's ① stays its number."""
     assert nfkc(text) == folded
 
 

@@ -285,6 +285,18 @@ def test_a_footnote_mark_after_a_number_is_not_part_of_it(seed, fmt, shape, rend
     assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
 
 
+@pytest.mark.parametrize("shape", ["html", "lines", "flat", "markdown", "padded-labels"])
+def test_rows_numbered_with_the_input_methods_full_stop_digits_are_read(shape):
+    """「⒈」「⒉」「⒊」 are what a Chinese input method types for 「1.」「2.」「3.」: 2021's row 「3.其他」
+    numbered ⒊ is still that row (a list's mark away from any number folds to its digits)."""
+    s = synth.random_report(7, "2021")
+    page = synth.render(s, shape, 7)
+    assert "3.其他" in page
+    numbered = re.sub(r"(?<![\d.])([1-9])\.(?=[\u4e00-\u9fff])", lambda m: chr(0x2487 + int(m.group(1))), page)
+    assert "⒊其他" in numbered
+    assert_exact(s, parse_bytes(numbered.encode(), source=f"{shape}/7"))
+
+
 @pytest.mark.parametrize("shape", ["html", "markdown", "word"])
 def test_a_table_cell_may_print_its_unit(shape):
     """「12件」「3 件」 in a table cell is the count 12, 3 (the template's unit is 件); in free text a

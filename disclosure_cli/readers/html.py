@@ -123,25 +123,49 @@ def read_html(text: str) -> list[Cell]:
 # vertical-align:super. Its text joined the number (12 and 1 read as the count 121); written as
 # superscript digits, it is a note mark the cell reader keeps out of the number (textnorm.NOTE_MARKS).
 _MAYBE_NOTE_REFERENCE = re.compile(r"<sup\b|vertical-align\s*:\s*super|(?:Foot|End)noteReference", re.I)
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 _NOTE_REFERENCE_ELEMENTS = (
-    "//sup | //*[contains(@class, 'FootnoteReference') or contains(@class, 'EndnoteReference')"
-    " or contains(translate(@style, 'SUPER \t\n', 'super'), 'vertical-align:super')]"
+    "//sup | //*[self::span or self::a or self::font or self::small]["
+    f"contains(translate(@class, '{_UPPER}', '{_LOWER}'), 'footnotereference')"
+    f" or contains(translate(@class, '{_UPPER}', '{_LOWER}'), 'endnotereference')"
+    f" or contains(translate(@style, '{_UPPER} \t\n', '{_LOWER}'), 'vertical-align:super')]"
 )
 _NOTE_REFERENCE = re.compile(r"[\[(（〔【]?(?:注释?)?(\d{1,2})[\])）〕】]?")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_BLOCKS_OF_TEXT = ("td", "th", "p", "div", "li", "caption", "body")
 
 
 def mark_note_references(root: _Element) -> None:
     """Write each footnote reference (:data:`_MAYBE_NOTE_REFERENCE`) as superscript digits: 「[1]」 as 「¹」.
-    Raised text that is not a short reference (「m<sup>2</sup>」 is one, a raised word is not) stays."""
+    Only a reference with text before it in its cell or paragraph: raised text alone in a cell is the
+    cell's value (「<td><sup>7</sup></td>」 is 7), and one that is not a short reference stays."""
     for el in cast("list[_Element]", root.xpath(_NOTE_REFERENCE_ELEMENTS)):
         text = "".join(cast("list[str]", el.xpath(".//text()"))).strip()
         m = _NOTE_REFERENCE.fullmatch(text)
-        if m is None:
+        if m is None or not _text_before(el):
             continue
         for child in list(el):
             el.remove(child)  # their text and tails are the reference, rewritten below
-        el.text = m.group(1).translate(_SUPERSCRIPT)
+        el.text = str(int(m.group(1))).translate(_SUPERSCRIPT)  # int(): full-width digits too
+
+
+def _text_before(el: _Element) -> bool:
+    """Whether any text comes before ``el`` in its cell or paragraph (the nearest block holding it)."""
+    node = el
+    while True:
+        prev = node.getprevious()
+        while prev is not None:
+            if (prev.tail or "").strip() or "".join(cast("list[str]", prev.xpath(".//text()"))).strip():
+                return True
+            prev = prev.getprevious()
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if (parent.text or "").strip():
+            return True
+        if parent.tag in _BLOCKS_OF_TEXT:
+            return False
+        node = parent
 
 
 # Inline elements a page hides (「12<span style="display:none">7</span>」, a trick against copying

@@ -152,8 +152,8 @@ def read_page(page: Any, textpage: Any, limit_chars: int, limit_shapes: int) -> 
                 elif not scaled and abs(a * d - b * cc) < 0.81:
                     scaled = True
                 if fontless:
-                    get_bounds(obj, left, bottom, right, top)
-                    if box[2] - box[0] < 0.01 and box[3] - box[1] < 0.01 and not _embedded(c, obj):
+                    drawn = get_bounds(obj, left, bottom, right, top)
+                    if drawn and box[2] - box[0] < 0.01 and box[3] - box[1] < 0.01 and not _embedded(c, obj):
                         undrawn += 1
             elif kind == path_kind:
                 shapes += 1
