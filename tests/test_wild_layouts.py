@@ -285,16 +285,22 @@ def test_a_footnote_mark_after_a_number_is_not_part_of_it(seed, fmt, shape, rend
     assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
 
 
-@pytest.mark.parametrize("shape", ["html", "lines", "flat", "markdown", "padded-labels"])
-def test_rows_numbered_with_the_input_methods_full_stop_digits_are_read(shape):
-    """「⒈」「⒉」「⒊」 are what a Chinese input method types for 「1.」「2.」「3.」: 2021's row 「3.其他」
-    numbered ⒊ is still that row (a list's mark away from any number folds to its digits)."""
-    s = synth.random_report(7, "2021")
-    page = synth.render(s, shape, 7)
-    assert "3.其他" in page
-    numbered = re.sub(r"(?<![\d.])([1-9])\.(?=[\u4e00-\u9fff])", lambda m: chr(0x2487 + int(m.group(1))), page)
-    assert "⒊其他" in numbered
-    assert_exact(s, parse_bytes(numbered.encode(), source=f"{shape}/7"))
+@PROPERTY
+@given(
+    seed=st.integers(0, 10**6),
+    fmt=st.sampled_from(FORMATS),
+    shape=st.sampled_from(("html", "markdown", *TEXT, *LAYOUTS)),
+    style=st.sampled_from(tuple(synth.LIST_MARKS)),
+    render_seed=st.integers(0, 10**6),
+)
+def test_sub_rows_numbered_in_any_style_are_read(seed, fmt, shape, style, render_seed):
+    """「⒈」 (the input method's 「1.」), 「①」, 「⑴」, 「（1）」, 「1、」 numbering 1.属于国家秘密 and
+    its neighbours: the same rows. Before, 2021's 「⒊其他」 row was lost once note marks stopped
+    folding to digits, and on a flattened page 「①属于国家秘密」 had its 1 read as the row's first
+    count (455 of 990 values wrong over 5 reports), 「(3)其他」 the same (35 of 1,000)."""
+    s = synth.random_report(seed, fmt)
+    page = synth.with_list_marks(synth.render(s, shape, render_seed), style)
+    assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
 
 
 @pytest.mark.parametrize("shape", ["html", "markdown", "word"])

@@ -18,7 +18,7 @@ import html
 import random
 import re
 import sys
-from collections.abc import ItemsView, Iterable
+from collections.abc import Callable, ItemsView, Iterable
 from itertools import pairwise
 from pathlib import Path
 from typing import TypeAlias
@@ -770,6 +770,24 @@ def with_invisible(page: str, seed: int | random.Random, rate: float = 0.02, htm
         parts += [sprinkle(page[pos : m.start()]), m.group(0)]
         pos = m.end()
     return "".join([*parts, sprinkle(page[pos:])])
+
+
+# How editors number a table's sub-rows (「1.属于国家秘密」 in the template): the input method's
+# full-stop digits, circled and parenthesised digits, full-width brackets, an ideographic comma.
+LIST_MARKS: dict[str, Callable[[int], str]] = {
+    "full-stop": lambda n: chr(0x2487 + n),  # ⒈
+    "circled": lambda n: chr(0x245F + n),  # ①
+    "parenthesised": lambda n: chr(0x2473 + n),  # ⑴
+    "brackets": lambda n: f"（{n}）",
+    "comma": lambda n: f"{n}、",
+}
+_LIST_INDEX = re.compile(r"(?<![\d.])([1-9])\.(?=[\u4e00-\u9fff])")
+
+
+def with_list_marks(page: str, style: str) -> str:
+    """``page`` with its labels' 「1.」「2.」 numbers written in another style (:data:`LIST_MARKS`)."""
+    mark = LIST_MARKS[style]
+    return _LIST_INDEX.sub(lambda m: mark(int(m.group(1))), page)
 
 
 def copied_text(page: str) -> str:
