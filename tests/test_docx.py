@@ -271,6 +271,21 @@ def test_content_controls_deletions_field_codes_and_text_box_fallbacks():
     ]
 
 
+def test_hidden_runs_and_a_moves_old_place_are_not_text():
+    """A hidden run (``w:vanish``) and the old place of a tracked move (``w:moveFrom``, whose text Word
+    keeps in ``w:t``) are not shown: 「9」 hidden before 「20」 was read 920, silently in table 2."""
+    hidden = "<w:r><w:rPr><w:vanish/></w:rPr><w:t>9</w:t></w:r>"
+    shown = '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t>1</w:t></w:r>'
+    moved = '<w:moveFrom w:id="1" w:author="x"><w:r><w:t>7</w:t></w:r></w:moveFrom>'
+    body = _table(
+        [
+            [_tc("规章"), f"<w:tc><w:p>{hidden}<w:r><w:t>20</w:t></w:r></w:p></w:tc>"],
+            [_tc("规范性文件"), f"<w:tc><w:p>{moved}<w:r><w:t>3</w:t></w:r>{shown}</w:p></w:tc>"],
+        ]
+    )
+    assert [c.raw for c in word.read_docx(docx_with_body(body))] == ["规章", "20", "规范性文件", "31"]
+
+
 def test_a_line_break_inside_a_paragraph_starts_a_new_line_and_tabs_are_spaces():
     cells = word.read_docx(
         docx_with_body(_p("<w:r><w:t>行政复议</w:t><w:tab/><w:t>5</w:t><w:br/><w:t>行政诉讼</w:t><w:t>6</w:t></w:r>"))

@@ -14,7 +14,8 @@ as for HTML and PDF:
 - every paragraph outside tables (the title line included) is one line of free text, cut by
   :func:`~disclosure_cli.cells.tokenize_text`; a line break inside a paragraph starts a new line.
   Runs are joined without a space (Word splits words into runs at will); content controls
-  (``w:sdt``) and custom XML wrappers are looked through; deleted text and field codes are not text.
+  (``w:sdt``) and custom XML wrappers are looked through; deleted text, hidden runs (``w:vanish``),
+  a tracked move's old place and field codes are not text.
 
 Bounded work for any file: the package's declared sizes are checked before anything is inflated
 (:func:`check_package`), a span is clamped to its table's extent, and the grid slots and cells read
@@ -70,6 +71,8 @@ _SDT, _SDT_CONTENT, _CUSTOM_XML = f"{{{_W}}}sdt", f"{{{_W}}}sdtContent", f"{{{_W
 _VAL = f"{{{_W}}}val"
 _TBL_GRID, _GRID_COL = f"{{{_W}}}tblGrid", f"{{{_W}}}gridCol"
 _FALLBACK = f"{{{_MC}}}Fallback"  # a copy of a text box for old readers: read once, in mc:Choice
+_MOVE_FROM = f"{{{_W}}}moveFrom"  # a tracked move's old place: its text is shown again where it moved to
+_R, _R_PR, _VANISH, _VAL = f"{{{_W}}}r", f"{{{_W}}}rPr", f"{{{_W}}}vanish", f"{{{_W}}}val"
 _WRAPPERS = {_SDT, _SDT_CONTENT, _CUSTOM_XML}
 _SPACE = re.compile(r"\s+")
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
@@ -145,7 +148,8 @@ def _short(exc: Exception) -> str:
 
 
 def paragraph_lines(p: _Element) -> list[str]:
-    """A paragraph's text, one string per line (``w:br``/``w:cr`` end a line; runs join as they are).
+    """A paragraph's text, one string per line (``w:br``/``w:cr`` end a line; runs join as they are);
+    hidden runs and a tracked move's old place are not text.
 
     One pass over the subtree dispatching on the tag: faster than lxml's tag-filtered iterators here."""
     lines = [""]
@@ -164,9 +168,18 @@ def paragraph_lines(p: _Element) -> list[str]:
             lines.append("")
         elif tag == _NB_HYPHEN:
             lines[-1] += "-"
-        elif tag == _FALLBACK:
+        elif tag in (_FALLBACK, _MOVE_FROM) or (tag == _R and _hidden_run(el)):
             skip = el
     return lines
+
+
+def _hidden_run(r: _Element) -> bool:
+    """A run formatted hidden (``w:vanish``): Word does not show it (「9」 hidden before 「20」 read 920)."""
+    props = r.find(_R_PR)
+    if props is None:
+        return False
+    vanish = props.find(_VANISH)
+    return vanish is not None and vanish.get(_VAL, "true") not in ("0", "false", "off")
 
 
 def cell_text(tc: _Element) -> str:

@@ -168,24 +168,33 @@ def _text_before(el: _Element) -> bool:
         node = parent
 
 
-# Inline elements a page hides (「12<span style="display:none">7</span>」, a trick against copying
-# that shows 12): their text is not on the page as a reader sees it. Hidden blocks are kept: a
-# widget hides its inactive tabs, which may hold the report.
-_MAYBE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|\shidden[\s>=/]", re.I)
+# Inline elements whose text is not on the page as a reader takes it: hidden ones
+# (「12<span style="display:none">7</span>」, a trick against copying that shows 12; Word's
+# mso-hide:all; text sized 0) and deleted ones (Word's unaccepted tracked changes saved as a web page,
+# 「<del>9</del><ins>20</ins>」, and struck-out text <s>, <strike>): 12 and 20 were read 127 and 920.
+# Hidden blocks are kept: a widget hides its inactive tabs, which may hold the report.
+_MAYBE_HIDDEN = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|\shidden[\s>=/]|mso-hide\s*:\s*all|font-size\s*:\s*0|"
+    r"<(?:del|s|strike)[\s>]",
+    re.I,
+)
+_STYLE = f"translate(@style, '{_UPPER} \t\n', '{_LOWER}')"
 _HIDDEN_INLINE = (
     "//*[self::span or self::font or self::b or self::i or self::u or self::em or self::strong or self::a"
     " or self::small or self::sup or self::sub or self::label or self::ins or self::del or self::s]"
-    "[@hidden or contains(translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ \t\n', 'abcdefghijklmnopqrstuvwxyz'),"
-    " 'display:none') or contains(translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ \t\n',"
-    " 'abcdefghijklmnopqrstuvwxyz'), 'visibility:hidden')]"
+    f"[@hidden or contains({_STYLE}, 'display:none') or contains({_STYLE}, 'visibility:hidden')"
+    f" or contains({_STYLE}, 'mso-hide:all') or contains({_STYLE}, 'font-size:0')]"
+    " | //del | //s | //strike"
 )
+_NO_SIZE = re.compile(r"font-size:0+(?:\.0*)?(?:[a-z%]+)?(?:;|$|!)")  # 0, 0px, 0.0pt; not 0.8em
 
 
 def drop_hidden_inline(root: _Element) -> None:
-    """Remove the hidden inline elements (:data:`_HIDDEN_INLINE`), keeping the text after each."""
+    """Remove the inline elements a reader does not see or that are deleted (:data:`_HIDDEN_INLINE`),
+    keeping the text after each."""
     for el in cast("list[_Element]", root.xpath(_HIDDEN_INLINE)):
         parent = el.getparent()
-        if parent is None:
+        if parent is None or (el.tag not in ("del", "s", "strike") and not _hides(el.get("style") or "", el)):
             continue
         tail, prev = el.tail or "", el.getprevious()
         if prev is not None:
@@ -193,6 +202,16 @@ def drop_hidden_inline(root: _Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
         parent.remove(el)
+
+
+def _hides(style: str, el: _Element) -> bool:
+    """The XPath's ``font-size:0`` also matches 0.8em: only a size of nothing hides."""
+    squeezed = "".join(style.lower().split())
+    if el.get("hidden") is not None or any(
+        h in squeezed for h in ("display:none", "visibility:hidden", "mso-hide:all")
+    ):
+        return True
+    return any(_NO_SIZE.match(squeezed, m.start()) for m in re.finditer("font-size:", squeezed))
 
 
 def cell_text(el: _Element) -> str:
