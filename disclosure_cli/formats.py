@@ -350,9 +350,21 @@ APPEALS = Table(
     "政府信息公开行政复议、行政诉讼情况",
     ("行政复议",),
     (
-        _row("review", "行政复议", ("行政复议",), OUTCOMES),
-        _row("litigation_direct", "行政诉讼／未经复议直接起诉", ("未经复议直接起诉",), OUTCOMES),
-        _row("litigation_after_review", "行政诉讼／复议后起诉", ("复议后起诉",), OUTCOMES),
+        # the labels of a table 4 printed as three rows, as agencies word them: 直接提起行政诉讼,
+        # 行政诉讼案件（经复议）, 经复议后提起行政诉讼 (furthest right wins: 未经复议 is not 经复议)
+        _row("review", "行政复议", ("行政复议", "^复议$"), OUTCOMES),
+        _row(
+            "litigation_direct",
+            "行政诉讼／未经复议直接起诉",
+            ("未经复议直接起诉", "直接起诉", "直接提起(?:行政)?诉讼", "未经复议"),
+            OUTCOMES,
+        ),
+        _row(
+            "litigation_after_review",
+            "行政诉讼／复议后起诉",
+            ("复议后起诉", "(?<!未)经复议", "复议后(?:提起)?(?:行政)?诉讼"),
+            OUTCOMES,
+        ),
     ),
     layout="sequence",
 )

@@ -821,14 +821,17 @@ class Mapper:
         total = len(table.rows[0].columns) * len(table.rows)
         starts = _data_starts(table, runs, _header_starts(table, runs))
         trimmed = {rid: _without_label_padding(_trim(values[rid], total), starts) for rid in data}
-        by_label = {rid: self._appeal_row(table, labels.get(rid, [])) for rid in data[: len(table.rows)]}
+        by_label = {rid: self._appeal_row(table, labels.get(rid, [])) for rid in data}
         if len(data) == 1 and len(trimmed[data[0]]) < total:
             placed = _with_words(table, trimmed[data[0]], labels.get(data[0], []), starts, total)
             if placed is not None:
                 self._read_with_words(table, [(r, c) for r in table.rows for c in r.columns], placed)
                 trimmed[data[0]] = placed
                 data = []
-        taken = self._place_appeals(table, data, trimmed, by_label) if data else [rid for rid in trimmed]
+        taken = self._place_appeals(table, data, trimmed, by_label, labels) if data else [rid for rid in trimmed]
+        further = [c for rid in data if rid not in taken for c in trimmed[rid]]
+        if _numbers(further):  # a second grid (上年度 printed before this year's): named, never dropped
+            self._ignored("duplicate-row/appeals", further, table=TableRef(4))
         for rid in taken:
             kept = {c.loc for c in trimmed[rid]}
             left = [c for c in values[rid] if c.loc not in kept]
@@ -847,9 +850,11 @@ class Mapper:
         data: list[object],
         trimmed: dict[object, list[Cell]],
         by_label: dict[object, Row | None],
+        labels: dict[object, list[Cell]],
     ) -> list[object]:
         """Put table 4's data rows in their slots; the physical rows used. One row of 15 (glued: left to
-        recovery), rows named by their own labels (transposed), three rows of 5 in order, or unread."""
+        recovery), rows named by their own labels (transposed), three rows of 5 in order when no row
+        carries a label, or unread."""
         width = len(table.rows[0].columns)
         total = width * len(table.rows)
         slots = [(r, c) for r in table.rows for c in r.columns]
@@ -862,18 +867,9 @@ class Mapper:
             for (row, col), cell in zip(slots, first):
                 self._put(table, row, col, cell)
             return data[:1]
-        if len(data) >= len(table.rows) and len(set(by_label.values()) - {None}) == len(table.rows):
-            for rid in rows:
-                labelled = by_label[rid]
-                assert labelled is not None
-                cells = _trim(trimmed[rid], width)  # a row of 5 drawn out with empty cells
-                if len(cells) == width:
-                    for col, cell in zip(labelled.columns, cells):
-                        self._put(table, labelled, col, cell)
-                else:
-                    self._wrong_width(table, labelled, cells, width)
-            return rows
-        if len(data) >= len(table.rows) and all(len(_trim(trimmed[rid], width)) == width for rid in rows):
+        if len(data) > 1 and any(by_label.values()):
+            return self._appeals_by_label(table, data, trimmed, by_label, labels)
+        if len(data) == len(table.rows) and all(len(_trim(trimmed[rid], width)) == width for rid in rows):
             for row, rid in zip(table.rows, rows):
                 for col, cell in zip(row.columns, _trim(trimmed[rid], width)):
                     self._put(table, row, col, cell)
@@ -895,6 +891,76 @@ class Mapper:
             )
         )
         return data[:1]
+
+    def _appeals_by_label(
+        self,
+        table: Table,
+        data: list[object],
+        trimmed: dict[object, list[Cell]],
+        by_label: dict[object, Row | None],
+        labels: dict[object, list[Cell]],
+    ) -> list[object]:
+        """Table 4 printed as labelled rows: each row of the format read from the one data row its label
+        names, whatever their order. A data row naming none (a subtotal 行政诉讼合计, a row of another
+        kind) is kept under ``extra`` with a note; a row named twice, or by none, is left unread with a
+        note. Before, such tables were read in printed order: a subtotal row or the litigation rows
+        swapped put every number one row off with no finding."""
+        width = len(table.rows[0].columns)
+        named = Counter(row.key for row in by_label.values() if row is not None)
+        taken: list[object] = []
+        for rid in data:
+            row = by_label[rid]
+            if row is None:
+                self._extra_row(table, labels.get(rid, []), trimmed[rid])
+                taken.append(rid)
+            elif named[row.key] == 1:
+                cells = _trim(trimmed[rid], width)  # a row of 5 drawn out with empty cells
+                if len(cells) == width:
+                    for col, cell in zip(row.columns, cells):
+                        self._put(table, row, col, cell)
+                else:
+                    self._wrong_width(table, row, cells, width)
+                taken.append(rid)
+        for row in table.rows:
+            if named[row.key] == 1:
+                continue
+            twice = [c for rid in data if by_label[rid] is row for c in trimmed[rid]]
+            self.unread.add((table.key, row.key))
+            self.notes.append(
+                note(
+                    "row-wrong-width/appeals-labels",
+                    twice[0].loc if twice else None,
+                    (f"{table.key}.{row.key}",),
+                    _numbers(twice),
+                    table=TableRef(4),
+                    label=row.label,
+                    times=named[row.key],
+                    printed=shown(twice),
+                )
+            )
+            taken += [rid for rid in data if by_label[rid] is row]
+        return taken
+
+    def _extra_row(self, table: Table, labels: list[Cell], cells: list[Cell]) -> None:
+        """A data row the format has no row for: its numbers kept under ``extra``, and named."""
+        label = "".join(c.raw for c in labels if not c.copy) or "".join(c.raw for c in labels) or "?"
+        self.extra.append(
+            {
+                "table": table.key,
+                "label": label,
+                "values": [{"value": c.number, "raw": c.raw, "loc": c.loc.as_dict()} for c in cells],
+            }
+        )
+        self.notes.append(
+            note(
+                "unknown-row",
+                (labels or cells)[0].loc,
+                table=TableRef(table.number),
+                year=self.fmt.name,
+                label=label,
+                printed=shown(cells),
+            )
+        )
 
     @staticmethod
     def _appeal_row(table: Table, labels: list[Cell]) -> Row | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -301,6 +302,59 @@ def test_sub_rows_numbered_in_any_style_are_read(seed, fmt, shape, style, render
     s = synth.random_report(seed, fmt)
     page = synth.with_list_marks(synth.render(s, shape, render_seed), style)
     assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
+
+
+def _appeals_rows(s: synth.Synthetic, seed: int, **wild: object) -> Record:
+    layout = msgspec.structs.replace(synth.WILD["appeals-rows"], **wild)
+    return parse_bytes(synth.render_html(s, wild=layout, seed=seed).encode(), source=f"appeals-rows/{seed}")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_subtotal_row_in_table_4_is_kept_aside(seed):
+    """A 行政诉讼合计 row after the two litigation rows of a table 4 printed as rows: the three rows are
+    read by their labels, the subtotal kept under ``extra`` with a note. Before, the rows were taken in
+    printed order and every number after the subtotal was one row off, silently (20 of 20 pages)."""
+    s = synth.random_report(seed, FORMATS[seed % 2])
+    record = _appeals_rows(s, seed, appeals_subtotal=True, appeals_swapped=bool(seed % 3))
+    got = record.numbers()
+    assert {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])} == {}
+    assert [e["label"] for e in record.extra] == ["行政诉讼合计"]
+    assert [w.code for w in record.warnings] == ["unknown-row"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_table_4_row_named_twice_is_left_unread(seed):
+    """Two data rows both labelled 行政复议: which one is the year's cannot be told, so that row is left
+    unread and named; the litigation rows are read by their own labels."""
+    s = synth.random_report(seed, "2021")
+    page = synth.render(s, "appeals-rows", seed)
+    head = page.index("行政复议</td>", page.index("四、"))
+    row_start = page.rindex("<tr", 0, head)
+    row_end = page.index("</tr>", head) + len("</tr>")
+    page = page[:row_end] + page[row_start:row_end] + page[row_end:]
+    record = parse_bytes(page.encode(), source="x.html")
+    got = record.numbers()
+    assert {k for k in s.values if k.startswith("appeals.review.") and got[k] is None} == {
+        k for k in s.values if k.startswith("appeals.review.")
+    }
+    assert {k: (v, got[k]) for k, v in s.values.items() if not k.startswith("appeals.review.") and got[k] != v} == {}
+    assert any(w.code == "row-wrong-width" and "appeals.review" in w.rows for w in record.warnings)
+
+
+def test_a_second_table_4_grid_is_named_not_dropped():
+    """Last year's table 4 printed before this year's: the first grid is read, and the second is named
+    (S007) rather than dropped with no finding."""
+    s, before = synth.random_report(0, "2021"), synth.random_report(1000, "2021")
+    page, other = synth.render(s, "html", 0), synth.render(before, "html", 0)
+
+    def table_4(p: str) -> tuple[int, int]:
+        a = p.index("<table", p.index("四、政府信息公开行政复议"))
+        return a, p.index("</table>", a) + len("</table>")
+
+    (a, _), (a2, b2) = table_4(page), table_4(other)
+    page = page[:a] + "<p>上年度情况：</p>" + other[a2:b2] + page[a:]
+    record = parse_bytes(page.encode(), source="x.html")
+    assert [w.code for w in record.warnings if w.code == "duplicate-row"] == ["duplicate-row"]
 
 
 @pytest.mark.parametrize("shape", ["html", "markdown", "word"])

@@ -242,6 +242,14 @@ RECORD_RULES: tuple[Rule, ...] = (
                     "{table}: row {label} appears again; the first one is used",
                 ),
             ),
+            (
+                "duplicate-row/appeals",
+                Words(
+                    "{table}：另有数据行（重复的表格，或另一年度的数字？）未读取，采用第一组：{printed}",
+                    "{table}: further data rows (the table again, or another year's numbers?) not read; the"
+                    " first are used: {printed}",
+                ),
+            ),
         ),
     ),
     Rule(
@@ -335,6 +343,14 @@ RECORD_RULES: tuple[Rule, ...] = (
                     "「{printed}」；未读取",
                     "{table} ({where}) has {count} cells in its data row, expected {total} (or {row_count} rows of"
                     " {width}): '{printed}'; left unread",
+                ),
+            ),
+            (
+                "row-wrong-width/appeals-labels",
+                Words(
+                    "{table}按行列出，其{label}行被 {times} 个数据行的行名指出（应为 1 个）：「{printed}」；未读取",
+                    "{table} is printed as labelled rows, and {times} data rows name its row {label} (one"
+                    " expected): '{printed}'; left unread",
                 ),
             ),
         ),

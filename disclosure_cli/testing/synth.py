@@ -281,6 +281,11 @@ class Wild(msgspec.Struct, frozen=True):
     repeat_head: bool = False  # every part of a split table 3 starts with its header rows again
     edge: str = ""  # an empty column at the table's edge: "right" (an empty cell closes every row, as
     # Word exports draw a table's last narrow column), "left" (one opens every row)
+    # table 4 as rows (appeals="rows"): how agencies word and order them
+    appeals_labels: str = "template"  # template (行政诉讼 over 未经复议直接起诉/复议后起诉), reworded
+    # (直接提起行政诉讼, 经复议后提起行政诉讼), cases (行政诉讼案件（未经复议）/（经复议）)
+    appeals_swapped: bool = False  # the litigation after review printed before the direct one
+    appeals_subtotal: bool = False  # a 行政诉讼合计 row summing the two litigation rows
 
 
 # The layouts the property tests render; ``render(s, name, seed)`` renders one.
@@ -321,6 +326,10 @@ WILD: dict[str, Wild] = {
     "empty-right-column": Wild(edge="right"),
     "empty-left-column": Wild(edge="left"),
     "appeals-rows-empty-right-column": Wild(appeals="rows", edge="right"),
+    "appeals-rows-reworded": Wild(appeals="rows", appeals_labels="reworded"),
+    "appeals-rows-reworded-swapped": Wild(appeals="rows", appeals_labels="reworded", appeals_swapped=True),
+    "appeals-rows-cases-swapped": Wild(appeals="rows", appeals_labels="cases", appeals_swapped=True),
+    "appeals-rows-swapped": Wild(appeals="rows", appeals_swapped=True),
     "word-split-empty-right-column": Wild(
         header="pad", body="pad", word=True, split=("active", "requests", "appeals"), edge="right"
     ),
@@ -416,12 +425,26 @@ def _appeals_grid(s: Synthetic, wild: Wild) -> tuple[list[list[_C]], list[list[_
     if wild.appeals == "rows":  # transposed: one labelled row of five per kind of case
         review, direct, after = appeals.rows
         head = [[_C("", colspan=2, role="head"), *(_C(c.label, role="head") for c in outcomes)]]
-        body = [
-            [_C("行政复议", colspan=2), *vals(review)],
-            [_C("行政诉讼", rowspan=2), _C("未经复议直接起诉"), *vals(direct)],
-            [_C("复议后起诉"), *vals(after)],
-        ]
-        return head, body
+        words = {
+            "template": ("未经复议直接起诉", "复议后起诉"),
+            "reworded": ("直接提起行政诉讼", "经复议后提起行政诉讼"),
+            "cases": ("行政诉讼案件（未经复议）", "行政诉讼案件（经复议）"),
+        }[wild.appeals_labels]
+        lawsuits = [(words[0], vals(direct)), (words[1], vals(after))]
+        if wild.appeals_swapped:
+            lawsuits.reverse()
+        if wild.appeals_labels == "template":
+            rows = [
+                [_C("行政诉讼", rowspan=2), _C(lawsuits[0][0]), *lawsuits[0][1]],
+                [_C(lawsuits[1][0]), *lawsuits[1][1]],
+            ]
+        else:
+            rows = [[_C(label, colspan=2), *cells] for label, cells in lawsuits]
+        if wild.appeals_subtotal:
+            both = ("litigation_direct", "litigation_after_review")
+            sums = [sum(_count(s.values, f"appeals.{r}.{c.key}") for r in both) for c in outcomes]
+            rows.append([_C("行政诉讼合计", colspan=2), *(_C(str(n), role="value") for n in sums)])
+        return head, [[_C("行政复议", colspan=2), *vals(review)], *rows]
     head = [
         [_C("行政复议", 1, 5, "head"), _C("行政诉讼", 1, 10, "head")],
         [
