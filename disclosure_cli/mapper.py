@@ -791,6 +791,8 @@ class Mapper:
         if any(run.structured for run in runs if run.values):
             self._appeal_rows(table, runs)
             return
+        if self._labelled_appeal_runs(table, start, runs):
+            return
         cells: list[Cell] = []
         end = start
         for run in runs:
@@ -809,6 +811,29 @@ class Mapper:
             return
         for (row, col), cell in zip(slots, cells):
             self._put(table, row, col, cell)
+
+    def _labelled_appeal_runs(self, table: Table, start: int, runs: list[Run]) -> bool:
+        """Free text of a table 4 printed as rows (a label, then its five numbers), read by the labels as
+        :meth:`_appeals_by_label` reads real rows; False when it is not that (the template's fifteen
+        numbers in one run). In printed order, a subtotal row or a swapped pair was read one row off."""
+        width = len(table.rows[0].columns)
+        valued = [run for run in runs if _numbers(run.values)]
+        if len(valued) < 2 or any(len(run.values) != width for run in valued):
+            return False
+        # the last label only: the first run's labels begin with the table's heading and column headers
+        named: dict[object, Row | None] = {run.index: self._appeal_row(table, run.labels[-1:]) for run in valued}
+        if not any(named.values()):
+            return False
+        data: list[object] = [run.index for run in valued]
+        self._appeals_by_label(
+            table,
+            data,
+            {run.index: list(run.values) for run in valued},
+            named,
+            {run.index: list(run.labels[-1:]) for run in valued},
+        )
+        self.spans.append((start, valued[-1].index + 1))
+        return True
 
     def _appeal_rows(self, table: Table, runs: list[Run]) -> None:
         """Table 4 as real table rows: header rows (labels, no numbers, however padded) are skipped;

@@ -322,6 +322,28 @@ def test_a_subtotal_row_in_table_4_is_kept_aside(seed):
     assert [w.code for w in record.warnings] == ["unknown-row"]
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("cells", ["tabs", "lines"])
+def test_table_4_rows_in_free_text_are_read_by_their_labels(seed, cells):
+    """The same tables copied as text (a row a line, cells between tabs) or one cell a line: the runs
+    of five numbers are placed by their labels, the subtotal kept aside. Before, the one-cell-a-line
+    text read the fifteen numbers in printed order (40 of 40 pages one row off, no finding)."""
+    s = synth.random_report(seed, FORMATS[seed % 2])
+    layout = msgspec.structs.replace(
+        synth.WILD["appeals-rows"],
+        appeals_labels=("reworded", "template", "cases")[seed % 3],
+        appeals_swapped=True,
+        appeals_subtotal=True,
+    )
+    page = synth.copied_text(synth.render_html(s, wild=layout, seed=seed))
+    if cells == "lines":
+        page = page.replace("\t", "\n")
+    record = parse_bytes(page.encode(), source=f"x{seed}.txt")
+    got = record.numbers()
+    assert {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])} == {}
+    assert [e["label"] for e in record.extra] == ["行政诉讼合计"]
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_table_4_row_named_twice_is_left_unread(seed):
     """Two data rows both labelled 行政复议: which one is the year's cannot be told, so that row is left
