@@ -205,13 +205,15 @@ def drop_hidden_inline(root: _Element) -> None:
 
 
 def _hides(style: str, el: _Element) -> bool:
-    """The XPath's ``font-size:0`` also matches 0.8em: only a size of nothing hides."""
+    """The XPath's ``font-size:0`` also matches 0.8em: only a size of nothing hides, and only text of
+    its own (font-size:0 on a wrapper is the CSS trick that removes the gaps between its children,
+    which set their own size and show)."""
     squeezed = "".join(style.lower().split())
     if el.get("hidden") is not None or any(
         h in squeezed for h in ("display:none", "visibility:hidden", "mso-hide:all")
     ):
         return True
-    return any(_NO_SIZE.match(squeezed, m.start()) for m in re.finditer("font-size:", squeezed))
+    return len(el) == 0 and any(_NO_SIZE.match(squeezed, m.start()) for m in re.finditer("font-size:", squeezed))
 
 
 def cell_text(el: _Element) -> str:
