@@ -657,23 +657,7 @@ class Mapper:
                 )
             )
             return
-        self.extra.append(
-            {
-                "table": table.key,
-                "label": label,
-                "values": [{"value": c.number, "raw": c.raw, "loc": c.loc.as_dict()} for c in run.values],
-            }
-        )
-        self.notes.append(
-            note(
-                "unknown-row",
-                run.labels[-1].loc,
-                table=TableRef(table.number),
-                year=self.fmt.name,
-                label=label,
-                printed=shown(run.values),
-            )
-        )
+        self._extra_row(table, label, run.labels[-1].loc, list(run.values))
 
     def _fill_gaps(self, table: Table, matched: list[tuple[Run, Row]], orphans: list[Run], units: Units) -> None:
         """Unlabelled rows fill the missing rows between two anchors when the counts agree."""
@@ -936,7 +920,9 @@ class Mapper:
         for rid in data:
             row = by_label[rid]
             if row is None:
-                self._extra_row(table, labels.get(rid, []), trimmed[rid])
+                own = labels.get(rid, [])
+                label = "".join(c.raw for c in own if not c.copy) or "".join(c.raw for c in own) or "?"
+                self._extra_row(table, label, (own or trimmed[rid])[0].loc, trimmed[rid])
                 taken.append(rid)
             elif named[row.key] == 1:
                 cells = _trim(trimmed[rid], width)  # a row of 5 drawn out with empty cells
@@ -966,9 +952,8 @@ class Mapper:
             taken += [rid for rid in data if by_label[rid] is row]
         return taken
 
-    def _extra_row(self, table: Table, labels: list[Cell], cells: list[Cell]) -> None:
-        """A data row the format has no row for: its numbers kept under ``extra``, and named."""
-        label = "".join(c.raw for c in labels if not c.copy) or "".join(c.raw for c in labels) or "?"
+    def _extra_row(self, table: Table, label: str, loc: Location, cells: list[Cell]) -> None:
+        """A row the format has no row for: its numbers kept under ``extra``, and named."""
         self.extra.append(
             {
                 "table": table.key,
@@ -979,7 +964,7 @@ class Mapper:
         self.notes.append(
             note(
                 "unknown-row",
-                (labels or cells)[0].loc,
+                loc,
                 table=TableRef(table.number),
                 year=self.fmt.name,
                 label=label,
