@@ -30,7 +30,7 @@ NULL_MARKERS = frozenset(
 )
 # Units that may follow a number inside a table cell. Money units are normalised to 万元 later.
 CELL_UNITS = ("万元", "萬元", "亿元", "億元", "元", "万宗", "萬宗", "宗", "笔", "筆", "项", "項", "个", "個")
-_UNIT_CANON = {"萬元": "万元", "億元": "亿元", "萬宗": "万宗", "筆": "笔", "項": "项", "個": "个"}
+_UNIT_CANON = {"萬元": "万元", "億元": "亿元", "萬宗": "万宗", "筆": "笔", "項": "项", "個": "个", "條": "条"}
 # A number followed by one of these is prose (「2020年」「共198条」「34 件」), not a cell.
 _PROSE_SUFFIX = set("年月日号號条條次家人期篇场場天多余餘倍位名届屆批类類户戶份页頁周週岁歲件%％万萬亿億时時分秒级級")
 _PROSE_PREFIX = set("第约約共近超达達")
@@ -40,9 +40,10 @@ _PROSE_PREFIX = set("第约約共近超达達")
 _NUMBER = r"[+\-]?(?:\d+(?:,\d{3})+\d*|\d+)(?:\.\d+)?"
 _GROUPED = re.compile(r"[+\-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 NUMBER_RE = re.compile(_NUMBER)
-# A table cell may also print the count unit of the national template (「单位：件」) after its number:
-# 「12件」 is a cell there, while in free text a number before 件 is prose (「共收到申请12件」).
-TABLE_CELL_UNITS = (*CELL_UNITS, "件")
+# A table cell may also print the count unit of the national template (「单位：件」) after its number,
+# or the one an agency counts in (条, 次, 人次, 份): 「12件」 is a cell there, while in free text a number
+# before 件 is prose (「共收到申请12件」).
+TABLE_CELL_UNITS = (*CELL_UNITS, "件", "人次", "次", "条", "條", "份")
 _CELL_RE = re.compile(rf"({_NUMBER})\s*({'|'.join(TABLE_CELL_UNITS)})?")
 _UNIT_RE = re.compile(rf"\s*({'|'.join(CELL_UNITS)})")
 _INDEX_PUNCT = set(".、")

@@ -381,15 +381,16 @@ def test_a_second_table_4_grid_is_named_not_dropped():
 
 @pytest.mark.parametrize("shape", ["html", "markdown", "word"])
 def test_a_table_cell_may_print_its_unit(shape):
-    """「12件」「3 件」 in a table cell is the count 12, 3 (the template's unit is 件); in free text a
-    number before 件 stays prose."""
+    """「12件」「3 件」「5条」「2次」「7人次」 in a table cell is the count 12, 3, 5, 2, 7 (the template's
+    unit is 件; agencies count in others); in free text a number before 件 stays prose."""
     s = synth.random_report(5, "2021")
     keys = [k for k, v in s.values.items() if v and not k.startswith("active.")]
+    units = ("件", " 件", "条", "次", "人次")
     for i, key in enumerate(keys):
-        s.texts[key] += "件" if i % 2 else " 件"
+        s.texts[key] += units[i % len(units)]
     record = _parse(s, shape, 5)
     assert_exact(s, record)
-    assert {record.values[k].unit for k in keys} == {"件"}
+    assert {record.values[k].unit for k in keys} == {"件", "条", "次", "人次"}
 
 
 # A browser's copy keeps no span: where the page pads its label cells but spans its headers, the
