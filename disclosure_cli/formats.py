@@ -351,18 +351,19 @@ APPEALS = Table(
     ("行政复议",),
     (
         # the labels of a table 4 printed as three rows, as agencies word them: 直接提起行政诉讼,
-        # 行政诉讼案件（经复议）, 经复议后提起行政诉讼 (furthest right wins: 未经复议 is not 经复议)
-        _row("review", "行政复议", ("行政复议", "^复议$"), OUTCOMES),
+        # 行政诉讼案件（经复议）, 经复议后向人民法院起诉, 行政诉讼（未经行政复议） (furthest right wins;
+        # 未经复议 is not 经复议, and 行政复议 after 经 or before 后 names a lawsuit)
+        _row("review", "行政复议", ("(?<!经)行政复议(?!后)",), OUTCOMES),
         _row(
             "litigation_direct",
             "行政诉讼／未经复议直接起诉",
-            ("未经复议直接起诉", "直接起诉", "直接提起(?:行政)?诉讼", "未经复议"),
+            ("未经复议直接起诉", "直接.{0,8}?(?:起诉|诉讼)", "未经(?:行政)?复议", "直接$"),
             OUTCOMES,
         ),
         _row(
             "litigation_after_review",
             "行政诉讼／复议后起诉",
-            ("复议后起诉", "(?<!未)经复议", "复议后(?:提起)?(?:行政)?诉讼"),
+            ("复议后起诉", "(?<!未)经(?:行政)?复议", "复议后.{0,8}?(?:起诉|诉讼)", "复议后$"),
             OUTCOMES,
         ),
     ),

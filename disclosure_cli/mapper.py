@@ -804,18 +804,21 @@ class Mapper:
         valued = [run for run in runs if _numbers(run.values)]
         if len(valued) < 2 or any(len(run.values) != width for run in valued):
             return False
-        # the last label only: the first run's labels begin with the table's heading and column headers
-        named: dict[object, Row | None] = {run.index: self._appeal_row(table, run.labels[-1:]) for run in valued}
+        # the last label (the first run's labels begin with the table's heading and column headers), or
+        # the last two when it names nothing alone (a label wrapped over two lines: 经复议后提起 / 行政诉讼)
+        last: dict[object, list[Cell]] = {run.index: list(run.labels[-1:]) for run in valued}
+        for run in valued:
+            two = list(run.labels[-2:])
+            if self._appeal_row(table, last[run.index]) is None and self._appeal_row(table, two) is not None:
+                last[run.index] = two
+        named: dict[object, Row | None] = {i: self._appeal_row(table, cells) for i, cells in last.items()}
         if not any(named.values()):
             return False
         data: list[object] = [run.index for run in valued]
-        self._appeals_by_label(
-            table,
-            data,
-            {run.index: list(run.values) for run in valued},
-            named,
-            {run.index: list(run.labels[-1:]) for run in valued},
-        )
+        taken = self._appeals_by_label(table, data, {run.index: list(run.values) for run in valued}, named, last)
+        further = [c for run in valued if run.index not in taken for c in run.values]
+        if _numbers(further):  # the table printed again: named, never dropped
+            self._ignored("duplicate-row/appeals", further, table=TableRef(4))
         self.spans.append((start, valued[-1].index + 1))
         return True
 
@@ -910,30 +913,65 @@ class Mapper:
         labels: dict[object, list[Cell]],
     ) -> list[object]:
         """Table 4 printed as labelled rows: each row of the format read from the one data row its label
-        names, whatever their order. A data row naming none (a subtotal 行政诉讼合计, a row of another
-        kind) is kept under ``extra`` with a note; a row named twice, or by none, is left unread with a
-        note. Before, such tables were read in printed order: a subtotal row or the litigation rows
-        swapped put every number one row off with no finding."""
+        names, whatever their order. Before, such tables were read in printed order: a subtotal row or
+        the litigation rows swapped put every number one row off with no finding.
+
+        - The whole table printed again (every row named as often, 上年度 after this year's): the first
+          grid is read and the rest left to the caller's duplicate note.
+        - A data row naming none: a total (行政诉讼合计) is kept under ``extra`` with a note; the others
+          fill the rows no label named, in template order, each with a row-inferred note (a label the
+          patterns do not know: 直接向人民法院起诉), or go to ``extra`` when the counts differ.
+        - A row named twice in one grid: which is the year's cannot be told; unread, with a note.
+        """
         width = len(table.rows[0].columns)
         named = Counter(row.key for row in by_label.values() if row is not None)
+        repeats = set(named.values())
+        ignored: set[object] = set()  # a repeated grid's later rows: not taken, named by the caller
+        if len(named) == len(table.rows) and len(repeats) == 1 and max(repeats) > 1:
+            seen: set[str] = set()
+            for rid in data:
+                row = by_label[rid]
+                if row is not None and row.key in seen:
+                    ignored.add(rid)
+                elif row is not None:
+                    seen.add(row.key)
+            named = Counter(dict.fromkeys(seen, 1))
+        own = {rid: self._own_label(labels.get(rid, [])) for rid in data}
+        unnamed = [rid for rid in data if by_label[rid] is None]
+        headers = {normalize_label(c.label) for c in table.rows[0].columns}  # 总计 over the last column
+        spare = [
+            rid
+            for rid in unnamed
+            if normalize_label(own[rid]) in headers or not _TOTAL_LIKE.search(normalize_label(own[rid]))
+        ]
+        missing = [row for row in table.rows if named[row.key] == 0]
+        inferred = dict(zip(spare, missing)) if missing and len(missing) == len(spare) else {}
         taken: list[object] = []
         for rid in data:
-            row = by_label[rid]
+            if rid in ignored:
+                continue
+            row = by_label[rid] or inferred.get(rid)
+            taken.append(rid)
             if row is None:
-                own = labels.get(rid, [])
-                label = "".join(c.raw for c in own if not c.copy) or "".join(c.raw for c in own) or "?"
-                self._extra_row(table, label, (own or trimmed[rid])[0].loc, trimmed[rid])
-                taken.append(rid)
-            elif named[row.key] == 1:
-                cells = _trim(trimmed[rid], width)  # a row of 5 drawn out with empty cells
-                if len(cells) == width:
-                    for col, cell in zip(row.columns, cells):
-                        self._put(table, row, col, cell)
-                else:
-                    self._wrong_width(table, row, cells, width)
-                taken.append(rid)
+                self._extra_row(table, own[rid], (labels.get(rid) or trimmed[rid])[0].loc, trimmed[rid])
+                continue
+            if by_label[rid] is not None and named[row.key] != 1:
+                continue  # named twice: left unread below
+            cells = _trim(trimmed[rid], width)  # a row of 5 drawn out with empty cells
+            if len(cells) != width:
+                self._wrong_width(table, row, cells, width)
+                continue
+            for col, cell in zip(row.columns, cells):
+                self._put(table, row, col, cell)
+            if by_label[rid] is None:
+                why = f"row labelled '{own[rid]}' placed as {row.label}, the one row no other label names"
+                for col in row.columns:
+                    self.values[f"{table.key}.{row.key}.{col.key}"].inferred = why
+                self.notes.append(
+                    note("row-inferred", cells[0].loc, table=TableRef(4), printed=shown(cells), label=row.label)
+                )
         for row in table.rows:
-            if named[row.key] == 1:
+            if named[row.key] <= 1:
                 continue
             twice = [c for rid in data if by_label[rid] is row for c in trimmed[rid]]
             self.unread.add((table.key, row.key))
@@ -949,8 +987,11 @@ class Mapper:
                     printed=shown(twice),
                 )
             )
-            taken += [rid for rid in data if by_label[rid] is row]
         return taken
+
+    @staticmethod
+    def _own_label(labels: list[Cell]) -> str:
+        return "".join(c.raw for c in labels if not c.copy) or "".join(c.raw for c in labels) or "?"
 
     def _extra_row(self, table: Table, label: str, loc: Location, cells: list[Cell]) -> None:
         """A row the format has no row for: its numbers kept under ``extra``, and named."""
@@ -983,6 +1024,9 @@ class Mapper:
         v = self.values[f"{table.key}.{row.key}.{col.key}"]
         v.raw, v.loc = cell.raw, cell.loc
         v.value, v.unit = _normalise(cell, col.kind, None, v, self.notes)
+
+
+_TOTAL_LIKE = re.compile("合计|小计|总计|共计|累计")  # a label of a sum, never one of table 4's rows
 
 
 def _placed_with_words(

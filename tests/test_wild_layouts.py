@@ -344,6 +344,46 @@ def test_table_4_rows_in_free_text_are_read_by_their_labels(seed, cells):
     assert [e["label"] for e in record.extra] == ["行政诉讼合计"]
 
 
+@pytest.mark.parametrize(
+    ("direct", "after", "inferred"),
+    [
+        ("行政诉讼（未经行政复议）", "行政诉讼（经行政复议）", False),  # 行政复议 inside names a lawsuit
+        ("直接向人民法院起诉", "复议后向人民法院起诉", False),
+        ("行政诉讼（直接）", "3.行政诉讼（复议后）", False),
+        ("提起行政诉讼", "经复议后提起行政诉讼", True),  # named by no pattern: the one row left over
+    ],
+)
+def test_table_4_rows_as_agencies_word_them(direct, after, inferred):
+    """Wordings of the litigation rows met on real pages. A label no pattern knows fills the one row
+    no other label names, marked inferred (S006); before a review, 行政诉讼（未经行政复议） was named
+    the review row and all 15 values were left unread."""
+    s = synth.random_report(1, "2021")
+    page = synth.render(s, "appeals-rows-reworded-swapped", 1)
+    page = page.replace(">直接提起行政诉讼<", f">{direct}<").replace(">经复议后提起行政诉讼<", f">{after}<")
+    record = parse_bytes(page.encode(), source="x.html")
+    got = record.numbers()
+    assert {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])} == {}
+    assert [w.code for w in record.warnings] == (["row-inferred"] if inferred else [])
+
+
+def test_table_4_printed_twice_as_rows_reads_the_first_and_names_the_second():
+    """This year's table 4, then last year's for comparison, both as labelled rows: every row named
+    twice is the table again, not an ambiguity: the first grid is read and the second named (S007)."""
+    s, before = synth.random_report(2, "2021"), synth.random_report(1002, "2021")
+    page, other = synth.render(s, "appeals-rows", 2), synth.render(before, "appeals-rows", 2)
+
+    def table_4(p: str) -> tuple[int, int]:
+        a = p.index("<table", p.index("四、政府信息公开行政复议"))
+        return a, p.index("</table>", a) + len("</table>")
+
+    (_, b), (a2, b2) = table_4(page), table_4(other)
+    page = page[:b] + "<p>上年度情况：</p>" + other[a2:b2] + page[b:]
+    record = parse_bytes(page.encode(), source="x.html")
+    got = record.numbers()
+    assert {k: (v, got[k]) for k, v in s.values.items() if not same_value(v, got[k])} == {}
+    assert [w.code for w in record.warnings] == ["duplicate-row"]
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_a_table_4_row_named_twice_is_left_unread(seed):
     """Two data rows both labelled 行政复议: which one is the year's cannot be told, so that row is left

@@ -213,7 +213,9 @@ def _hides(style: str, el: _Element) -> bool:
         h in squeezed for h in ("display:none", "visibility:hidden", "mso-hide:all")
     ):
         return True
-    return len(el) == 0 and any(_NO_SIZE.match(squeezed, m.start()) for m in re.finditer("font-size:", squeezed))
+    # the property itself, not mso-bidi-font-size or a --x-font-size custom property
+    starts = (m.end() for m in re.finditer(r"(?:^|;)(?=font-size:)", squeezed))
+    return len(el) == 0 and any(_NO_SIZE.match(squeezed, at) for at in starts)
 
 
 def cell_text(el: _Element) -> str:
