@@ -806,19 +806,17 @@ class Mapper:
             return False
         # the last label (the first run's labels begin with the table's heading and column headers), or
         # the last two when it names nothing alone (a label wrapped over two lines: 经复议后提起 / 行政诉讼)
-        last: dict[object, list[Cell]] = {run.index: list(run.labels[-1:]) for run in valued}
+        last: dict[object, list[Cell]] = {}
+        named: dict[object, Row | None] = {}
         for run in valued:
-            two = list(run.labels[-2:])
-            if self._appeal_row(table, last[run.index]) is None and self._appeal_row(table, two) is not None:
-                last[run.index] = two
-        named: dict[object, Row | None] = {i: self._appeal_row(table, cells) for i, cells in last.items()}
+            last[run.index], named[run.index] = list(run.labels[-1:]), self._appeal_row(table, run.labels[-1:])
+            if named[run.index] is None and (two := self._appeal_row(table, run.labels[-2:])) is not None:
+                last[run.index], named[run.index] = list(run.labels[-2:]), two
         if not any(named.values()):
             return False
         data: list[object] = [run.index for run in valued]
-        taken = self._appeals_by_label(table, data, {run.index: list(run.values) for run in valued}, named, last)
-        further = [c for run in valued if run.index not in taken for c in run.values]
-        if _numbers(further):  # the table printed again: named, never dropped
-            self._ignored("duplicate-row/appeals", further, table=TableRef(4))
+        values: dict[object, list[Cell]] = {run.index: list(run.values) for run in valued}
+        self._name_further(data, self._appeals_by_label(table, data, values, named, last), values)
         self.spans.append((start, valued[-1].index + 1))
         return True
 
@@ -841,9 +839,7 @@ class Mapper:
                 trimmed[data[0]] = placed
                 data = []
         taken = self._place_appeals(table, data, trimmed, by_label, labels) if data else [rid for rid in trimmed]
-        further = [c for rid in data if rid not in taken for c in trimmed[rid]]
-        if _numbers(further):  # a second grid (上年度 printed before this year's): named, never dropped
-            self._ignored("duplicate-row/appeals", further, table=TableRef(4))
+        self._name_further(data, taken, trimmed)
         for rid in taken:
             kept = {c.loc for c in trimmed[rid]}
             left = [c for c in values[rid] if c.loc not in kept]
@@ -988,6 +984,13 @@ class Mapper:
                 )
             )
         return taken
+
+    def _name_further(self, data: list[object], taken: list[object], cells: dict[object, list[Cell]]) -> None:
+        """Table 4's data rows left over (the table printed again, 上年度 before or after this year's):
+        named, never dropped."""
+        further = [c for rid in data if rid not in taken for c in cells[rid]]
+        if _numbers(further):
+            self._ignored("duplicate-row/appeals", further, table=TableRef(4))
 
     @staticmethod
     def _own_label(labels: list[Cell]) -> str:

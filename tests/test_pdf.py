@@ -24,7 +24,9 @@ from disclosure_cli.metadata import read_metadata
 from disclosure_cli.narrative import find_statements
 from disclosure_cli.parse import detect_format
 from disclosure_cli.readers import pdf as pdf_reader
+from disclosure_cli.readers import pdfium as pdfium_page
 from disclosure_cli.readers.pdf import Line, emit, is_page_number, join_blocks, page_blocks, read_pdf
+from disclosure_cli.readers.pdfium import pdf_file
 from disclosure_cli.testing import synth
 
 from .conftest import GOLDEN, same_value
@@ -62,16 +64,7 @@ def make_pdf(pages: list[bytes], height: int = HEIGHT, image: bool = False) -> b
         kids.append(len(objs))
     objs[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return pdf_file(objs)
 
 
 def show(x: float, top: float, text: str, size: float, height: int = HEIGHT) -> bytes:
@@ -408,6 +401,7 @@ def test_a_lone_character_in_a_font_not_embedded_is_read_with_or_without_a_cjk_f
     assert "０" in texts and "科研机构" in texts
     fell = pdf_reader.LAST_READ.fallback
     assert fell == ([] if pdfium_draws_cjk() else [(1, FONTLESS)])
+    assert pdfium_page.draws_cjk() == pdfium_draws_cjk(), "the library's probe agrees with what pdfium does"
     assert _key(cells) == _key(plumber_cells(data))
 
 

@@ -304,6 +304,12 @@ def test_sub_rows_numbered_in_any_style_are_read(seed, fmt, shape, style, render
     assert_exact(s, parse_bytes(page.encode(), source=f"{shape}/{seed}"))
 
 
+def _table_4(page: str) -> tuple[int, int]:
+    """Where table 4's first <table> starts and ends in a rendered page."""
+    a = page.index("<table", page.index("四、政府信息公开行政复议"))
+    return a, page.index("</table>", a) + len("</table>")
+
+
 def _appeals_rows(s: synth.Synthetic, seed: int, **wild: object) -> Record:
     layout = msgspec.structs.replace(synth.WILD["appeals-rows"], **wild)
     return parse_bytes(synth.render_html(s, wild=layout, seed=seed).encode(), source=f"appeals-rows/{seed}")
@@ -372,11 +378,7 @@ def test_table_4_printed_twice_as_rows_reads_the_first_and_names_the_second():
     s, before = synth.random_report(2, "2021"), synth.random_report(1002, "2021")
     page, other = synth.render(s, "appeals-rows", 2), synth.render(before, "appeals-rows", 2)
 
-    def table_4(p: str) -> tuple[int, int]:
-        a = p.index("<table", p.index("四、政府信息公开行政复议"))
-        return a, p.index("</table>", a) + len("</table>")
-
-    (_, b), (a2, b2) = table_4(page), table_4(other)
+    (_, b), (a2, b2) = _table_4(page), _table_4(other)
     page = page[:b] + "<p>上年度情况：</p>" + other[a2:b2] + page[b:]
     record = parse_bytes(page.encode(), source="x.html")
     got = record.numbers()
@@ -409,11 +411,7 @@ def test_a_second_table_4_grid_is_named_not_dropped():
     s, before = synth.random_report(0, "2021"), synth.random_report(1000, "2021")
     page, other = synth.render(s, "html", 0), synth.render(before, "html", 0)
 
-    def table_4(p: str) -> tuple[int, int]:
-        a = p.index("<table", p.index("四、政府信息公开行政复议"))
-        return a, p.index("</table>", a) + len("</table>")
-
-    (a, _), (a2, b2) = table_4(page), table_4(other)
+    (a, _), (a2, b2) = _table_4(page), _table_4(other)
     page = page[:a] + "<p>上年度情况：</p>" + other[a2:b2] + page[a:]
     record = parse_bytes(page.encode(), source="x.html")
     assert [w.code for w in record.warnings if w.code == "duplicate-row"] == ["duplicate-row"]

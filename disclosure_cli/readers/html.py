@@ -143,23 +143,24 @@ def mark_note_references(root: _Element) -> None:
     as superscript digits: 「[1]」 as 「¹」.
     Only a reference with text before it in its cell or paragraph: raised text alone in a cell is the
     cell's value (「<td><sup>7</sup></td>」 is 7), and one that is not a short reference stays."""
+    text_nodes = _text_nodes()
     for el in cast("list[_Element]", root.xpath(_NOTE_REFERENCE_ELEMENTS)):
-        text = "".join(cast("list[str]", el.xpath(".//text()"))).strip()
+        text = "".join(text_nodes(el)).strip()
         m = _NOTE_REFERENCE.fullmatch(text)
-        if m is None or not _text_before(el):
+        if m is None or not _text_before(el, text_nodes):
             continue
         for child in list(el):
             el.remove(child)  # their text and tails are the reference, rewritten below
         el.text = str(int(m.group(1))).translate(_SUPERSCRIPT)  # int(): full-width digits too
 
 
-def _text_before(el: _Element) -> bool:
+def _text_before(el: _Element, text_nodes: Callable[[_Element], list[str]]) -> bool:
     """Whether any text comes before ``el`` in its cell or paragraph (the nearest block holding it)."""
     node = el
     while True:
         prev = node.getprevious()
         while prev is not None:
-            if (prev.tail or "").strip() or "".join(cast("list[str]", prev.xpath(".//text()"))).strip():
+            if (prev.tail or "").strip() or "".join(text_nodes(prev)).strip():
                 return True
             prev = prev.getprevious()
         parent = node.getparent()
